@@ -1,0 +1,236 @@
+package dev.nabla.backend;
+
+import java.util.Objects;
+
+/**
+ * The operations a training step is made of, on matrices the backend owns.
+ *
+ * <p>Every public method checks its arguments here, once for all backends, and then calls the
+ * backend's {@code do...} implementation, which may assume the shapes fit. A backend computes in
+ * one {@link Precision}, fixed when it is opened. Shapes use one vocabulary: {@code B} samples
+ * in a batch, {@code I} inputs of a layer, {@code O} outputs of a layer.
+ *
+ * <p>Operations may run asynchronously (a GPU queues them); {@link #download} and
+ * {@link #synchronize()} wait for everything queued before them. A backend is used from one
+ * thread at a time. Closing it frees every matrix it allocated.
+ */
+public abstract class Backend implements AutoCloseable {
+    private boolean closed;
+
+    /** Short name as used by {@code --backend}: {@code cpu}, {@code cuda}. */
+    public abstract String name();
+
+    public abstract Precision precision();
+
+    /** One line saying what computes: the device, threads, the GEMM path. */
+    public abstract String description();
+
+    /** A new {@code rows x cols} matrix. Its contents are unspecified until written. */
+    public final Matrix allocate(int rows, int cols) {
+        ensureOpen();
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException("allocate: a matrix needs at least one row and one column, not "
+                    + rows + "x" + cols);
+        }
+        if ((long) rows * cols > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("allocate: " + rows + "x" + cols + " has more than "
+                    + Integer.MAX_VALUE + " elements");
+        }
+        return doAllocate(rows, cols);
+    }
+
+    /** {@code dst <- src[offset .. offset + dst.size())}, row-major. */
+    public final void upload(double[] src, int offset, Matrix dst) {
+        checkHostRange("upload", src.length, offset, own(dst, "dst"));
+        doUpload(src, offset, dst);
+    }
+
+    /** {@code dst <- src[offset .. offset + dst.size())}, row-major. */
+    public final void upload(float[] src, int offset, Matrix dst) {
+        checkHostRange("upload", src.length, offset, own(dst, "dst"));
+        doUpload(src, offset, dst);
+    }
+
+    /** {@code dst[offset .. offset + src.size()) <- src}, row-major; waits for queued work. */
+    public final void download(Matrix src, double[] dst, int offset) {
+        checkHostRange("download", dst.length, offset, own(src, "src"));
+        doDownload(src, dst, offset);
+    }
+
+    /** {@code dst[offset .. offset + src.size()) <- src}, row-major; waits for queued work. */
+    public final void download(Matrix src, float[] dst, int offset) {
+        checkHostRange("download", dst.length, offset, own(src, "src"));
+        doDownload(src, dst, offset);
+    }
+
+    /** A new array holding {@code src}, row-major; waits for queued work. */
+    public final double[] download(Matrix src) {
+        double[] out = new double[Math.toIntExact(own(src, "src").size())];
+        doDownload(src, out, 0);
+        return out;
+    }
+
+    /**
+     * {@code c = alpha * op(a) * op(b) + beta * c}, where {@code op(x)} is {@code x} or its transpose.
+     * With {@code beta == 0} the old contents of {@code c} are not read (NaN there stays out).
+     * {@code c} must not share storage with {@code a} or {@code b}.
+     */
+    public final void gemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {
+        own(a, "a");
+        own(b, "b");
+        own(c, "c");
+        int m = transA ? a.cols() : a.rows();
+        int k = transA ? a.rows() : a.cols();
+        int kb = transB ? b.cols() : b.rows();
+        int n = transB ? b.rows() : b.cols();
+        if (k != kb) {
+            throw new IllegalArgumentException("gemm: op(a) is " + m + "x" + k + " but op(b) is " + kb + "x" + n
+                    + ": inner dimensions differ");
+        }
+        if (c.rows() != m || c.cols() != n) {
+            throw new IllegalArgumentException("gemm: op(a) op(b) is " + m + "x" + n + " but c is " + c.shape());
+        }
+        if (c == a || c == b) {
+            throw new IllegalArgumentException("gemm: c must not be one of its operands");
+        }
+        doGemm(transA, transB, alpha, a, b, beta, c);
+    }
+
+    /** {@code a = f(z)} element by element, {@code B x O}; {@code a} may be {@code z}. */
+    public final void activationForward(Activation f, Matrix z, Matrix a) {
+        Objects.requireNonNull(f, "activation");
+        sameShape("activationForward", own(z, "z"), own(a, "a"));
+        doActivationForward(f, z, a);
+    }
+
+    /**
+     * {@code delta = g * f'(a)} element by element, where {@code a = f(z)} is the forward output
+     * and {@code g = dL/da}; so {@code delta = dL/dz}. {@code delta} may be {@code g}.
+     */
+    public final void activationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
+        Objects.requireNonNull(f, "activation");
+        sameShape("activationBackward", own(a, "a"), own(g, "g"));
+        sameShape("activationBackward", a, own(delta, "delta"));
+        doActivationBackward(f, a, g, delta);
+    }
+
+    /**
+     * The mean-squared-error loss and its gradient, for {@code B x O} outputs and targets:
+     * {@code loss[0] = sum over rows and columns of 1/2 (t - o)^2, divided by count}, and
+     * {@code delta = (o - t) / count = dLoss/do}. With {@code count = B} this is the mean over the
+     * batch's samples of {@code sum_k 1/2 (t_k - o_k)^2}. {@code loss} is {@code 1 x 1};
+     * {@code delta} may be {@code output}.
+     */
+    public final void mseLoss(Matrix output, Matrix target, int count, Matrix delta, Matrix loss) {
+        sameShape("mseLoss", own(output, "output"), own(target, "target"));
+        sameShape("mseLoss", output, own(delta, "delta"));
+        if (own(loss, "loss").rows() != 1 || loss.cols() != 1) {
+            throw new IllegalArgumentException("mseLoss: loss must be 1x1, not " + loss.shape());
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("mseLoss: count must be at least 1, not " + count);
+        }
+        doMseLoss(output, target, count, delta, loss);
+    }
+
+    /** {@code z[r][j] += bias[j]} for every row: {@code bias} is {@code 1 x O}, {@code z} is {@code B x O}. */
+    public final void addBias(Matrix bias, Matrix z) {
+        rowVectorFor("addBias", own(bias, "bias"), own(z, "z"));
+        doAddBias(bias, z);
+    }
+
+    /** {@code grad[j] = sum over rows r of delta[r][j]}: {@code delta} is {@code B x O}, {@code grad} {@code 1 x O}. */
+    public final void biasGradient(Matrix delta, Matrix grad) {
+        rowVectorFor("biasGradient", own(grad, "grad"), own(delta, "delta"));
+        doBiasGradient(delta, grad);
+    }
+
+    /** Plain gradient descent: {@code param = param - lr * grad}, element by element. */
+    public final void sgdUpdate(double lr, Matrix grad, Matrix param) {
+        sameShape("sgdUpdate", own(grad, "grad"), own(param, "param"));
+        if (!Double.isFinite(lr)) {
+            throw new IllegalArgumentException("sgdUpdate: learning rate " + lr + " is not finite");
+        }
+        doSgdUpdate(lr, grad, param);
+    }
+
+    /** Waits until every queued operation has finished. */
+    public void synchronize() {
+        ensureOpen();
+    }
+
+    /** Frees everything this backend holds. Closing twice is harmless. */
+    @Override
+    public final void close() {
+        if (!closed) {
+            closed = true;
+            doClose();
+        }
+    }
+
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    protected abstract Matrix doAllocate(int rows, int cols);
+
+    protected abstract void doUpload(double[] src, int offset, Matrix dst);
+
+    protected abstract void doUpload(float[] src, int offset, Matrix dst);
+
+    protected abstract void doDownload(Matrix src, double[] dst, int offset);
+
+    protected abstract void doDownload(Matrix src, float[] dst, int offset);
+
+    protected abstract void doGemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta,
+            Matrix c);
+
+    protected abstract void doActivationForward(Activation f, Matrix z, Matrix a);
+
+    protected abstract void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta);
+
+    protected abstract void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, Matrix loss);
+
+    protected abstract void doAddBias(Matrix bias, Matrix z);
+
+    protected abstract void doBiasGradient(Matrix delta, Matrix grad);
+
+    protected abstract void doSgdUpdate(double lr, Matrix grad, Matrix param);
+
+    protected abstract void doClose();
+
+    protected final void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(name() + " backend is closed");
+        }
+    }
+
+    private Matrix own(Matrix m, String role) {
+        ensureOpen();
+        Objects.requireNonNull(m, role);
+        if (m.backend() != this) {
+            throw new IllegalArgumentException(role + " belongs to another backend (" + m + ")");
+        }
+        return m;
+    }
+
+    private static void checkHostRange(String op, int length, int offset, Matrix m) {
+        if (offset < 0 || offset > length || length - offset < m.size()) {
+            throw new IllegalArgumentException(op + ": a " + m.shape() + " matrix needs " + m.size()
+                    + " elements from offset " + offset + ", but the array holds " + length);
+        }
+    }
+
+    private static void sameShape(String op, Matrix x, Matrix y) {
+        if (x.rows() != y.rows() || x.cols() != y.cols()) {
+            throw new IllegalArgumentException(op + ": shapes differ, " + x.shape() + " and " + y.shape());
+        }
+    }
+
+    private static void rowVectorFor(String op, Matrix vector, Matrix m) {
+        if (vector.rows() != 1 || vector.cols() != m.cols()) {
+            throw new IllegalArgumentException(op + ": expected a 1x" + m.cols() + " row vector for a " + m.shape()
+                    + " matrix, not " + vector.shape());
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.nabla.backend;
+
+import dev.nabla.InputException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/**
+ * Finds the backends on the class path and picks one.
+ *
+ * <p>{@code auto} tries every provider from the highest priority down (CUDA before CPU) and takes
+ * the first that probes usable and opens; each one it passes over is recorded with its reason, so
+ * falling back is never silent. Naming a backend takes that one or fails with its reason.
+ */
+public final class Backends {
+    /** The choice that tries every backend in priority order. */
+    public static final String AUTO = "auto";
+
+    private Backends() {
+    }
+
+    /** Every provider found, highest priority first. A provider that cannot even be loaded is left out. */
+    public static List<BackendProvider> providers() {
+        List<BackendProvider> found = new ArrayList<>();
+        Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                found.add(it.next());
+            } catch (ServiceConfigurationError e) {
+                // A listed provider whose class cannot load; the others still can.
+                continue;
+            }
+        }
+        found.sort(Comparator.comparingInt(BackendProvider::priority).reversed()
+                .thenComparing(BackendProvider::name));
+        return found;
+    }
+
+    /** The probe report of every provider, highest priority first. */
+    public static List<ProbeReport> probeAll() {
+        List<ProbeReport> reports = new ArrayList<>();
+        for (BackendProvider p : providers()) {
+            reports.add(safeProbe(p));
+        }
+        return reports;
+    }
+
+    /** The names {@code --backend} accepts: {@code auto} and every provider's name. */
+    public static List<String> choices() {
+        List<String> names = new ArrayList<>();
+        names.add(AUTO);
+        providers().forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    /**
+     * Opens the backend {@code choice} names ({@code auto}, {@code cpu}, {@code cuda}) in the
+     * given precision.
+     *
+     * @throws BackendUnavailableException when the named backend, or under {@code auto} every
+     *     backend, cannot run here; the message carries each reason
+     * @throws InputException when no backend of that name is installed
+     */
+    public static Selection select(String choice, Precision precision) {
+        List<BackendProvider> providers = providers();
+        List<ProbeReport> skipped = new ArrayList<>();
+        boolean auto = AUTO.equals(choice);
+        boolean known = false;
+        for (BackendProvider p : providers) {
+            if (!auto && !p.name().equals(choice)) {
+                continue;
+            }
+            known = true;
+            ProbeReport report = safeProbe(p);
+            if (report.usable()) {
+                try {
+                    return new Selection(p.open(precision), choice, skipped);
+                } catch (InputException e) {
+                    throw e;
+                } catch (Throwable t) {
+                    report = ProbeReport.unusable(p.name(), "could not be opened: " + describe(t), report.facts());
+                }
+            }
+            if (!auto) {
+                throw new BackendUnavailableException("backend '" + choice + "' cannot run here: " + report.reason());
+            }
+            skipped.add(report);
+        }
+        if (!known) {
+            throw new InputException("unknown backend '" + choice + "' (available: " + String.join(", ", choices()) + ")");
+        }
+        StringBuilder why = new StringBuilder("no backend can run here");
+        skipped.forEach(r -> why.append("; ").append(r.oneLine()));
+        throw new BackendUnavailableException(why.toString());
+    }
+
+    private static ProbeReport safeProbe(BackendProvider p) {
+        try {
+            return p.probe();
+        } catch (Throwable t) {
+            return ProbeReport.unusable(p.name(), "probe failed: " + describe(t), Map.of());
+        }
+    }
+
+    /** {@code "SimpleName: message"}, on one line. */
+    public static String describe(Throwable t) {
+        String msg = t.getMessage();
+        String text = t.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+        return text.replace('\n', ' ').replace('\r', ' ');
+    }
+}

@@ -1,0 +1,38 @@
+package dev.nabla.backend;
+
+import dev.nabla.InputException;
+import java.util.Locale;
+
+/**
+ * The floating-point format a backend stores and computes in. FP64 is the reference; FP32 is an
+ * opt-in speed mode whose results agree with FP64 to about single precision.
+ */
+public enum Precision {
+    FP64(8),
+    FP32(4);
+
+    private final int bytes;
+
+    Precision(int bytes) {
+        this.bytes = bytes;
+    }
+
+    /** Bytes per element. */
+    public int bytes() {
+        return bytes;
+    }
+
+    /** The name used on the command line: {@code fp64}, {@code fp32}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Precision parse(String id) {
+        for (Precision p : values()) {
+            if (p.id().equals(id)) {
+                return p;
+            }
+        }
+        throw new InputException("unknown precision '" + id + "' (known: fp64, fp32)");
+    }
+}

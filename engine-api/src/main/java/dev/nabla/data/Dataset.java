@@ -1,0 +1,36 @@
+package dev.nabla.data;
+
+import java.util.Objects;
+
+/**
+ * Samples in memory: inputs {@code N x I} and targets {@code N x O}, both row-major, sample
+ * {@code s} in row {@code s} of each.
+ *
+ * @param name where the data came from, for messages ({@code data.csv}, {@code built-in synthetic})
+ */
+public record Dataset(String name, int samples, int inputWidth, int targetWidth, double[] inputs, double[] targets) {
+
+    public Dataset {
+        Objects.requireNonNull(name, "name");
+        if (samples < 1 || inputWidth < 1 || targetWidth < 1) {
+            throw new IllegalArgumentException("a dataset needs samples, inputs and targets, not " + samples + " x ("
+                    + inputWidth + " + " + targetWidth + ")");
+        }
+        if (inputs.length != (long) samples * inputWidth || targets.length != (long) samples * targetWidth) {
+            throw new IllegalArgumentException("array lengths do not match " + samples + " samples of "
+                    + inputWidth + " inputs and " + targetWidth + " targets");
+        }
+    }
+
+    /** Splits a table whose last {@code targetWidth} columns are the targets. */
+    public static Dataset fromTable(String name, int rows, int cols, double[] table, int targetWidth) {
+        int inputWidth = cols - targetWidth;
+        double[] x = new double[rows * inputWidth];
+        double[] t = new double[rows * targetWidth];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(table, r * cols, x, r * inputWidth, inputWidth);
+            System.arraycopy(table, r * cols + inputWidth, t, r * targetWidth, targetWidth);
+        }
+        return new Dataset(name, rows, inputWidth, targetWidth, x, t);
+    }
+}

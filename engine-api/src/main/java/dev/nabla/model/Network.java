@@ -1,0 +1,156 @@
+package dev.nabla.model;
+
+import dev.nabla.backend.Activation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * A fully connected network: a loss and a chain of layers, each layer's inputs the previous
+ * layer's outputs. Immutable.
+ */
+public final class Network {
+    private final Loss loss;
+    private final List<Layer> layers;
+
+    public Network(Loss loss, List<Layer> layers) {
+        this.loss = Objects.requireNonNull(loss, "loss");
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("a network needs at least one layer");
+        }
+        for (int l = 1; l < layers.size(); l++) {
+            if (layers.get(l).inputs() != layers.get(l - 1).outputs()) {
+                throw new IllegalArgumentException("layer " + (l + 1) + " has " + layers.get(l).inputs()
+                        + " inputs, but layer " + l + " has " + layers.get(l - 1).outputs() + " outputs");
+            }
+        }
+        this.layers = List.copyOf(layers);
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public Layer layer(int index) {
+        return layers.get(index);
+    }
+
+    public int depth() {
+        return layers.size();
+    }
+
+    /** The width of the first layer's input. */
+    public int inputs() {
+        return layers.get(0).inputs();
+    }
+
+    /** The width of the last layer's output. */
+    public int outputs() {
+        return layers.get(layers.size() - 1).outputs();
+    }
+
+    public long parameterCount() {
+        return layers.stream().mapToLong(Layer::parameterCount).sum();
+    }
+
+    /** {@code "2-2 sigmoid-2 sigmoid, 6 parameters"}: widths with each layer's activation. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder().append(inputs());
+        for (Layer layer : layers) {
+            sb.append('-').append(layer.outputs()).append(' ').append(layer.activation().id());
+            if (layer.hasBias()) {
+                sb.append("+bias");
+            }
+        }
+        return sb.append(", ").append(parameterCount()).append(" parameters, loss ").append(loss.id()).toString();
+    }
+
+    /**
+     * Glorot (Xavier) uniform weights for an {@code inputs x outputs} layer: each weight drawn
+     * uniformly from {@code [-r, r)} with {@code r = sqrt(6 / (inputs + outputs))}.
+     */
+    public static double[] glorotUniform(int inputs, int outputs, SplittableRandom rng) {
+        double r = Math.sqrt(6.0 / (inputs + outputs));
+        double[] w = new double[Math.multiplyExact(inputs, outputs)];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = rng.nextDouble(-r, r);
+        }
+        return w;
+    }
+
+    /**
+     * The random stream for layer {@code index} of a network initialized from {@code seed}. Each
+     * layer has its own stream, so one layer's weights do not depend on whether another layer's
+     * were given or drawn.
+     */
+    public static SplittableRandom layerRandom(long seed, int index) {
+        SplittableRandom master = new SplittableRandom(seed);
+        SplittableRandom rng = master.split();
+        for (int l = 0; l < index; l++) {
+            rng = master.split();
+        }
+        return rng;
+    }
+
+    public static Builder builder(int inputs) {
+        return new Builder(inputs);
+    }
+
+    /** Builds a network layer by layer, weights drawn by {@link #glorotUniform} from a seed and biases zero. */
+    public static final class Builder {
+        private final int inputs;
+        private final List<int[]> widths = new ArrayList<>();
+        private final List<Activation> activations = new ArrayList<>();
+        private final List<Boolean> biases = new ArrayList<>();
+        private Loss loss = Loss.MSE;
+
+        private Builder(int inputs) {
+            this.inputs = inputs;
+        }
+
+        /** Appends a layer with {@code outputs} units. */
+        public Builder dense(int outputs, Activation activation, boolean bias) {
+            int in = widths.isEmpty() ? inputs : widths.get(widths.size() - 1)[1];
+            widths.add(new int[] {in, outputs});
+            activations.add(activation);
+            biases.add(bias);
+            return this;
+        }
+
+        public Builder loss(Loss l) {
+            this.loss = l;
+            return this;
+        }
+
+        public Network build(long seed) {
+            List<Layer> layers = new ArrayList<>();
+            for (int l = 0; l < widths.size(); l++) {
+                int in = widths.get(l)[0];
+                int out = widths.get(l)[1];
+                double[] w = glorotUniform(in, out, layerRandom(seed, l));
+                layers.add(new Layer(in, out, activations.get(l), w, biases.get(l) ? new double[out] : null));
+            }
+            return new Network(loss, layers);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Network n && loss == n.loss && layers.equals(n.layers);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(loss, layers);
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,28 @@
+package dev.nabla.train;
+
+import dev.nabla.InputException;
+
+/** The loss became NaN or infinite; training stopped and nothing it produced should be kept. */
+public class TrainingDivergedException extends InputException {
+    private static final long serialVersionUID = 1L;
+
+    private final int epoch;
+    private final long step;
+
+    public TrainingDivergedException(int epoch, long step, long stepInEpoch, double loss) {
+        super("training diverged: the loss became " + loss + " at epoch " + epoch + ", step " + stepInEpoch
+                + " (step " + step + " overall); try a smaller --lr");
+        this.epoch = epoch;
+        this.step = step;
+    }
+
+    /** The epoch, from 1. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** The step counted over the whole run, from 1. */
+    public long step() {
+        return step;
+    }
+}

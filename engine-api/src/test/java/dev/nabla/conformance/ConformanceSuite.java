@@ -1,0 +1,285 @@
+package dev.nabla.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Precision;
+import dev.nabla.data.Dataset;
+import dev.nabla.example.DocumentExample;
+import dev.nabla.model.Layer;
+import dev.nabla.model.Loss;
+import dev.nabla.model.Network;
+import dev.nabla.train.LayerTrace;
+import dev.nabla.train.StepTrace;
+import dev.nabla.train.Trainer;
+import dev.nabla.train.TrainingDivergedException;
+import dev.nabla.train.TrainingLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance suite every backend runs: the operations of {@link OperationConformance}, then
+ * training as a whole: the document's example to its printed digits, gradients against central
+ * finite differences, many steps against an independent implementation, and FP32 against FP64.
+ * A backend's test extends this class and implements {@link #open}.
+ */
+public abstract class ConformanceSuite extends OperationConformance {
+
+    // The document prints 8 decimals, so a correct value is within 5e-9 of the printed one.
+    private static final double PRINTED = 5e-9;
+
+    @Test
+    void reproducesEveryValueOfTheDocumentsExample() {
+        double[] x = DocumentExample.INPUT;
+        double[] t = DocumentExample.TARGET;
+        try (Backend be = open(Precision.FP64); Trainer tr = new Trainer(be, DocumentExample.network(), 1)) {
+            StepTrace s = tr.traceStep(x, t, 0, 1, DocumentExample.LEARNING_RATE);
+            LayerTrace hidden = s.layer(0);
+            LayerTrace out = s.layer(1);
+            printed("z1, z2", new double[] {0.08000000, 0.11000000}, hidden.preActivation());
+            printed("h1, h2", new double[] {0.51998934, 0.52747230}, hidden.activation());
+            printed("z3, z4", new double[] {0.44498412, 0.68047592}, out.preActivation());
+            printed("o1, o2", new double[] {0.60944600, 0.66384491}, out.activation());
+            double[] o = out.activation();
+            printed("E_o1, E_o2", new double[] {0.02193381, 0.00203809},
+                    new double[] {0.5 * (t[0] - o[0]) * (t[0] - o[0]), 0.5 * (t[1] - o[1]) * (t[1] - o[1])});
+            printed("E_total", new double[] {0.02397190}, new double[] {s.loss()});
+            printed("dE/do1", new double[] {0.20944600}, new double[] {out.outputGradient()[0]});
+            printed("do1/dz3", new double[] {0.23802157}, new double[] {out.delta()[0] / out.outputGradient()[0]});
+            printed("dE/dW5..dE/dW8", new double[] {0.02592286, 0.02629590, 0.00740844, 0.00751506},
+                    out.weightGradient());
+            printed("W5+..W8+", new double[] {0.43703857, 0.38685205, 0.69629578, 0.59624247},
+                    s.updated().layer(1).weights());
+            printed("W1+..W4+", new double[] {0.29959556, 0.24919112, 0.39964496, 0.34928991},
+                    s.updated().layer(0).weights());
+            double after = tr.loss(x, t, 0, 1);
+            printed("E_total after the update", new double[] {0.02323634}, new double[] {after});
+            printed("the error's fall", new double[] {0.00073556}, new double[] {s.loss() - after});
+        }
+    }
+
+    private static void printed(String what, double[] document, double[] actual) {
+        Compare.close(what, document, actual, PRINTED, 0);
+    }
+
+    /** A network of the given widths and activations with Glorot weights and, if asked, random biases. */
+    static Network randomNetwork(SplittableRandom rng, int[] widths, Activation[] acts, boolean bias) {
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 0; l + 1 < widths.length; l++) {
+            double[] w = Network.glorotUniform(widths[l], widths[l + 1], rng);
+            double[] b = bias ? random(rng, widths[l + 1], -0.5, 0.5) : null;
+            layers.add(new Layer(widths[l], widths[l + 1], acts[l], w, b));
+        }
+        return new Network(Loss.MSE, layers);
+    }
+
+    static Stream<Arguments> gradientCases() {
+        Object[][] nets = {
+            {new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID, Activation.SIGMOID}},
+            {new int[] {3, 5, 2}, new Activation[] {Activation.TANH, Activation.IDENTITY}},
+            {new int[] {4, 3, 3, 2}, new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.TANH}},
+            {new int[] {5, 4, 3, 4, 1}, new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU,
+                Activation.IDENTITY}},
+            {new int[] {1, 1}, new Activation[] {Activation.SIGMOID}},
+        };
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Object[] n : nets) {
+            for (boolean bias : new boolean[] {false, true}) {
+                for (int batch : new int[] {1, 3, 64}) {
+                    b.add(Arguments.of(n[0], n[1], bias, batch));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    // Analytic against central finite differences, FP64, eps = 1e-6 (DESIGN.md). The relative error is
+    // |analytic - numeric| / max(|analytic|, |numeric|, 1e-4): the difference quotient itself carries an
+    // absolute error near 1e-10 (rounding in the loss, about 1e-16, divided by 2 eps), so gradients smaller
+    // than 1e-4 are held to that absolute accuracy (1e-6 * 1e-4) rather than to a relative one.
+    private static final double FD_EPS = 1e-6;
+    private static final double FD_REL = 1e-6;
+    private static final double FD_FLOOR = 1e-4;
+
+    @ParameterizedTest(name = "widths {0} acts {1} bias {2} batch {3}")
+    @MethodSource("gradientCases")
+    void gradientsMatchCentralFiniteDifferences(int[] widths, Activation[] acts, boolean bias, int batch) {
+        SplittableRandom rng = new SplittableRandom(widths.length * 1000L + widths[0] * 10L + batch + (bias ? 7 : 0));
+        Network net = randomNetwork(rng, widths, acts, bias);
+        double[] x = random(rng, batch * net.inputs(), -1, 1);
+        double[] t = random(rng, batch * net.outputs(), 0.05, 0.95);
+        try (Backend be = open(Precision.FP64)) {
+            StepTrace s;
+            try (Trainer tr = new Trainer(be, net, batch)) {
+                s = tr.traceStep(x, t, 0, batch, 0.1);
+            }
+            double worst = 0;
+            for (int l = 0; l < net.depth(); l++) {
+                Layer layer = net.layer(l);
+                double[] w = layer.weights();
+                double[] gw = s.layer(l).weightGradient();
+                for (int k = 0; k < w.length; k++) {
+                    double[] plus = w.clone();
+                    double[] minus = w.clone();
+                    plus[k] += FD_EPS;
+                    minus[k] -= FD_EPS;
+                    double numeric = (loss(be, replace(net, l, plus, layer.bias()), x, t, batch)
+                            - loss(be, replace(net, l, minus, layer.bias()), x, t, batch)) / (2 * FD_EPS);
+                    worst = Math.max(worst, checkGradient("layer " + (l + 1) + " weight " + k, gw[k], numeric));
+                }
+                if (layer.hasBias()) {
+                    double[] bv = layer.bias();
+                    double[] gb = s.layer(l).biasGradient();
+                    for (int k = 0; k < bv.length; k++) {
+                        double[] plus = bv.clone();
+                        double[] minus = bv.clone();
+                        plus[k] += FD_EPS;
+                        minus[k] -= FD_EPS;
+                        double numeric = (loss(be, replace(net, l, w, plus), x, t, batch)
+                                - loss(be, replace(net, l, w, minus), x, t, batch)) / (2 * FD_EPS);
+                        worst = Math.max(worst, checkGradient("layer " + (l + 1) + " bias " + k, gb[k], numeric));
+                    }
+                }
+            }
+            assertTrue(worst < FD_REL, "worst relative error " + worst);
+        }
+    }
+
+    private static double checkGradient(String what, double analytic, double numeric) {
+        double relErr = Math.abs(analytic - numeric) / Math.max(FD_FLOOR, Math.max(Math.abs(analytic), Math.abs(numeric)));
+        assertTrue(relErr < FD_REL, what + ": analytic " + analytic + ", numeric " + numeric + ", relative error " + relErr);
+        return relErr;
+    }
+
+    private static Network replace(Network net, int l, double[] w, double[] b) {
+        List<Layer> layers = new ArrayList<>(net.layers());
+        layers.set(l, net.layer(l).withParameters(w, b));
+        return new Network(net.loss(), layers);
+    }
+
+    private static double loss(Backend be, Network net, double[] x, double[] t, int batch) {
+        try (Trainer tr = new Trainer(be, net, batch)) {
+            return tr.loss(x, t, 0, batch);
+        }
+    }
+
+    static Stream<Arguments> trainingCases() {
+        return Stream.of(
+                Arguments.of(new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID, Activation.SIGMOID}, false, 1),
+                Arguments.of(new int[] {3, 8, 2}, new Activation[] {Activation.TANH, Activation.SIGMOID}, true, 7),
+                Arguments.of(new int[] {17, 9, 5, 3}, new Activation[] {Activation.RELU, Activation.TANH,
+                    Activation.IDENTITY}, true, 16),
+                Arguments.of(new int[] {6, 17, 17, 17, 4}, new Activation[] {Activation.SIGMOID, Activation.RELU,
+                    Activation.TANH, Activation.SIGMOID}, false, 100));
+    }
+
+    // 30 steps of FP64 training, engine against ReferenceMlp: the two differ only in rounding order
+    // (about 1e-16 per operation), and 30 small steps do not amplify that beyond 1e-12.
+    private static final double TRAINING_FP64 = 1e-12;
+
+    @ParameterizedTest(name = "widths {0} bias {2} batch {3}")
+    @MethodSource("trainingCases")
+    void manyStepsMatchAnIndependentImplementation(int[] widths, Activation[] acts, boolean bias, int batch) {
+        SplittableRandom rng = new SplittableRandom(widths.length * 77L + batch);
+        Network net = randomNetwork(rng, widths, acts, bias);
+        int samples = batch * 3 + Math.max(1, batch / 2); // the last batch of each epoch is shorter
+        Dataset data = new Dataset("random", samples, net.inputs(), net.outputs(),
+                random(rng, samples * net.inputs(), -1, 1), random(rng, samples * net.outputs(), 0, 1));
+        double lr = 0.3;
+        int epochs = (int) Math.ceil(30.0 / 4);
+        ReferenceMlp ref = new ReferenceMlp(net);
+        for (int e = 0; e < epochs; e++) {
+            for (int first = 0; first < samples; first += batch) {
+                int rows = Math.min(batch, samples - first);
+                ref.step(rows(data.inputs(), net.inputs(), first, rows), rows(data.targets(), net.outputs(), first, rows), lr);
+            }
+        }
+        try (Backend be = open(Precision.FP64); Trainer tr = new Trainer(be, net, batch)) {
+            TrainingLoop.run(tr, data, new TrainingLoop.Options(epochs, batch, lr, false, 1), null);
+            Network trained = tr.network();
+            for (int l = 0; l < net.depth(); l++) {
+                Compare.close("layer " + (l + 1) + " weights", ref.weights(l), trained.layer(l).weights(),
+                        TRAINING_FP64, 0);
+                if (bias) {
+                    Compare.close("layer " + (l + 1) + " bias", ref.bias(l), trained.layer(l).bias(), TRAINING_FP64, 0);
+                }
+            }
+        }
+    }
+
+    private static double[][] rows(double[] flat, int width, int first, int count) {
+        double[][] out = new double[count][width];
+        for (int r = 0; r < count; r++) {
+            System.arraycopy(flat, (first + r) * width, out[r], 0, width);
+        }
+        return out;
+    }
+
+    // FP32 against FP64 after a few steps: DESIGN.md's FP32 tolerance, 1e-5 relative + 1e-6 absolute.
+    @Test
+    void fp32TrainingStaysWithinSinglePrecisionOfFp64() {
+        SplittableRandom rng = new SplittableRandom(99);
+        Network net = randomNetwork(rng, new int[] {8, 16, 4},
+                new Activation[] {Activation.TANH, Activation.SIGMOID}, true);
+        int samples = 64;
+        Dataset data = new Dataset("random", samples, 8, 4, random(rng, samples * 8, -1, 1),
+                random(rng, samples * 4, 0, 1));
+        Network[] trained = new Network[2];
+        double[][] outputs = new double[2][];
+        for (Precision p : Precision.values()) {
+            try (Backend be = open(p); Trainer tr = new Trainer(be, net, 16)) {
+                TrainingLoop.run(tr, data, new TrainingLoop.Options(2, 16, 0.5, false, 1), null);
+                trained[p.ordinal()] = tr.network();
+                outputs[p.ordinal()] = tr.predict(data.inputs(), 0, 16);
+            }
+        }
+        for (int l = 0; l < net.depth(); l++) {
+            Compare.close("fp32 layer " + (l + 1) + " weights", trained[0].layer(l).weights(),
+                    trained[1].layer(l).weights(), 1e-6, 1e-5);
+            Compare.close("fp32 layer " + (l + 1) + " bias", trained[0].layer(l).bias(), trained[1].layer(l).bias(),
+                    1e-6, 1e-5);
+        }
+        Compare.close("fp32 outputs", outputs[0], outputs[1], 1e-6, 1e-5);
+    }
+
+    @Test
+    void lossAndPredictionsMatchTheReference() {
+        SplittableRandom rng = new SplittableRandom(3);
+        Network net = randomNetwork(rng, new int[] {3, 17, 2}, new Activation[] {Activation.SIGMOID,
+            Activation.IDENTITY}, true);
+        int batch = 1000;
+        double[] x = random(rng, batch * 3, -1, 1);
+        double[] t = random(rng, batch * 2, -1, 1);
+        ReferenceMlp ref = new ReferenceMlp(net);
+        try (Backend be = open(Precision.FP64); Trainer tr = new Trainer(be, net, batch)) {
+            double expected = ref.loss(rows(x, 3, 0, batch), rows(t, 2, 0, batch));
+            assertEquals(expected, tr.loss(x, t, 0, batch), 1e-12 * expected, "loss over 1000 samples");
+            double[] firstTwo = tr.predict(x, 0, 2);
+            assertEquals(4, firstTwo.length);
+            double[] third = tr.predict(x, 2, 1);
+            assertEquals(2, third.length);
+        }
+    }
+
+    @Test
+    void divergenceStopsTrainingAndNamesTheStep() {
+        Network net = randomNetwork(new SplittableRandom(4), new int[] {1, 4, 1},
+                new Activation[] {Activation.RELU, Activation.IDENTITY}, true);
+        Dataset data = new Dataset("huge", 4, 1, 1, new double[] {1e150, -1e150, 1e150, 3}, new double[] {1, 2, 3, 4});
+        try (Backend be = open(Precision.FP64); Trainer tr = new Trainer(be, net, 2)) {
+            TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                    () -> TrainingLoop.run(tr, data, new TrainingLoop.Options(3, 2, 10.0, false, 1), null));
+            assertEquals(1, e.epoch());
+            assertTrue(e.getMessage().contains("epoch 1, step"), e.getMessage());
+        }
+    }
+}

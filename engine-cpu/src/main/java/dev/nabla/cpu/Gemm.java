@@ -1,0 +1,99 @@
+package dev.nabla.cpu;
+
+import java.util.Arrays;
+
+/**
+ * The CPU matrix product {@code c = alpha * op(a) * op(b) + beta * c}, row-major.
+ *
+ * <p>A transposed operand is first copied into a contiguous row-major {@code op(x)}, so one
+ * plain kernel serves all four cases: for each row {@code i} of {@code c}, the sum over {@code p}
+ * of {@code op(a)[i][p] * op(b)[p][:]} is accumulated into a row in the operands' precision, in
+ * order of {@code p}, then scaled into {@code c}. Rows are split among threads; each row is
+ * computed the same way whatever the split, so the result does not depend on the thread count.
+ * With {@code beta == 0} the old {@code c} is not read.
+ */
+final class Gemm {
+    /** Below this many multiply-adds the product runs on one thread. */
+    private static final long PARALLEL_FLOPS = 1L << 16;
+
+    private Gemm() {
+    }
+
+    static void fp64(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a,
+            double[] b, double beta, double[] c) {
+        double[] opA = transA ? transpose(a, k, m) : a;
+        double[] opB = transB ? transpose(b, n, k) : b;
+        par.forRange(m, grainRows(m, n, k), (from, to) -> {
+            double[] acc = new double[n];
+            for (int i = from; i < to; i++) {
+                Arrays.fill(acc, 0.0);
+                int rowA = i * k;
+                for (int p = 0; p < k; p++) {
+                    double aip = opA[rowA + p];
+                    int rowB = p * n;
+                    for (int j = 0; j < n; j++) {
+                        acc[j] += aip * opB[rowB + j];
+                    }
+                }
+                int rowC = i * n;
+                for (int j = 0; j < n; j++) {
+                    c[rowC + j] = beta == 0.0 ? alpha * acc[j] : alpha * acc[j] + beta * c[rowC + j];
+                }
+            }
+        });
+    }
+
+    static void fp32(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a,
+            float[] b, double beta, float[] c) {
+        float[] opA = transA ? transpose(a, k, m) : a;
+        float[] opB = transB ? transpose(b, n, k) : b;
+        float al = (float) alpha;
+        float be = (float) beta;
+        par.forRange(m, grainRows(m, n, k), (from, to) -> {
+            float[] acc = new float[n];
+            for (int i = from; i < to; i++) {
+                Arrays.fill(acc, 0.0f);
+                int rowA = i * k;
+                for (int p = 0; p < k; p++) {
+                    float aip = opA[rowA + p];
+                    int rowB = p * n;
+                    for (int j = 0; j < n; j++) {
+                        acc[j] += aip * opB[rowB + j];
+                    }
+                }
+                int rowC = i * n;
+                for (int j = 0; j < n; j++) {
+                    c[rowC + j] = be == 0.0f ? al * acc[j] : al * acc[j] + be * c[rowC + j];
+                }
+            }
+        });
+    }
+
+    /** Rows per thread so that each share is worth a thread; all of them when the product is small. */
+    private static int grainRows(int m, int n, int k) {
+        long flopsPerRow = Math.max(1L, (long) n * k);
+        long rows = (PARALLEL_FLOPS + flopsPerRow - 1) / flopsPerRow;
+        return (int) Math.min(Math.max(1, m), rows);
+    }
+
+    /** The transpose of a row-major {@code rows x cols} matrix, as a new {@code cols x rows} one. */
+    static double[] transpose(double[] x, int rows, int cols) {
+        double[] t = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = x[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+    static float[] transpose(float[] x, int rows, int cols) {
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = x[r * cols + c];
+            }
+        }
+        return t;
+    }
+}
