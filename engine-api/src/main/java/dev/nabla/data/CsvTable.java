@@ -1,6 +1,7 @@
 package dev.nabla.data;
 
 import dev.nabla.InputException;
+import dev.nabla.Plural;
 import dev.nabla.io.InputFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -67,7 +68,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             }
             if (n != cols) {
                 String why = rows == 0 ? expectedWhy : "like the rows before it";
-                throw new InputException(name + ":" + lineNo + ": " + n + " columns, but " + cols
+                throw new InputException(name + ":" + lineNo + ": " + Plural.of(n, "column") + ", but " + cols
                         + " expected (" + why + ")");
             }
             if (count + n > values.length) {

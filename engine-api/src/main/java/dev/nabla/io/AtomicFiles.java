@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Writes output files so that a reader sees either the old file or the whole new one: the
@@ -17,6 +18,8 @@ import java.nio.file.StandardOpenOption;
  * over the target. A failed or killed run leaves the previous file as it was.
  */
 public final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {
     }
 
@@ -42,8 +45,10 @@ public final class AtomicFiles {
         requireWritable(target);
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(directoryOf(target), "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            // Not Files.createTempFile: its files are private (0600); this one gets the usual permissions.
+            tmp = directoryOf(target)
+                    .resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(content);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

@@ -1,6 +1,7 @@
 package dev.nabla.model;
 
 import dev.nabla.InputException;
+import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.InputFiles;
@@ -66,8 +67,8 @@ public final class ModelFile {
         for (int l = 0; l < layerNodes.size(); l++) {
             Layer layer = layer(layerNodes.get(l), "layer " + (l + 1), seed, l);
             if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
-                throw layerNodes.get(l).error("layer " + (l + 1) + " has " + layer.inputs() + " inputs, but layer " + l
-                        + " has " + layers.get(l - 1).outputs() + " outputs; layer sizes must chain");
+                throw layerNodes.get(l).error("layer " + (l + 1) + " has " + Plural.of(layer.inputs(), "input") + ", but layer " + l
+                        + " has " + Plural.of(layers.get(l - 1).outputs(), "output") + "; layer sizes must chain");
             }
             layers.add(layer);
         }
@@ -92,26 +93,26 @@ public final class ModelFile {
         } else {
             List<JsonNode> rows = wNode.asArray(name + " weights");
             if (rows.size() != outputs) {
-                throw wNode.error(name + " weights has " + rows.size() + " rows, but the layer has " + outputs
-                        + " outputs (one row per output, one column per input)");
+                throw wNode.error(name + " weights has " + Plural.of(rows.size(), "row") + ", but the layer has "
+                        + Plural.of(outputs, "output") + " (one row per output, one column per input)");
             }
             weights = new double[inputs * outputs];
             for (int j = 0; j < outputs; j++) {
-                double[] row = numbers(rows.get(j), inputs, name + " weights row " + (j + 1),
-                        " columns, but the layer has " + inputs + " inputs");
+                double[] row = numbers(rows.get(j), inputs, name + " weights row " + (j + 1), "column",
+                        "the layer has " + Plural.of(inputs, "input"));
                 System.arraycopy(row, 0, weights, j * inputs, inputs);
             }
         }
         JsonNode bNode = m.get("bias");
         double[] bias = bNode == null ? null
-                : numbers(bNode, outputs, name + " bias", " values, but the layer has " + outputs + " outputs");
+                : numbers(bNode, outputs, name + " bias", "value", "the layer has " + Plural.of(outputs, "output"));
         return new Layer(inputs, outputs, activation, weights, bias);
     }
 
-    private static double[] numbers(JsonNode node, int expected, String what, String mismatch) {
+    private static double[] numbers(JsonNode node, int expected, String what, String noun, String why) {
         List<JsonNode> items = node.asArray(what);
         if (items.size() != expected) {
-            throw node.error(what + " has " + items.size() + mismatch);
+            throw node.error(what + " has " + Plural.of(items.size(), noun) + ", but " + why);
         }
         double[] out = new double[expected];
         for (int k = 0; k < expected; k++) {

@@ -1,6 +1,7 @@
 package dev.nabla.train;
 
 import dev.nabla.InputException;
+import dev.nabla.Plural;
 import dev.nabla.data.Dataset;
 import java.util.SplittableRandom;
 
@@ -111,8 +112,9 @@ public final class TrainingLoop {
     /** Checks that {@code data} fits {@code network}'s input and output widths. */
     public static void requireFits(Dataset data, int inputs, int outputs) {
         if (data.inputWidth() != inputs || data.targetWidth() != outputs) {
-            throw new InputException(data.name() + ": " + data.inputWidth() + " inputs and " + data.targetWidth()
-                    + " targets per sample, but the model takes " + inputs + " inputs and " + outputs + " targets");
+            throw new InputException(data.name() + ": " + Plural.of(data.inputWidth(), "input") + " and "
+                    + Plural.of(data.targetWidth(), "target") + " per sample, but the model takes "
+                    + Plural.of(inputs, "input") + " and " + Plural.of(outputs, "target"));
         }
     }
 

@@ -1,0 +1,109 @@
+package dev.nabla.cli;
+
+import dev.nabla.InputException;
+import dev.nabla.backend.Backends;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code engine} command. Exit codes: 0 success, 2 a mistake in the user's input (one line on
+ * stderr, no stack trace), 1 an internal fault. {@code --verbose} adds stack traces.
+ */
+@Command(name = "engine", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Nabla: trains fully connected neural networks on the CPU or an NVIDIA GPU.",
+        subcommands = {ExampleCommand.class, TrainCommand.class, DevicesCommand.class},
+        usageHelpAutoWidth = true)
+public final class Main implements Runnable {
+    /** A user's mistake: bad input, flags or files. */
+    public static final int EXIT_USAGE = 2;
+    /** An internal fault. */
+    public static final int EXIT_INTERNAL = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
+    boolean verbose;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "a command is needed: example, train or devices");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line with the given streams; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
+        PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(o);
+        cl.setErr(e);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            e.println(c.getCommandSpec().qualifiedName() + ": " + oneLine(ex.getMessage())
+                    + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            if (verbose) {
+                ex.printStackTrace(e);
+            }
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> report(ex, verbose, e));
+        try {
+            return cl.execute(args);
+        } finally {
+            o.flush();
+            e.flush();
+        }
+    }
+
+    /** Prints an exception as the one line a user reads and returns its exit code. */
+    static int report(Throwable ex, boolean verbose, PrintWriter err) {
+        if (ex instanceof InputException) {
+            err.println("engine: " + oneLine(ex.getMessage()));
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            return EXIT_USAGE;
+        }
+        err.println("engine: internal error: " + Backends.describe(ex)
+                + (verbose ? "" : " (run again with --verbose for the stack trace)"));
+        if (verbose) {
+            ex.printStackTrace(err);
+        }
+        return EXIT_INTERNAL;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replace("\r", " ").replace('\n', ' ');
+    }
+
+    /** The version from the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"Nabla " + p.getProperty("version", "(unknown version)")};
+        }
+    }
+}

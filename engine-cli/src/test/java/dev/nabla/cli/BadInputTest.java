@@ -1,0 +1,185 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every way the issue lists of giving {@code engine train} bad input ends with exit code 2, one
+ * line on stderr that names the problem and where, no stack trace, and no file written or changed.
+ */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    private static final String GOOD_MODEL = "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmoid\"}]}";
+
+    @BeforeEach
+    void goodFiles() throws IOException {
+        write("good.csv", "x1,x2,t1,t2\n0.1,0.2,0.4,0.6\n0.3,0.4,0.5,0.6\n");
+        write("good.json", GOOD_MODEL);
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
+    }
+
+    /** name, files to write (name, content, ...), arguments, what the error line must contain. */
+    static Stream<Arguments> cases() {
+        return Stream.of(
+            c("missing data file", files(), "--data {}/nope.csv --outputs 2", "nope.csv: no such file"),
+            c("missing model file", files(), "--model {}/nope.json --data {}/good.csv", "nope.json: no such file"),
+            c("directory as data", files(), "--data {}", ": is a directory, not a file"),
+            c("cell not a number", files("d.csv", "0.1,0.2,0.4,0.6\n0.1,0.2,0.4,0.6\n0.3,x7,0.1,0.2\n"),
+                "--data {}/d.csv --outputs 2", "d.csv:3:2: column 2 is 'x7', not a number"),
+            c("empty cell", files("d.csv", "0.1,,0.4,0.6\n"), "--data {}/d.csv --outputs 2",
+                "d.csv:1:2: column 2 is empty"),
+            c("row too short", files("d.csv", "0.1,0.2,0.4,0.6\n0.3,0.1,0.2\n"), "--data {}/d.csv --outputs 2",
+                "d.csv:2: 3 columns, but 4 expected"),
+            c("row too long", files("d.csv", "h1,h2,h3,h4\n0.1,0.2,0.4,0.6\n0.1,0.2,0.4,0.6\n0.3,0.1,0.2,0.1,0.1\n"),
+                "--data {}/d.csv --outputs 2", "d.csv:4: 5 columns, but 4 expected"),
+            c("NaN in data", files("d.csv", "0.1,0.2,0.4,0.6\n0.3,NaN,0.1,0.2\n"), "--data {}/d.csv",
+                "d.csv:2:2: column 2 is NaN"),
+            c("infinity in data", files("d.csv", "0.1,0.2,0.4,-inf\n"), "--data {}/d.csv", "d.csv:1:4: column 4 is -inf"),
+            c("overflowing number in data", files("d.csv", "0.1,1e999,0.4\n"), "--data {}/d.csv",
+                "d.csv:1:2: column 2 is 1e999, beyond the range of a double"),
+            c("empty file", files("d.csv", ""), "--data {}/d.csv", "d.csv: no samples (the file is empty)"),
+            c("header only", files("d.csv", "a,b,c\n"), "--data {}/d.csv", "d.csv: no samples (only a header)"),
+            c("malformed JSON", files("m.json", "{\"layers\": [\n  {\"inputs\": 2,, }]}"),
+                "--model {}/m.json --data {}/good.csv", "m.json:2:16: unexpected ','"),
+            c("JSON cut short", files("m.json", "{\"layers\": [{\"inputs\": 2"),
+                "--model {}/m.json --data {}/good.csv", "m.json:1:25: unexpected end of file"),
+            c("unknown activation", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmod\"}]}"),
+                "--model {}/m.json --data {}/good.csv", "m.json:1:55: unknown activation 'sigmod'"),
+            c("unknown loss", files("m.json", "{\"loss\": \"mae\", \"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"relu\"}]}"),
+                "--model {}/m.json --data {}/good.csv", "m.json:1:10: unknown loss 'mae'"),
+            c("layers do not chain", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 3, \"activation\": \"tanh\"},\n"
+                + "  {\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\"}]}"),
+                "--model {}/m.json --data {}/good.csv", "m.json:2:3: layer 2 has 2 inputs, but layer 1 has 3 outputs"),
+            c("weights rows", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
+                + "\"weights\": [[1, 2]]}]}"), "--model {}/m.json --data {}/good.csv",
+                "layer 1 weights has 1 row, but the layer has 2 outputs"),
+            c("weights columns", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
+                + "\"weights\": [[1, 2], [3]]}]}"), "--model {}/m.json --data {}/good.csv",
+                "layer 1 weights row 2 has 1 column, but the layer has 2 inputs"),
+            c("bias length", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
+                + "\"bias\": [1, 2, 3]}]}"), "--model {}/m.json --data {}/good.csv",
+                "layer 1 bias has 3 values, but the layer has 2 outputs"),
+            c("data narrower than the model", files("m.json", "{\"layers\": [{\"inputs\": 3, \"outputs\": 2, \"activation\": \"tanh\"}]}"),
+                "--model {}/m.json --data {}/good.csv",
+                "good.csv:2: 4 columns, but 5 expected (the model takes 3 inputs and 2 targets)"),
+            c("learning rate zero", files(), "--lr 0", "--lr must be a positive finite number"),
+            c("learning rate negative", files(), "--lr -0.5", "--lr must be a positive finite number"),
+            c("learning rate NaN", files(), "--lr NaN", "--lr must be a positive finite number"),
+            c("learning rate infinite", files(), "--lr Infinity", "--lr must be a positive finite number"),
+            c("learning rate not a number", files(), "--lr fast", "Invalid value for option '--lr': 'fast'"),
+            c("batch zero", files(), "--batch 0", "--batch must be at least 1, not 0"),
+            c("epochs negative", files(), "--epochs -1", "--epochs must be 0 or more, not -1"),
+            c("unknown flag", files(), "--frobnicate", "Unknown option: '--frobnicate'"),
+            c("unknown backend", files(), "--backend tpu", "unknown backend 'tpu'"),
+            c("unknown precision", files(), "--precision fp16", "unknown precision 'fp16'"),
+            c("save into a missing directory", files(), "--save {}/no/such/dir/out.json", "does not exist"));
+    }
+
+    private static String[] files(String... nameContent) {
+        return nameContent;
+    }
+
+    private static Arguments c(String name, String[] files, String args, String message) {
+        return Arguments.of(name, files, args, message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void endsWithOneLineAndExitCode2AndWritesNothing(String name, String[] files, String args, String message)
+            throws IOException {
+        for (int i = 0; i < files.length; i += 2) {
+            write(files[i], files[i + 1]);
+        }
+        Map<Path, byte[]> before = snapshot();
+        List<String> argv = new ArrayList<>(List.of("train", "--epochs", "1", "--samples", "64"));
+        if (args.contains("--data")) {
+            argv.remove("--samples");
+            argv.remove("64");
+        }
+        if (args.contains("--epochs")) {
+            argv.remove("--epochs");
+            argv.remove("1");
+        }
+        for (String a : args.split(" ")) {
+            argv.add(a.replace("{}", dir.toString()));
+        }
+        if (!args.contains("--save")) {
+            argv.add("--save");
+            argv.add(dir.resolve("out.json").toString());
+        }
+        Cli r = Cli.run(argv.toArray(new String[0]));
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line on stderr: " + r);
+        assertTrue(r.errorLine().contains(message), "expected '" + message + "' in: " + r.errorLine());
+        assertFalse(r.err().contains("\tat "), "no stack trace");
+        assertEquals(before.keySet(), snapshot().keySet(), "no file created or removed");
+        before.forEach((p, bytes) -> assertArrayEquals(bytes, read(p), p + " unchanged"));
+    }
+
+    private Map<Path, byte[]> snapshot() throws IOException {
+        Map<Path, byte[]> m = new LinkedHashMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(Files::isRegularFile).sorted().forEach(p -> m.put(p, read(p)));
+        }
+        return m;
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Cli r = Cli.run("train", "--data", dir.resolve("nope.csv").toString(), "--verbose");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().lines().findFirst().orElse("").contains("nope.csv: no such file"), r.toString());
+        assertTrue(r.err().contains("\tat dev.nabla."), "stack trace with --verbose: " + r);
+    }
+
+    @Test
+    void aDivergingLossStopsTrainingNamesTheStepAndKeepsThePreviousModelFile() throws IOException {
+        write("lin.json", "{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"identity\"}]}");
+        write("huge.csv", "1e100,1\n1e100,1\n1e100,1\n");
+        Path saved = write("saved.json", "previous model");
+        Cli r = Cli.run("train", "--model", dir.resolve("lin.json").toString(), "--data",
+                dir.resolve("huge.csv").toString(), "--batch", "1", "--lr", "1", "--save", saved.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.errorLine().contains("training diverged"), r.errorLine());
+        assertTrue(r.errorLine().contains("at epoch 1, step 2"), r.errorLine());
+        assertEquals("previous model", Files.readString(saved), "--save writes nothing after divergence");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Cli r = Cli.run();
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.errorLine().contains("a command is needed"), r.errorLine());
+    }
+}
