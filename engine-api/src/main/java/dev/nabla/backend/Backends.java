@@ -54,9 +54,13 @@ public final class Backends {
 
     /** The names {@code --backend} accepts: {@code auto} and every provider's name. */
     public static List<String> choices() {
+        return choices(providers());
+    }
+
+    private static List<String> choices(List<BackendProvider> providers) {
         List<String> names = new ArrayList<>();
         names.add(AUTO);
-        providers().forEach(p -> names.add(p.name()));
+        providers.forEach(p -> names.add(p.name()));
         return names;
     }
 
@@ -69,7 +73,11 @@ public final class Backends {
      * @throws InputException when no backend of that name is installed
      */
     public static Selection select(String choice, Precision precision) {
-        List<BackendProvider> providers = providers();
+        return select(choice, precision, providers());
+    }
+
+    /** {@link #select(String, Precision)} among the given providers, tried in their order. */
+    public static Selection select(String choice, Precision precision, List<BackendProvider> providers) {
         List<ProbeReport> skipped = new ArrayList<>();
         boolean auto = AUTO.equals(choice);
         boolean known = false;
@@ -94,7 +102,7 @@ public final class Backends {
             skipped.add(report);
         }
         if (!known) {
-            throw new InputException("unknown backend '" + choice + "' (available: " + String.join(", ", choices()) + ")");
+            throw new InputException("unknown backend '" + choice + "' (available: " + String.join(", ", choices(providers)) + ")");
         }
         StringBuilder why = new StringBuilder("no backend can run here");
         skipped.forEach(r -> why.append("; ").append(r.oneLine()));

@@ -61,7 +61,8 @@ public record JsonNode(Object value, String source, int line, int column) {
     public int asInt(String what, int min) {
         double d = asDouble(what);
         if (d != Math.rint(d) || d < min || d > Integer.MAX_VALUE) {
-            throw error(what + " must be a whole number of at least " + min + ", not " + JsonWriter.number(d));
+            String shown = d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+            throw error(what + " must be a whole number of at least " + min + ", not " + shown);
         }
         return (int) d;
     }
