@@ -1,0 +1,95 @@
+package dev.nabla.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
+import dev.nabla.backend.Precision;
+import dev.nabla.data.Dataset;
+import dev.nabla.data.SyntheticData;
+import dev.nabla.model.Network;
+import dev.nabla.train.Trainer;
+import dev.nabla.train.TrainingLoop;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The epoch loop on the CPU: batching, shuffling by seed, thread-count independence. */
+class TrainingLoopTest {
+    private static final Network NET = Network.builder(SyntheticData.INPUTS)
+            .dense(8, Activation.TANH, true).dense(SyntheticData.TARGETS, Activation.SIGMOID, true).build(3);
+
+    private static Network train(Dataset data, int threads, boolean shuffle, long seed, List<Double> losses) {
+        return train(NET, 64, data, threads, shuffle, seed, losses);
+    }
+
+    private static Network train(Network net, int batch, Dataset data, int threads, boolean shuffle, long seed,
+            List<Double> losses) {
+        String old = System.getProperty("nabla.cpu.threads");
+        System.setProperty("nabla.cpu.threads", Integer.toString(threads));
+        try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, net, batch)) {
+            TrainingLoop.run(tr, data, new TrainingLoop.Options(3, batch, 0.5, shuffle, seed),
+                    e -> losses.add(e.loss()));
+            return tr.network();
+        } finally {
+            if (old == null) {
+                System.clearProperty("nabla.cpu.threads");
+            } else {
+                System.setProperty("nabla.cpu.threads", old);
+            }
+        }
+    }
+
+    @Test
+    void shufflingBySeedIsReproducibleBitForBit() {
+        Dataset data = SyntheticData.generate(1000, 1);
+        List<Double> a = new ArrayList<>();
+        List<Double> b = new ArrayList<>();
+        List<Double> plain = new ArrayList<>();
+        Network first = train(data, 2, true, 9, a);
+        assertEquals(first, train(data, 2, true, 9, b));
+        assertEquals(a, b);
+        assertFalse(first.equals(train(data, 2, false, 9, plain)), "shuffling changes the order, so the result");
+    }
+
+    @Test
+    void resultsDoNotDependOnTheNumberOfThreads() {
+        // Large enough that the backend splits its loops: products of 1024 x 64 x 16 multiply-adds, and
+        // elementwise passes over 1024 x 64 values, are above its thresholds for using both threads.
+        Network wide = Network.builder(SyntheticData.INPUTS).dense(64, Activation.SIGMOID, true)
+                .dense(SyntheticData.TARGETS, Activation.SIGMOID, true).build(3);
+        Dataset data = SyntheticData.generate(4096, 2);
+        List<Double> one = new ArrayList<>();
+        List<Double> two = new ArrayList<>();
+        Network n1 = train(wide, 1024, data, 1, false, 1, one);
+        Network n2 = train(wide, 1024, data, 2, false, 1, two);
+        assertEquals(n1, n2);
+        assertEquals(one, two);
+    }
+
+    @Test
+    void theLastBatchOfAnEpochIsShorterAndEveryStepIsCounted() {
+        Dataset data = SyntheticData.generate(130, 4);
+        try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, NET, 64)) {
+            List<Long> steps = new ArrayList<>();
+            TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(2, 64, 0.5, false, 1),
+                    e -> steps.add(e.steps()));
+            assertEquals(List.of(3L, 3L), steps, "64 + 64 + 2 samples per epoch");
+            assertEquals(6, r.steps());
+            assertEquals(260, r.samples());
+        }
+    }
+
+    @Test
+    void theBuiltInDataIsTheSameForTheSameSeed() {
+        Dataset a = SyntheticData.generate(100, 5);
+        Dataset b = SyntheticData.generate(100, 5);
+        assertArrayEquals(a.inputs(), b.inputs(), 0.0);
+        assertArrayEquals(a.targets(), b.targets(), 0.0);
+        assertFalse(Arrays.equals(a.inputs(), SyntheticData.generate(100, 6).inputs()));
+    }
+}
