@@ -1,0 +1,25 @@
+// Nabla CUDA kernels: shared definitions.
+//
+// Every kernel works on row-major matrices (a batch is B x features, weights are O x I) and
+// comes in two precisions, FP64 (suffix _f64, type double) and FP32 (suffix _f32, type float).
+// Entry points are extern "C" so that the host finds them by plain name with cuModuleGetFunction.
+// Elementwise kernels use grid-stride loops, so any grid size is correct; the host picks the grid.
+// Reductions never use atomics: each output is summed in a fixed order that depends only on the
+// shapes, so results are the same on every run and every GPU.
+#pragma once
+
+// Threads per block of the elementwise and reduction kernels; the reductions assume exactly this.
+#define NABLA_BLOCK 256
+
+// Sums v over the block into shared[0]; every thread must call it. blockDim.x == NABLA_BLOCK.
+__device__ __forceinline__ double nabla_block_sum(double v, double* shared) {
+    shared[threadIdx.x] = v;
+    __syncthreads();
+    for (int width = NABLA_BLOCK / 2; width > 0; width >>= 1) {
+        if (threadIdx.x < width) {
+            shared[threadIdx.x] += shared[threadIdx.x + width];
+        }
+        __syncthreads();
+    }
+    return shared[0];
+}
