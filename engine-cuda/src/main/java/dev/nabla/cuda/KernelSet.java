@@ -1,0 +1,33 @@
+package dev.nabla.cuda;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Precision;
+import jcuda.driver.CUfunction;
+
+/** The kernels of one precision, looked up once by name ({@code <op>_<direction>_f64} or {@code _f32}). */
+final class KernelSet {
+    final CUfunction[] forward = new CUfunction[Activation.values().length];
+    final CUfunction[] backward = new CUfunction[Activation.values().length];
+    final CUfunction mseForward;
+    final CUfunction mseFinish;
+    final CUfunction biasForward;
+    final CUfunction biasPartial;
+    final CUfunction biasFinish;
+    final CUfunction sgdUpdate;
+    final CUfunction gemm;
+
+    KernelSet(Kernels k, Precision p) {
+        String s = p == Precision.FP64 ? "_f64" : "_f32";
+        for (Activation a : Activation.values()) {
+            forward[a.ordinal()] = k.function(a.id() + "_forward" + s);
+            backward[a.ordinal()] = k.function(a.id() + "_backward" + s);
+        }
+        mseForward = k.function("mse_forward" + s);
+        mseFinish = k.function("mse_finish" + s);
+        biasForward = k.function("bias_forward" + s);
+        biasPartial = k.function("bias_backward_partial" + s);
+        biasFinish = k.function("bias_backward_finish" + s);
+        sgdUpdate = k.function("sgd_update" + s);
+        gemm = k.function("gemm" + s);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.nabla.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Precision;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Device memory: everything a backend holds is freed on close, and running out is a clear error. */
+class CudaLifecycleTest {
+    @BeforeAll
+    static void requireGpu() {
+        Gpu.require();
+    }
+
+    @Test
+    void openingAndClosingAThousandTimesLeavesFreeMemoryWhereItWas() {
+        // Warm-up: the first open loads cuBLAS's and the driver's one-time state.
+        exercise(GemmChoice.AUTO);
+        long before = CudaBackend.freeDeviceMemory();
+        for (int i = 0; i < 1000; i++) {
+            exercise(i % 2 == 0 ? GemmChoice.AUTO : GemmChoice.KERNELS);
+        }
+        long after = CudaBackend.freeDeviceMemory();
+        System.out.printf("[lifecycle] free device memory before %,d after %,d bytes%n", before, after);
+        // Each round allocates 6 MiB of matrices plus scratch and staging; a leak of any matrix would
+        // cost at least 1000 x 2 MiB. 64 MiB of slack covers the driver's own bookkeeping.
+        assertTrue(before - after < (64L << 20), "device memory lost: " + (before - after) + " bytes");
+    }
+
+    private static void exercise(GemmChoice path) {
+        try (Backend be = CudaBackendProvider.open(Precision.FP64, path)) {
+            Matrix a = be.allocate(512, 512); // 2 MiB each
+            Matrix b = be.allocate(512, 512);
+            Matrix c = be.allocate(512, 512);
+            be.upload(new double[512 * 512], 0, a);
+            be.activationForward(Activation.SIGMOID, a, b);
+            be.gemm(false, true, 1, a, b, 0, c);
+            Matrix loss = be.allocate(1, 1);
+            be.mseLoss(a, b, 512, c, loss);
+            be.download(loss);
+        }
+    }
+
+    @Test
+    void runningOutOfDeviceMemoryNamesTheBytesAskedForAndFreeAndLosesNothing() {
+        long before = CudaBackend.freeDeviceMemory();
+        try (Backend be = CudaBackendProvider.open(Precision.FP64, GemmChoice.AUTO)) {
+            DeviceMemoryException e = assertThrows(DeviceMemoryException.class, () -> {
+                // 8 GiB at a time until the device says no (an 80 GB card after about ten).
+                for (int i = 0; i < 1000; i++) {
+                    be.allocate(1 << 20, 1 << 10);
+                }
+            });
+            System.out.println("[lifecycle] " + e.getMessage());
+            assertTrue(e.getMessage().startsWith("out of GPU memory: a 1048576x1024 fp64 matrix needs 8.0 GiB"),
+                    e.getMessage());
+            assertEquals(8L << 30, e.requested());
+            assertTrue(e.requested() > e.free(), e.getMessage());
+            // The backend still works after the failed allocation.
+            Matrix m = be.allocate(2, 2);
+            be.upload(new double[] {1, 2, 3, 4}, 0, m);
+            assertEquals(4.0, be.download(m)[3]);
+        }
+        long after = CudaBackend.freeDeviceMemory();
+        assertTrue(before - after < (64L << 20), "closing freed the allocations: before " + before + ", after " + after);
+    }
+}

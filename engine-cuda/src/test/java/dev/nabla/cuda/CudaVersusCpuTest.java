@@ -1,0 +1,253 @@
+package dev.nabla.cuda;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
+import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Precision;
+import dev.nabla.conformance.Compare;
+import dev.nabla.data.Dataset;
+import dev.nabla.example.DocumentExample;
+import dev.nabla.model.Layer;
+import dev.nabla.model.Loss;
+import dev.nabla.model.Network;
+import dev.nabla.train.LayerTrace;
+import dev.nabla.train.StepTrace;
+import dev.nabla.train.Trainer;
+import dev.nabla.train.TrainingLoop;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The CUDA backend against the CPU backend on the same inputs, on both GEMM paths: op by op on
+ * odd shapes, the document's example value by value, and 100 training steps of random networks.
+ * Every comparison prints its largest difference, so a GPU run shows how close the two are.
+ */
+class CudaVersusCpuTest {
+    // FP64: DESIGN.md's bound, 1e-8 absolute; the printed differences show how far below it (aim: 1e-12).
+    private static final double FP64_ABS = 1e-8;
+    // FP32: DESIGN.md's bound, 1e-5 relative + 1e-6 absolute.
+    private static final double FP32_REL = 1e-5;
+    private static final double FP32_ABS = 1e-6;
+
+    @BeforeAll
+    static void requireGpu() {
+        Gpu.require();
+    }
+
+    private static Backend cuda(Precision p, GemmChoice path) {
+        if (path == GemmChoice.CUBLAS) {
+            Gpu.requireCublas();
+        }
+        return CudaBackendProvider.open(p, path);
+    }
+
+    private static Backend cpu(Precision p) {
+        return Backends.select("cpu", p).backend();
+    }
+
+    private static void agree(String what, Precision p, GemmChoice path, double[] cpu, double[] gpu) {
+        System.out.printf("[parity] %s %s %-40s max|diff| %.3g%n", path, p.id(), what, Compare.maxDiff(cpu, gpu));
+        if (p == Precision.FP64) {
+            Compare.close(path + " " + what, cpu, gpu, FP64_ABS, 0);
+        } else {
+            Compare.close(path + " " + what, cpu, gpu, FP32_ABS, FP32_REL);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    void theDocumentsExampleAgreesValueByValue(GemmChoice path) {
+        StepTrace[] traces = new StepTrace[2];
+        double[] after = new double[2];
+        Backend[] backends = {cpu(Precision.FP64), cuda(Precision.FP64, path)};
+        for (int b = 0; b < 2; b++) {
+            try (Backend be = backends[b]; Trainer tr = new Trainer(be, DocumentExample.network(), 1)) {
+                traces[b] = tr.traceStep(DocumentExample.INPUT, DocumentExample.TARGET, 0, 1, DocumentExample.LEARNING_RATE);
+                after[b] = tr.loss(DocumentExample.INPUT, DocumentExample.TARGET, 0, 1);
+            }
+        }
+        compareTraces("document example", Precision.FP64, path, traces[0], traces[1]);
+        agree("document example E_total after", Precision.FP64, path, new double[] {after[0]}, new double[] {after[1]});
+    }
+
+    private static void compareTraces(String what, Precision p, GemmChoice path, StepTrace cpu, StepTrace gpu) {
+        agree(what + " loss", p, path, new double[] {cpu.loss()}, new double[] {gpu.loss()});
+        for (int l = 0; l < cpu.layers().size(); l++) {
+            LayerTrace c = cpu.layer(l);
+            LayerTrace g = gpu.layer(l);
+            String at = what + " layer " + (l + 1) + " ";
+            agree(at + "z", p, path, c.preActivation(), g.preActivation());
+            agree(at + "a", p, path, c.activation(), g.activation());
+            agree(at + "dL/da", p, path, c.outputGradient(), g.outputGradient());
+            agree(at + "delta", p, path, c.delta(), g.delta());
+            agree(at + "dW", p, path, c.weightGradient(), g.weightGradient());
+            if (c.biasGradient() != null) {
+                agree(at + "db", p, path, c.biasGradient(), g.biasGradient());
+            }
+            agree(at + "W+", p, path, cpu.updated().layer(l).weights(), gpu.updated().layer(l).weights());
+        }
+    }
+
+    static Stream<Arguments> pathsAndPrecisions() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (GemmChoice path : new GemmChoice[] {GemmChoice.CUBLAS, GemmChoice.KERNELS}) {
+            for (Precision p : Precision.values()) {
+                b.add(Arguments.of(path, p));
+            }
+        }
+        return b.build();
+    }
+
+    /** Shapes (m, n, k) with 1, 3, 17, 1000, and one larger than a 64 x 64 x 16 tile in every dimension. */
+    private static final int[][] SHAPES = {{1, 1, 1}, {3, 17, 1}, {17, 3, 1000}, {1000, 17, 3}, {1, 1000, 17},
+        {131, 67, 129}};
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("pathsAndPrecisions")
+    void everyOperationAgreesOnOddShapes(GemmChoice path, Precision p) {
+        try (Backend c = cpu(p); Backend g = cuda(p, path)) {
+            for (int[] s : SHAPES) {
+                Map<String, double[]> onCpu = runEveryOperation(c, s[0], s[1], s[2]);
+                Map<String, double[]> onGpu = runEveryOperation(g, s[0], s[1], s[2]);
+                for (String key : onCpu.keySet()) {
+                    agree(key, p, path, onCpu.get(key), onGpu.get(key));
+                }
+            }
+        }
+    }
+
+    /** Every operation once, on inputs drawn from a seed fixed by the shape; returns each result by name. */
+    private static Map<String, double[]> runEveryOperation(Backend be, int m, int n, int k) {
+        SplittableRandom rng = new SplittableRandom(1000L * m + 10L * n + k);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        String shape = m + "x" + n + "x" + k + " ";
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0;
+            boolean tb = (t & 2) != 0;
+            Matrix a = put(be, ta ? k : m, ta ? m : k, rng);
+            Matrix b = put(be, tb ? n : k, tb ? k : n, rng);
+            Matrix cm = put(be, m, n, rng);
+            be.gemm(ta, tb, 0.75, a, b, t == 0 ? 0.0 : -0.5, cm);
+            out.put(shape + "gemm ta=" + ta + " tb=" + tb, be.download(cm));
+        }
+        for (Activation f : Activation.values()) {
+            Matrix z = put(be, m, n, rng);
+            Matrix a = be.allocate(m, n);
+            be.activationForward(f, z, a);
+            out.put(shape + f.id() + " forward", be.download(a));
+            Matrix g = put(be, m, n, rng);
+            Matrix d = be.allocate(m, n);
+            be.activationBackward(f, a, g, d);
+            out.put(shape + f.id() + " backward", be.download(d));
+        }
+        Matrix o = put(be, m, n, rng);
+        Matrix t = put(be, m, n, rng);
+        Matrix delta = be.allocate(m, n);
+        Matrix loss = be.allocate(1, 1);
+        be.mseLoss(o, t, m, delta, loss);
+        out.put(shape + "mse loss", be.download(loss));
+        out.put(shape + "mse delta", be.download(delta));
+        Matrix bias = put(be, 1, n, rng);
+        be.addBias(bias, o);
+        out.put(shape + "add bias", be.download(o));
+        Matrix grad = be.allocate(1, n);
+        be.biasGradient(delta, grad);
+        out.put(shape + "bias gradient", be.download(grad));
+        be.sgdUpdate(0.3, t, o);
+        out.put(shape + "sgd update", be.download(o));
+        return out;
+    }
+
+    private static Matrix put(Backend be, int rows, int cols, SplittableRandom rng) {
+        double[] v = new double[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rng.nextDouble(-2, 2);
+        }
+        Matrix m = be.allocate(rows, cols);
+        be.upload(v, 0, m);
+        return m;
+    }
+
+    static Stream<Arguments> networks() {
+        Object[][] nets = {
+            {new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID, Activation.SIGMOID}},
+            {new int[] {17, 33, 5}, new Activation[] {Activation.TANH, Activation.IDENTITY}},
+            {new int[] {3, 70, 65, 4}, new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.SIGMOID}},
+            {new int[] {9, 16, 16, 16, 2}, new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU,
+                Activation.SIGMOID}},
+        };
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (GemmChoice path : new GemmChoice[] {GemmChoice.CUBLAS, GemmChoice.KERNELS}) {
+            for (Object[] net : nets) {
+                for (boolean bias : new boolean[] {false, true}) {
+                    b.add(Arguments.of(path, net[0], net[1], bias));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0} widths {1} bias {3}")
+    @MethodSource("networks")
+    void aHundredTrainingStepsAgree(GemmChoice path, int[] widths, Activation[] acts, boolean bias) {
+        SplittableRandom rng = new SplittableRandom(widths.length * 31L + widths[1] + (bias ? 1 : 0));
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 0; l + 1 < widths.length; l++) {
+            double[] b = null;
+            if (bias) {
+                b = new double[widths[l + 1]];
+                for (int j = 0; j < b.length; j++) {
+                    b[j] = rng.nextDouble(-0.5, 0.5);
+                }
+            }
+            layers.add(new Layer(widths[l], widths[l + 1], acts[l], Network.glorotUniform(widths[l], widths[l + 1], rng), b));
+        }
+        Network net = new Network(Loss.MSE, layers);
+        int batch = 37; // 100 steps: 4 epochs of 25 batches, the last of each shorter
+        int samples = 24 * batch + 11;
+        double[] x = new double[samples * net.inputs()];
+        double[] t = new double[samples * net.outputs()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < t.length; i++) {
+            t[i] = rng.nextDouble(0.05, 0.95);
+        }
+        Dataset data = new Dataset("random", samples, net.inputs(), net.outputs(), x, t);
+        for (Precision p : Precision.values()) {
+            Network[] trained = new Network[2];
+            List<List<Double>> losses = List.of(new ArrayList<>(), new ArrayList<>());
+            Backend[] backends = {cpu(p), cuda(p, path)};
+            for (int b = 0; b < 2; b++) {
+                List<Double> l = losses.get(b);
+                try (Backend be = backends[b]; Trainer tr = new Trainer(be, net, batch)) {
+                    TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(4, batch, 0.5, false, 1),
+                            e -> l.add(e.loss()));
+                    assumeTrue(r.steps() == 100, "100 steps");
+                    trained[b] = tr.network();
+                }
+            }
+            String what = "100 steps " + net.describe().split(",")[0];
+            for (int l = 0; l < net.depth(); l++) {
+                agree(what + " W" + (l + 1), p, path, trained[0].layer(l).weights(), trained[1].layer(l).weights());
+                if (bias) {
+                    agree(what + " b" + (l + 1), p, path, trained[0].layer(l).bias(), trained[1].layer(l).bias());
+                }
+            }
+            agree(what + " epoch losses", p, path, losses.get(0).stream().mapToDouble(Double::doubleValue).toArray(),
+                    losses.get(1).stream().mapToDouble(Double::doubleValue).toArray());
+        }
+    }
+}
