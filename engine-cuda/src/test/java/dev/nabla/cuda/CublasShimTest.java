@@ -1,0 +1,71 @@
+package dev.nabla.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The GPU check's forwarding libcublas.so.12 (scripts/cublas-shim), checked without a GPU: built
+ * against JCublas2's real native library and a stand-in libcublas.so.13, JCublas2 loads, its calls
+ * reach the stand-in, and a function the stand-in lacks returns CUBLAS_STATUS_NOT_SUPPORTED (15).
+ */
+class CublasShimTest {
+    private static final Path SCRIPT = Path.of("..", "scripts", "cublas-shim", "build-shim.sh");
+
+    /** A libcublas.so.13 with three functions, enough for a handle and a version. */
+    private static final String STAND_IN = """
+            int cublasCreate_v2(void **handle) { *handle = (void *) 0x1; return 0; }
+            int cublasGetVersion_v2(void *handle, int *version) { *version = 130102; return 0; }
+            int cublasDestroy_v2(void *handle) { return 0; }
+            """;
+
+    private static boolean has(String tool) {
+        try {
+            return new ProcessBuilder(tool, "--version").redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static String run(List<String> cmd, Path dir, String libraryPath) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        if (libraryPath != null) {
+            pb.environment().put("LD_LIBRARY_PATH", libraryPath);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " finishes");
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
+        return out;
+    }
+
+    @Test
+    void jcublasRunsThroughTheShimOnAStandInCublas13(@TempDir Path dir) throws Exception {
+        assumeTrue(has("gcc") && has("nm"), "gcc and nm build the shim; they are not installed here");
+        Path nativeLib = dir.resolve("libJCublas2.so");
+        try (InputStream in = getClass().getResourceAsStream("/lib/libJCublas2-12.6.0-linux-x86_64.so")) {
+            assumeTrue(in != null, "JCublas2's Linux x86-64 native library is not on the class path");
+            Files.copy(in, nativeLib);
+        }
+        Files.writeString(dir.resolve("standin.c"), STAND_IN);
+        run(List.of("gcc", "-shared", "-fPIC", "-o", "libcublas.so.13", "standin.c"), dir, null);
+        run(List.of("bash", SCRIPT.toAbsolutePath().toString(), nativeLib.toString(), dir.toString()), dir, null);
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String out = run(List.of(java, "-cp", System.getProperty("java.class.path"), ShimProbe.class.getName()), dir,
+                dir.toString());
+        System.out.println("[shim] " + out.strip().replace("\n", "; "));
+        assertTrue(out.contains("version 13.1.2"), "JCublas2 reached the stand-in through the shim:\n" + out);
+        assertTrue(out.contains("missing function status 15"), "a missing function reports NOT_SUPPORTED:\n" + out);
+    }
+}
