@@ -4,13 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import jcuda.Pointer;
+import jcuda.jcublas.JCublas2;
+import jcuda.runtime.cudaStream_t;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
  * reach the stand-in, and a function the stand-in lacks returns CUBLAS_STATUS_NOT_SUPPORTED (15).
  */
 class CublasShimTest {
-    private static final Path SCRIPT = Path.of("..", "scripts", "cublas-shim", "build-shim.sh");
+    /** The script, found from the working directory up (the module under Maven, the repository in the GPU check). */
+    private static Path script() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path s = dir.resolve(Path.of("scripts", "cublas-shim", "build-shim.sh"));
+            if (Files.exists(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static final String NATIVE = "/lib/libJCublas2-12.6.0-linux-x86_64.so";
 
     /** A libcublas.so.13 with three functions, enough for a handle and a version. */
     private static final String STAND_IN = """
@@ -49,21 +68,40 @@ class CublasShimTest {
         return out;
     }
 
+    /**
+     * The class path a child JVM needs for these classes and JCublas2's native library: where each
+     * was loaded from (Maven's class path, or the GPU check's jars under the JUnit launcher).
+     */
+    private static String classPathOf(Class<?>... classes) throws Exception {
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> c : classes) {
+            entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        }
+        URL nativeLib = CublasShimTest.class.getResource(NATIVE);
+        if (nativeLib != null && nativeLib.getProtocol().equals("jar")) {
+            String file = nativeLib.getPath();
+            entries.add(Path.of(new URI(file.substring(0, file.indexOf("!/")))).toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
     @Test
     void jcublasRunsThroughTheShimOnAStandInCublas13(@TempDir Path dir) throws Exception {
         assumeTrue(has("gcc") && has("nm"), "gcc and nm build the shim; they are not installed here");
+        Path script = script();
+        assumeTrue(script != null, "scripts/cublas-shim/build-shim.sh is not above the working directory");
         Path nativeLib = dir.resolve("libJCublas2.so");
-        try (InputStream in = getClass().getResourceAsStream("/lib/libJCublas2-12.6.0-linux-x86_64.so")) {
+        try (InputStream in = getClass().getResourceAsStream(NATIVE)) {
             assumeTrue(in != null, "JCublas2's Linux x86-64 native library is not on the class path");
             Files.copy(in, nativeLib);
         }
         Files.writeString(dir.resolve("standin.c"), STAND_IN);
         run(List.of("gcc", "-shared", "-fPIC", "-o", "libcublas.so.13", "standin.c"), dir, null);
-        run(List.of("bash", SCRIPT.toAbsolutePath().toString(), nativeLib.toString(), dir.toString()), dir, null);
+        run(List.of("bash", script.toString(), nativeLib.toString(), dir.toString()), dir, null);
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String out = run(List.of(java, "-cp", System.getProperty("java.class.path"), ShimProbe.class.getName()), dir,
-                dir.toString());
+        String out = run(List.of(java, "-cp", classPathOf(ShimProbe.class, CublasGemm.class, JCublas2.class,
+                Pointer.class, cudaStream_t.class), ShimProbe.class.getName()), dir, dir.toString());
         System.out.println("[shim] " + out.strip().replace("\n", "; "));
         assertTrue(out.contains("version 13.1.2"), "JCublas2 reached the stand-in through the shim:\n" + out);
         assertTrue(out.contains("missing function status 15"), "a missing function reports NOT_SUPPORTED:\n" + out);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The GPU check. Run on a GPU host from the repository root, after scripts/device-bundle.sh built
+# device-bundle/ (here, or on any x86-64 Linux machine with a JDK 17 and Maven) and it was copied there:
+#
+#   scripts/device-check.sh
+#
+# Needs only the NVIDIA driver; no Java, no network. Prints, and writes to $OUT (default
+# ./device-check-out): nvidia-smi; `engine devices`; the CUDA test suite on Nabla's own GEMM path;
+# the suite again with cuBLAS, through the forwarding libcublas.so.12 when the host has only CUDA
+# 13's libcublas.so.13; `engine example --backend cuda`; and CPU-against-GPU training throughput.
+# Finishes in under 8 minutes; each step has its own time limit.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+bundle="${NABLA_BUNDLE:-$root/device-bundle}"
+out="${OUT:-$root/device-check-out}"
+mkdir -p "$out"
+exec > >(tee "$out/device-check.log") 2>&1
+
+java="$bundle/jre/bin/java"
+if [ ! -x "$java" ]; then
+  echo "device-check: no bundle at $bundle; run scripts/device-bundle.sh first (on a machine with a JDK and Maven)"
+  exit 2
+fi
+section() { echo; echo "=== $* ==="; }
+engine() { timeout 240 "$java" -jar "$bundle/engine.jar" "$@"; echo "(exit $?)"; }
+
+# The driver library: on the loader's path already, or in a driver folder that is not.
+if ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
+  for dir in /usr/local/nvidia/lib64 /usr/local/nvidia/lib /usr/lib/wsl/lib /usr/lib64 /usr/local/cuda/compat; do
+    if [ -e "$dir/libcuda.so.1" ]; then
+      export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+      echo "device-check: libcuda.so.1 found in $dir"
+      break
+    fi
+  done
+fi
+
+section "nvidia-smi"
+timeout 30 nvidia-smi || echo "nvidia-smi: not available"
+section "engine devices"
+engine devices
+
+suite() { # suite NAME SELECTOR...: CUDA tests through the JUnit console launcher, output in $out/tests-NAME.txt
+  local name="$1"
+  shift
+  timeout 200 "$java" -jar "$bundle/lib/junit-platform-console-standalone.jar" execute \
+      --class-path "$bundle/engine.jar:$bundle/lib/engine-api-tests.jar:$bundle/lib/engine-cuda-tests.jar" \
+      --disable-banner --details=summary --details-theme=ascii --reports-dir="$out/junit-$name" \
+      --exclude-engine=junit-vintage --exclude-engine=junit-platform-suite --fail-if-no-tests "$@" \
+      > "$out/tests-$name.txt" 2>&1
+  echo "(tests $name: exit $?)"
+  grep -v '^\[parity\]' "$out/tests-$name.txt" | tail -40
+}
+largest() { # largest PATH: the largest CUDA-vs-CPU differences the parity tests printed for that GEMM path
+  echo "largest CUDA-vs-CPU differences, $1 path (fp64 bound 1e-8; fp32 bound 1e-5 relative + 1e-6):"
+  grep -h "^\[parity\] $1 " "$out"/tests-*.txt | awk '{print $NF, $0}' | sort -g | tail -8 | cut -d' ' -f2-
+}
+
+section "CUDA tests, Nabla's own GEMM kernels (cuBLAS only if the host has libcublas.so.12)"
+suite own --select-package=dev.nabla.cuda
+largest KERNELS
+
+section "CUDA tests with cuBLAS"
+cublas13="$(find /usr /opt /root -name 'libcublas.so.13*' 2>/dev/null | head -1)"
+shim_path=""
+if [ -n "$cublas13" ]; then
+  echo "libcublas.so.13: $cublas13; JCublas 12.6 reaches it through $bundle/cublas-shim/libcublas.so.12"
+  shim_path="$bundle/cublas-shim:$(dirname "$cublas13")"
+else
+  echo "no libcublas.so.13 on this host; cuBLAS is used only if a libcublas.so.12 is on the loader's path"
+fi
+export LD_LIBRARY_PATH="$shim_path${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+suite cublas --select-class=dev.nabla.cuda.CudaCublasConformanceTest \
+    --select-class=dev.nabla.cuda.CudaVersusCpuTest --select-class=dev.nabla.cuda.CudaFallbackTest
+largest CUBLAS
+
+section "engine example --backend cuda"
+engine example --backend cuda
+section "engine devices, with cuBLAS reachable"
+engine devices
+
+section "throughput: CPU against GPU, same data and network"
+train() { # train GEMM-CHOICE ARGS...: engine train, printing only what the comparison needs
+  local gemm="$1"
+  shift
+  timeout 240 "$java" -Dnabla.cuda.gemm="$gemm" -jar "$bundle/engine.jar" train "$@" \
+      | grep -E '^(backend|device|epoch|trained)'
+}
+for precision in fp64 fp32; do
+  for run in cpu:auto cuda:auto cuda:kernels; do
+    echo "--- 16-1024-1024-4 sigmoid, batch 1024, $precision, ${run%%:*} (GEMM: ${run##*:})"
+    train "${run##*:}" --model "$bundle/check-model.json" --samples 25600 --epochs 2 --batch 1024 \
+        --precision "$precision" --backend "${run%%:*}"
+  done
+done
+for backend in cpu cuda; do
+  echo "--- default 16-32-4 network, batch 8192, fp64, $backend"
+  train auto --samples 500000 --epochs 2 --batch 8192 --backend "$backend"
+done
+section "done; logs in $out"
