@@ -8,8 +8,8 @@ import dev.nabla.backend.Precision;
 /**
  * The reference backend: every operation as a plain loop over Java arrays, written to be checked
  * against the math by eye. FP64 computes in doubles; FP32 stores floats and accumulates matrix
- * products and sums in floats, as a GPU's FP32 mode does, while elementwise functions are
- * evaluated in double and rounded once. Large operations are split over the backend's threads
+ * products in floats, as a GPU's FP32 mode does, while elementwise functions are evaluated in
+ * double and rounded once, and reductions (the loss, bias gradients) sum in double. Large operations are split over the backend's threads
  * without changing any result: every output element is computed by the same sequence of
  * operations whatever the split.
  */
@@ -263,11 +263,11 @@ final class CpuBackend extends Backend {
             float[] out = m(grad).f();
             par.forRange(cols, Math.max(1, ELEMENT_GRAIN / rows), (from, to) -> {
                 for (int j = from; j < to; j++) {
-                    float s = 0;
+                    double s = 0; // summed in double and rounded once, as the CUDA backend does
                     for (int r = 0; r < rows; r++) {
                         s += d[r * cols + j];
                     }
-                    out[j] = s;
+                    out[j] = (float) s;
                 }
             });
         }
