@@ -72,7 +72,7 @@ public abstract class ConformanceSuite extends OperationConformance {
     }
 
     /** A network of the given widths and activations with Glorot weights and, if asked, random biases. */
-    static Network randomNetwork(SplittableRandom rng, int[] widths, Activation[] acts, boolean bias) {
+    public static Network randomNetwork(SplittableRandom rng, int[] widths, Activation[] acts, boolean bias) {
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l + 1 < widths.length; l++) {
             double[] w = Network.glorotUniform(widths[l], widths[l + 1], rng);

@@ -40,7 +40,7 @@ public abstract class OperationConformance {
         return p == Precision.FP64 ? 1e-15 : 1e-6;
     }
 
-    static double[] random(SplittableRandom rng, int n, double lo, double hi) {
+    public static double[] random(SplittableRandom rng, int n, double lo, double hi) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             v[i] = rng.nextDouble(lo, hi);

@@ -1,6 +1,6 @@
 package dev.nabla.cuda;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
@@ -8,11 +8,11 @@ import dev.nabla.backend.Backends;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
 import dev.nabla.conformance.Compare;
+import dev.nabla.conformance.ConformanceSuite;
+import dev.nabla.conformance.OperationConformance;
 import dev.nabla.conformance.Reference;
 import dev.nabla.data.Dataset;
 import dev.nabla.example.DocumentExample;
-import dev.nabla.model.Layer;
-import dev.nabla.model.Loss;
 import dev.nabla.model.Network;
 import dev.nabla.train.LayerTrace;
 import dev.nabla.train.StepTrace;
@@ -193,11 +193,7 @@ class CudaVersusCpuTest {
     }
 
     private static double[] random(SplittableRandom rng, int count) {
-        double[] v = new double[count];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rng.nextDouble(-2, 2);
-        }
-        return v;
+        return OperationConformance.random(rng, count, -2, 2);
     }
 
     /** The values a backend of this precision holds for {@code v}. */
@@ -240,28 +236,11 @@ class CudaVersusCpuTest {
     @MethodSource("networks")
     void aHundredTrainingStepsAgree(GemmChoice path, int[] widths, Activation[] acts, boolean bias) {
         SplittableRandom rng = new SplittableRandom(widths.length * 31L + widths[1] + (bias ? 1 : 0));
-        List<Layer> layers = new ArrayList<>();
-        for (int l = 0; l + 1 < widths.length; l++) {
-            double[] b = null;
-            if (bias) {
-                b = new double[widths[l + 1]];
-                for (int j = 0; j < b.length; j++) {
-                    b[j] = rng.nextDouble(-0.5, 0.5);
-                }
-            }
-            layers.add(new Layer(widths[l], widths[l + 1], acts[l], Network.glorotUniform(widths[l], widths[l + 1], rng), b));
-        }
-        Network net = new Network(Loss.MSE, layers);
+        Network net = ConformanceSuite.randomNetwork(rng, widths, acts, bias);
         int batch = 37; // 100 steps: 4 epochs of 25 batches, the last of each shorter
         int samples = 24 * batch + 11;
-        double[] x = new double[samples * net.inputs()];
-        double[] t = new double[samples * net.outputs()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rng.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < t.length; i++) {
-            t[i] = rng.nextDouble(0.05, 0.95);
-        }
+        double[] x = OperationConformance.random(rng, samples * net.inputs(), -1, 1);
+        double[] t = OperationConformance.random(rng, samples * net.outputs(), 0.05, 0.95);
         Dataset data = new Dataset("random", samples, net.inputs(), net.outputs(), x, t);
         for (Precision p : Precision.values()) {
             Network[] trained = new Network[2];
@@ -272,7 +251,7 @@ class CudaVersusCpuTest {
                 try (Backend be = backends[b]; Trainer tr = new Trainer(be, net, batch)) {
                     TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(4, batch, 0.5, false, 1),
                             e -> l.add(e.loss()));
-                    assumeTrue(r.steps() == 100, "100 steps");
+                    assertEquals(100, r.steps(), "4 epochs of 25 steps");
                     trained[b] = tr.network();
                 }
             }
