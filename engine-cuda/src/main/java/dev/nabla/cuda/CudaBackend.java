@@ -101,11 +101,6 @@ final class CudaBackend extends Backend {
                 + "), " + precision.id() + ", matrix products by " + gemm.description();
     }
 
-    /** What serves matrix products; for tests and reports. */
-    String gemmDescription() {
-        return gemm.description();
-    }
-
     private static DeviceMatrix m(Matrix x) {
         return (DeviceMatrix) x;
     }

@@ -95,7 +95,7 @@ final class Kernels {
     }
 
     /** The PTX text of one module, from the class path. */
-    static String resource(String name) throws LoadFailure {
+    private static String resource(String name) throws LoadFailure {
         String path = "/dev/nabla/kernels/" + name + ".ptx";
         try (InputStream in = Kernels.class.getResourceAsStream(path)) {
             if (in == null) {
