@@ -2,9 +2,14 @@ package dev.nabla.data;
 
 import dev.nabla.InputException;
 import dev.nabla.Plural;
+import dev.nabla.io.AtomicFiles;
 import java.nio.file.Path;
 
-/** Reads training data from CSV: each row the inputs, then the targets. */
+/**
+ * Training data as CSV: each row one sample, its inputs and then its targets. Written with a
+ * header row ({@code x1,...,xI,t1,...,tO}) and every number printed so that it reads back to the
+ * identical double.
+ */
 public final class CsvData {
     private CsvData() {
     }
@@ -24,5 +29,32 @@ public final class CsvData {
                     + targets + " of them are targets; at least one input column must come first");
         }
         return Dataset.fromTable(t.name(), t.rows(), t.cols(), t.values(), targets);
+    }
+
+    /** The dataset as CSV text: a header, then one row per sample. */
+    public static String toCsv(Dataset d) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= d.inputWidth(); i++) {
+            sb.append(i == 1 ? "" : ",").append('x').append(i);
+        }
+        for (int k = 1; k <= d.targetWidth(); k++) {
+            sb.append(",t").append(k);
+        }
+        sb.append('\n');
+        for (int s = 0; s < d.samples(); s++) {
+            for (int i = 0; i < d.inputWidth(); i++) {
+                sb.append(i == 0 ? "" : ",").append(d.inputs()[s * d.inputWidth() + i]);
+            }
+            for (int k = 0; k < d.targetWidth(); k++) {
+                sb.append(',').append(d.targets()[s * d.targetWidth() + k]);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Writes the dataset through a temporary file and a rename. */
+    public static void write(Dataset d, Path file) {
+        AtomicFiles.writeString(file, toCsv(d));
     }
 }

@@ -78,4 +78,16 @@ class CsvTableTest {
         InputException e = assertThrows(InputException.class, () -> CsvData.read(f, 1, 1));
         assertEquals(f + ": not UTF-8 text", e.getMessage());
     }
+
+    @Test
+    void writtenDataReadsBackBitForBit() {
+        Dataset d = new Dataset("d", 3, 2, 1, new double[] {0.1, -1e-300, 1.0 / 3, 2e22, Double.MIN_VALUE, -0.0},
+                new double[] {Math.PI, 5, -7.25});
+        Path f = dir.resolve("out.csv");
+        CsvData.write(d, f);
+        Dataset back = CsvData.read(f, 2, 1);
+        assertArrayEquals(d.inputs(), back.inputs(), 0.0);
+        assertArrayEquals(d.targets(), back.targets(), 0.0);
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(back.inputs()[5]));
+    }
 }
