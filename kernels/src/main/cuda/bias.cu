@@ -4,7 +4,9 @@
 //   bias_forward:           z[r][j] += bias[j]
 //   bias_backward_partial:  partial[c][j] = sum of delta[r][j] over the rows r of chunk c
 //                           (chunk c holds rows c * rowsPerChunk .. (c + 1) * rowsPerChunk - 1)
-//   bias_backward_finish:   grad[j] = sum over c = 0 .. chunks-1 of partial[c][j], in that order
+//   bias_backward_finish:   grad[j] = sum over c = 0 .. chunks-1 of partial[c][j], in that order,
+//                           + beta * grad[j] (beta = 1 accumulates micro-batches; with beta = 0
+//                           the old grad is not read)
 // Sums are kept in double in both precisions.
 // Shapes: z, delta: rows x cols; bias, grad: cols; partial: chunks x cols doubles.
 // Launch: bias_forward: 1-D, NABLA_BLOCK threads, any number of blocks (grid-stride); no shared memory.
@@ -48,14 +50,14 @@ __device__ void bias_backward_partial(int rows, int cols, int rowsPerChunk, cons
 }
 
 template <typename T>
-__device__ void bias_backward_finish(int chunks, int cols, const double* partial, T* grad) {
+__device__ void bias_backward_finish(int chunks, int cols, double beta, const double* partial, T* grad) {
     int j = blockIdx.x * blockDim.x + threadIdx.x;
     if (j < cols) {
         double total = 0.0;
         for (int c = 0; c < chunks; c++) {
             total += partial[(long long) c * cols + j];
         }
-        grad[j] = (T) total;
+        grad[j] = (T) (beta == 0.0 ? total : total + beta * (double) grad[j]);
     }
 }
 
@@ -77,10 +79,12 @@ extern "C" __global__ void bias_backward_partial_f32(int rows, int cols, int row
     bias_backward_partial(rows, cols, rowsPerChunk, delta, partial);
 }
 
-extern "C" __global__ void bias_backward_finish_f64(int chunks, int cols, const double* partial, double* grad) {
-    bias_backward_finish(chunks, cols, partial, grad);
+extern "C" __global__ void bias_backward_finish_f64(int chunks, int cols, double beta, const double* partial,
+                                                    double* grad) {
+    bias_backward_finish(chunks, cols, beta, partial, grad);
 }
 
-extern "C" __global__ void bias_backward_finish_f32(int chunks, int cols, const double* partial, float* grad) {
-    bias_backward_finish(chunks, cols, partial, grad);
+extern "C" __global__ void bias_backward_finish_f32(int chunks, int cols, double beta, const double* partial,
+                                                    float* grad) {
+    bias_backward_finish(chunks, cols, beta, partial, grad);
 }

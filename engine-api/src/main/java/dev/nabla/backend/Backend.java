@@ -139,10 +139,17 @@ public abstract class Backend implements AutoCloseable {
         doAddBias(bias, z);
     }
 
-    /** {@code grad[j] = sum over rows r of delta[r][j]}: {@code delta} is {@code B x O}, {@code grad} {@code 1 x O}. */
-    public final void biasGradient(Matrix delta, Matrix grad) {
+    /**
+     * {@code grad[j] = sum over rows r of delta[r][j] + beta * grad[j]}: {@code delta} is
+     * {@code B x O}, {@code grad} {@code 1 x O}. {@code beta = 1} accumulates over micro-batches;
+     * with {@code beta = 0} the old {@code grad} is not read.
+     */
+    public final void biasGradient(Matrix delta, double beta, Matrix grad) {
         rowVectorFor("biasGradient", own(grad, "grad"), own(delta, "delta"));
-        doBiasGradient(delta, grad);
+        if (!Double.isFinite(beta)) {
+            throw new IllegalArgumentException("biasGradient: beta " + beta + " is not finite");
+        }
+        doBiasGradient(delta, beta, grad);
     }
 
     /** Plain gradient descent: {@code param = param - lr * grad}, element by element. */
@@ -193,7 +200,7 @@ public abstract class Backend implements AutoCloseable {
 
     protected abstract void doAddBias(Matrix bias, Matrix z);
 
-    protected abstract void doBiasGradient(Matrix delta, Matrix grad);
+    protected abstract void doBiasGradient(Matrix delta, double beta, Matrix grad);
 
     protected abstract void doSgdUpdate(double lr, Matrix grad, Matrix param);
 

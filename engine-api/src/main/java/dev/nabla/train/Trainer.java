@@ -214,7 +214,7 @@ public final class Trainer implements AutoCloseable {
             backend.activationBackward(s.spec.activation(), act, grad, grad);
             backend.gemm(true, false, 1.0, grad, in, 0.0, s.weightGrad);
             if (s.bias != null) {
-                backend.biasGradient(grad, s.biasGrad);
+                backend.biasGradient(grad, 0.0, s.biasGrad);
             }
             if (l > 0) {
                 backend.gemm(false, false, 1.0, grad, s.weights, 0.0, rowsOf(layers[l - 1].grad, rows));

@@ -9,6 +9,7 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -228,15 +229,31 @@ public abstract class OperationConformance {
             Compare.close("addBias " + p, Reference.addBias(z, bias, rows, cols), be.download(mz), abs(p), rel(p));
 
             Matrix md = put(be, rows, cols, z);
-            Matrix mg = be.allocate(1, cols);
-            be.biasGradient(md, mg);
+            Matrix mg = put(be, 1, cols, fill(cols, Double.NaN));
+            be.biasGradient(md, 0.0, mg); // beta = 0: the NaN already there is not read
             double[] expected = Reference.columnSums(z, rows, cols);
             double[] bound = Reference.columnSums(absolute(z), rows, cols); // sums' error scales with sum |d|
             for (int j = 0; j < cols; j++) {
                 bound[j] = abs(p) + rel(p) * bound[j];
             }
             Compare.within("biasGradient " + p, expected, be.download(mg), bound);
+
+            double[] before = stored(p, random(rng, cols, -1, 1));
+            be.upload(before, 0, mg);
+            be.biasGradient(md, 1.0, mg); // beta = 1: accumulates onto what is there
+            double[] accumulated = expected.clone();
+            for (int j = 0; j < cols; j++) {
+                accumulated[j] += before[j];
+                bound[j] += rel(p) * Math.abs(before[j]);
+            }
+            Compare.within("biasGradient accumulated " + p, accumulated, be.download(mg), bound);
         }
+    }
+
+    private static double[] fill(int n, double v) {
+        double[] out = new double[n];
+        Arrays.fill(out, v);
+        return out;
     }
 
     private static double[] absolute(double[] v) {
@@ -315,7 +332,7 @@ public abstract class OperationConformance {
             assertThrows(IllegalArgumentException.class, () -> be.gemm(false, true, 1, a, b, 0, be.allocate(2, 3)));
             assertThrows(IllegalArgumentException.class, () -> be.activationForward(Activation.SIGMOID, a, c));
             assertThrows(IllegalArgumentException.class, () -> be.addBias(be.allocate(1, 3), a));
-            assertThrows(IllegalArgumentException.class, () -> be.biasGradient(a, be.allocate(2, 1)));
+            assertThrows(IllegalArgumentException.class, () -> be.biasGradient(a, 0.0, be.allocate(2, 1)));
             assertThrows(IllegalArgumentException.class, () -> be.mseLoss(a, b, 3, b, be.allocate(1, 2)));
             assertThrows(IllegalArgumentException.class, () -> be.mseLoss(a, b, 0, b, be.allocate(1, 1)));
             assertThrows(IllegalArgumentException.class, () -> be.upload(new double[5], 0, a));

@@ -242,7 +242,7 @@ final class CpuBackend extends Backend {
     }
 
     @Override
-    protected void doBiasGradient(Matrix delta, Matrix grad) {
+    protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {
         int rows = delta.rows();
         int cols = delta.cols();
         // Columns are split among threads; each column is summed over rows in order.
@@ -255,7 +255,7 @@ final class CpuBackend extends Backend {
                     for (int r = 0; r < rows; r++) {
                         s += d[r * cols + j];
                     }
-                    out[j] = s;
+                    out[j] = beta == 0.0 ? s : s + beta * out[j];
                 }
             });
         } else {
@@ -267,7 +267,7 @@ final class CpuBackend extends Backend {
                     for (int r = 0; r < rows; r++) {
                         s += d[r * cols + j];
                     }
-                    out[j] = (float) s;
+                    out[j] = (float) (beta == 0.0 ? s : s + beta * out[j]);
                 }
             });
         }

@@ -304,7 +304,7 @@ final class CudaBackend extends Backend {
     }
 
     @Override
-    protected void doBiasGradient(Matrix delta, Matrix grad) {
+    protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {
         int rows = delta.rows();
         int cols = delta.cols();
         // Fixed by the shape alone, so every sum runs in the same order on every GPU.
@@ -317,7 +317,7 @@ final class CudaBackend extends Backend {
                     rowsPerChunk, m(delta).ptr, partial);
             // One thread per column sums the chunks in order.
             Launch.kernel(kernels.biasFinish, stream, KernelGemm.ceilDiv(cols, Launch.BLOCK), 1, Launch.BLOCK, 1,
-                    chunks, cols, partial, m(grad).ptr);
+                    chunks, cols, beta, partial, m(grad).ptr);
         });
     }
 

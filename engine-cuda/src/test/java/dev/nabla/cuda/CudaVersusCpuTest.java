@@ -180,8 +180,8 @@ class CudaVersusCpuTest {
         out.put(shape + "mse delta", new Result(deltaValues, null));
         be.addBias(put(be, 1, n, random(rng, n)), o);
         out.put(shape + "add bias", new Result(be.download(o), null));
-        Matrix grad = be.allocate(1, n);
-        be.biasGradient(delta, grad);
+        Matrix grad = put(be, 1, n, random(rng, n));
+        be.biasGradient(delta, 1.0, grad);
         double[] absDelta = deltaValues.clone();
         for (int i = 0; i < absDelta.length; i++) {
             absDelta[i] = Math.abs(absDelta[i]);
