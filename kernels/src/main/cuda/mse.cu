@@ -3,7 +3,8 @@
 // Math, for outputs o and targets t of n = B x O elements and a divisor count (B for a batch's mean):
 //   mse_forward:  delta[i] = (o[i] - t[i]) * scale            (scale = 1 / count; dLoss/do)
 //                 partial[block] = sum over the block's elements of 1/2 (o[i] - t[i])^2
-//   mse_finish:   loss[0] = (sum of partial[0 .. blocks-1]) * scale
+//   mse_finish:   loss[0] = (sum of partial[0 .. blocks-1]) * scale + beta * loss[0]
+//                 (beta = 1 adds up the micro-batches of one batch; with beta = 0 the old loss is not read)
 // Sums are kept in double in both precisions; the FP32 loss is rounded once at the end.
 // Shapes: o, t, delta: n elements (delta may be o); partial: blocks doubles; loss: 1 element.
 // Launch: mse_forward: 1-D, exactly NABLA_BLOCK threads per block, `blocks` blocks, where the host
@@ -29,7 +30,7 @@ __device__ void mse_forward(int n, T scale, const T* o, const T* t, T* delta, do
 }
 
 template <typename T>
-__device__ void mse_finish(int blocks, double scale, const double* partial, T* loss) {
+__device__ void mse_finish(int blocks, double scale, double beta, const double* partial, T* loss) {
     __shared__ double shared[NABLA_BLOCK];
     double sum = 0.0;
     for (int b = threadIdx.x; b < blocks; b += blockDim.x) {
@@ -37,7 +38,7 @@ __device__ void mse_finish(int blocks, double scale, const double* partial, T* l
     }
     double total = nabla_block_sum(sum, shared);
     if (threadIdx.x == 0) {
-        loss[0] = (T) (total * scale);
+        loss[0] = (T) (beta == 0.0 ? total * scale : total * scale + beta * (double) loss[0]);
     }
 }
 
@@ -51,10 +52,12 @@ extern "C" __global__ void mse_forward_f32(int n, float scale, const float* o, c
     mse_forward(n, scale, o, t, delta, partial);
 }
 
-extern "C" __global__ void mse_finish_f64(int blocks, double scale, const double* partial, double* loss) {
-    mse_finish(blocks, scale, partial, loss);
+extern "C" __global__ void mse_finish_f64(int blocks, double scale, double beta, const double* partial,
+                                          double* loss) {
+    mse_finish(blocks, scale, beta, partial, loss);
 }
 
-extern "C" __global__ void mse_finish_f32(int blocks, double scale, const double* partial, float* loss) {
-    mse_finish(blocks, scale, partial, loss);
+extern "C" __global__ void mse_finish_f32(int blocks, double scale, double beta, const double* partial,
+                                          float* loss) {
+    mse_finish(blocks, scale, beta, partial, loss);
 }

@@ -116,12 +116,14 @@ public abstract class Backend implements AutoCloseable {
 
     /**
      * The mean-squared-error loss and its gradient, for {@code B x O} outputs and targets:
-     * {@code loss[0] = sum over rows and columns of 1/2 (t - o)^2, divided by count}, and
+     * {@code loss[0] = (sum over rows and columns of 1/2 (t - o)^2) / count + beta * loss[0]}, and
      * {@code delta = (o - t) / count = dLoss/do}. With {@code count = B} this is the mean over the
-     * batch's samples of {@code sum_k 1/2 (t_k - o_k)^2}. {@code loss} is {@code 1 x 1};
-     * {@code delta} may be {@code output}.
+     * batch's samples of {@code sum_k 1/2 (t_k - o_k)^2}; a batch split into micro-batches passes
+     * the whole batch's size as {@code count} and {@code beta = 1} after the first, so the loss
+     * adds up on the device. With {@code beta = 0} the old loss is not read. {@code loss} is
+     * {@code 1 x 1}; {@code delta} may be {@code output}.
      */
-    public final void mseLoss(Matrix output, Matrix target, int count, Matrix delta, Matrix loss) {
+    public final void mseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
         sameShape("mseLoss", own(output, "output"), own(target, "target"));
         sameShape("mseLoss", output, own(delta, "delta"));
         if (own(loss, "loss").rows() != 1 || loss.cols() != 1) {
@@ -130,7 +132,10 @@ public abstract class Backend implements AutoCloseable {
         if (count < 1) {
             throw new IllegalArgumentException("mseLoss: count must be at least 1, not " + count);
         }
-        doMseLoss(output, target, count, delta, loss);
+        if (!Double.isFinite(beta)) {
+            throw new IllegalArgumentException("mseLoss: beta " + beta + " is not finite");
+        }
+        doMseLoss(output, target, count, delta, beta, loss);
     }
 
     /** {@code z[r][j] += bias[j]} for every row: {@code bias} is {@code 1 x O}, {@code z} is {@code B x O}. */
@@ -196,7 +201,8 @@ public abstract class Backend implements AutoCloseable {
 
     protected abstract void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta);
 
-    protected abstract void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, Matrix loss);
+    protected abstract void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta,
+            Matrix loss);
 
     protected abstract void doAddBias(Matrix bias, Matrix z);
 

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param name where the data came from, for messages ({@code data.csv}, {@code built-in synthetic})
  */
-public record Dataset(String name, int samples, int inputWidth, int targetWidth, double[] inputs, double[] targets) {
+public record Dataset(String name, int samples, int inputWidth, int targetWidth, double[] inputs, double[] targets)
+        implements Samples {
 
     public Dataset {
         Objects.requireNonNull(name, "name");
@@ -32,5 +33,30 @@ public record Dataset(String name, int samples, int inputWidth, int targetWidth,
             System.arraycopy(table, r * cols + inputWidth, t, r * targetWidth, targetWidth);
         }
         return new Dataset(name, rows, inputWidth, targetWidth, x, t);
+    }
+
+    @Override
+    public int count() {
+        return samples;
+    }
+
+    @Override
+    public void copyInputs(int first, int rows, double[] dst, int offset) {
+        System.arraycopy(inputs, first * inputWidth, dst, offset, rows * inputWidth);
+    }
+
+    @Override
+    public void copyTargets(int first, int rows, double[] dst, int offset) {
+        System.arraycopy(targets, first * targetWidth, dst, offset, rows * targetWidth);
+    }
+
+    @Override
+    public double[] inputArray() {
+        return inputs;
+    }
+
+    @Override
+    public double[] targetArray() {
+        return targets;
     }
 }

@@ -2,6 +2,7 @@ package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
+import dev.nabla.data.Samples;
 import dev.nabla.model.Layer;
 import dev.nabla.model.Network;
 import java.util.ArrayList;
@@ -12,9 +13,11 @@ import java.util.List;
  * backend operations. The trainer only composes; the backend computes.
  *
  * <p>Weights and every intermediate live on the backend for the trainer's whole life, sized for
- * batches of up to {@link #capacity()} samples; a shorter batch uses the first rows of the same
- * storage. Per layer it keeps {@code W}, {@code b}, their gradients, the activations ({@code z},
- * then {@code a = f(z)} in place) and the gradients ({@code dL/da}, then {@code dL/dz} in place).
+ * micro-batches of up to {@link #capacity()} samples; a shorter one uses the first rows of the
+ * same storage. A batch larger than the capacity is split into micro-batches whose gradients
+ * (and losses) add up on the backend before the one update, so the step equals the step on the
+ * whole batch, up to the order of the sums. While one micro-batch computes, the next is already
+ * uploaded into a second set of input buffers.
  *
  * <p>One step, for layers {@code 1..L}, batch {@code x} of {@code B} rows and targets {@code t}:
  * <pre>
@@ -24,18 +27,22 @@ import java.util.List;
  *   g_{l-1} = delta_l W_l            (with W_l from before the update, as the document does)
  *   W_l -= lr dW_l;  b_l -= lr db_l   (after every gradient is computed)
  * </pre>
- * Host arrays passed in are row-major, {@code I} (or {@code O}) values per sample.
+ * Per layer the trainer keeps {@code W}, {@code b}, their gradients, the activations ({@code z},
+ * then {@code a = f(z)} in place) and the gradients ({@code dL/da}, then {@code dL/dz} in place).
  */
 public final class Trainer implements AutoCloseable {
     private final Backend backend;
     private final Network initial;
     private final int capacity;
     private final List<Matrix> owned = new ArrayList<>();
-    private final Matrix input;
-    private final Matrix target;
+    /** Input and target buffers: set 0, and set 1 for the micro-batch after (allocated when first needed). */
+    private final Matrix[] input = new Matrix[2];
+    private final Matrix[] target = new Matrix[2];
     private final Matrix loss;
     private final LayerState[] layers;
     private final double[] lossHost = new double[1];
+    private double[] inputStage;
+    private double[] targetStage;
 
     /** The backend-side state of one layer. */
     private static final class LayerState {
@@ -55,8 +62,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Puts {@code network} on {@code backend}, ready for batches of up to {@code capacity}
-     * samples. The trainer does not own the backend.
+     * Puts {@code network} on {@code backend}, ready for micro-batches of up to {@code capacity}
+     * samples (batches of any size are split into those). The trainer does not own the backend.
      */
     public Trainer(Backend backend, Network network, int capacity) {
         if (capacity < 1) {
@@ -67,8 +74,8 @@ public final class Trainer implements AutoCloseable {
         this.capacity = capacity;
         this.layers = new LayerState[network.depth()];
         try {
-            input = alloc(capacity, network.inputs());
-            target = alloc(capacity, network.outputs());
+            input[0] = alloc(capacity, network.inputs());
+            target[0] = alloc(capacity, network.outputs());
             loss = alloc(1, 1);
             for (int l = 0; l < layers.length; l++) {
                 Layer spec = network.layer(l);
@@ -97,56 +104,116 @@ public final class Trainer implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Bytes a trainer of this network needs on its backend per sample of capacity, and in all
+     * for a given capacity: what an automatic micro-batch size is computed from.
+     */
+    public static long bytesFor(Network network, int capacity, int elementBytes) {
+        long perRow = 2L * (network.inputs() + network.outputs()); // two sets of input and target buffers
+        long fixed = 1;
+        for (Layer l : network.layers()) {
+            perRow += 2L * l.outputs(); // activations and gradients
+            fixed += 2 * (l.parameterCount()); // parameters and their gradients
+        }
+        return (perRow * capacity + fixed) * elementBytes;
+    }
+
     public Backend backend() {
         return backend;
     }
 
-    /** The largest batch a step takes. */
+    /** The largest micro-batch; larger batches are split. */
     public int capacity() {
         return capacity;
     }
 
     /**
-     * One SGD step on samples {@code first .. first + rows - 1} of {@code x} and {@code t}.
+     * One SGD step on samples {@code first .. first + rows - 1} of {@code x} and {@code t}
+     * (row-major, {@code I} and {@code O} values per sample).
      *
      * @return the batch's loss before the update (the mean over its samples)
      */
     public double step(double[] x, double[] t, int first, int rows, double lr) {
-        return run(x, t, first, rows, lr, null);
+        return step(arrays(x, t), null, first, rows, lr);
     }
 
-    /** {@link #step}, returning every intermediate value and the updated network. */
+    /**
+     * One SGD step on the batch of samples {@code order[from .. from + rows - 1]} of {@code data}
+     * (or samples {@code from .. from + rows - 1} when {@code order} is null), in micro-batches of
+     * at most {@link #capacity()}.
+     *
+     * @return the batch's loss before the update (the mean over its samples)
+     */
+    public double step(Samples data, int[] order, int from, int rows, double lr) {
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a positive finite number, not " + lr);
+        }
+        checkBatch(data, order, from, rows);
+        runBatch(data, order, from, rows, true, null);
+        return update(lr);
+    }
+
+    /** The SGD update of every parameter; returns the loss of the batch just computed (one number copied back). */
+    private double update(double lr) {
+        for (LayerState s : layers) {
+            backend.sgdUpdate(lr, s.weightGrad, s.weights);
+            if (s.bias != null) {
+                backend.sgdUpdate(lr, s.biasGrad, s.bias);
+            }
+        }
+        backend.download(loss, lossHost, 0);
+        return lossHost[0];
+    }
+
+    /** {@link #step}, returning every intermediate value and the updated network; the batch must fit the capacity. */
     public StepTrace traceStep(double[] x, double[] t, int first, int rows, double lr) {
-        List<LayerTrace> traces = new ArrayList<>();
+        if (rows > capacity) {
+            throw new IllegalArgumentException("a traced step takes at most " + capacity + " samples, not " + rows);
+        }
         Recorder rec = new Recorder();
-        double l = run(x, t, first, rows, lr, rec);
+        Samples data = arrays(x, t);
+        checkBatch(data, null, first, rows);
+        runBatch(data, null, first, rows, true, rec);
+        double before = update(lr);
+        List<LayerTrace> traces = new ArrayList<>();
         for (int k = 0; k < layers.length; k++) {
             Layer spec = layers[k].spec;
             traces.add(new LayerTrace(rows, spec.inputs(), spec.outputs(), rec.z[k], rec.a[k], rec.g[k],
                     rec.delta[k], rec.dw[k], rec.db[k]));
         }
-        return new StepTrace(l, traces, network());
+        return new StepTrace(before, traces, network());
     }
 
     /** The loss of the current network on samples {@code first .. first + rows - 1}, without training. */
     public double loss(double[] x, double[] t, int first, int rows) {
-        checkRows(rows);
-        forward(x, first, rows, null);
-        Matrix out = rowsOf(layers[layers.length - 1].act, rows);
-        Matrix tv = rowsOf(target, rows);
-        backend.upload(t, first * initial.outputs(), tv);
-        backend.mseLoss(out, tv, rows, rowsOf(layers[layers.length - 1].grad, rows), loss);
+        return loss(arrays(x, t), first, rows);
+    }
+
+    /** The mean loss of the current network on samples {@code first .. first + rows - 1} of {@code data}. */
+    public double loss(Samples data, int first, int rows) {
+        checkBatch(data, null, first, rows);
+        runBatch(data, null, first, rows, false, null);
         backend.download(loss, lossHost, 0);
         return lossHost[0];
     }
 
     /** The network's outputs for samples {@code first .. first + rows - 1}: {@code rows x O}, row-major. */
     public double[] predict(double[] x, int first, int rows) {
-        checkRows(rows);
-        forward(x, first, rows, null);
-        double[] out = new double[rows * initial.outputs()];
-        backend.download(rowsOf(layers[layers.length - 1].act, rows), out, 0);
-        return out;
+        int in = initial.inputs();
+        if (first < 0 || rows < 1 || (long) (first + rows) * in > x.length) {
+            throw new IllegalArgumentException("samples " + first + " .. " + (first + rows - 1) + " of "
+                    + x.length / in);
+        }
+        int out = initial.outputs();
+        double[] result = new double[Math.multiplyExact(rows, out)];
+        for (int done = 0; done < rows; done += capacity) {
+            int r = Math.min(capacity, rows - done);
+            Matrix in0 = rowsOf(input[0], r);
+            backend.upload(x, (first + done) * in, in0);
+            forward(in0, r, null);
+            backend.download(rowsOf(layers[layers.length - 1].act, r), result, done * out);
+        }
+        return result;
     }
 
     /** The network as it is now on the backend. */
@@ -160,30 +227,65 @@ public final class Trainer implements AutoCloseable {
         return new Network(initial.loss(), out);
     }
 
-    private double run(double[] x, double[] t, int first, int rows, double lr, Recorder rec) {
-        checkRows(rows);
-        if (!(lr > 0) || !Double.isFinite(lr)) {
-            throw new IllegalArgumentException("learning rate must be a positive finite number, not " + lr);
+    /**
+     * Forward and loss (and, when {@code train}, backward with gradients added up) over the batch,
+     * one micro-batch at a time; the next micro-batch is uploaded before the current one computes.
+     */
+    private void runBatch(Samples data, int[] order, int from, int rows, boolean train, Recorder rec) {
+        int micro = (rows + capacity - 1) / capacity;
+        if (micro > 1 && input[1] == null) {
+            input[1] = alloc(capacity, initial.inputs());
+            target[1] = alloc(capacity, initial.outputs());
         }
-        forward(x, first, rows, rec);
-        int last = layers.length - 1;
-        Matrix tv = rowsOf(target, rows);
-        backend.upload(t, first * initial.outputs(), tv);
-        backend.mseLoss(rowsOf(layers[last].act, rows), tv, rows, rowsOf(layers[last].grad, rows), loss);
-        backward(rows, rec);
-        for (LayerState s : layers) {
-            backend.sgdUpdate(lr, s.weightGrad, s.weights);
-            if (s.bias != null) {
-                backend.sgdUpdate(lr, s.biasGrad, s.bias);
+        upload(data, order, from, Math.min(capacity, rows), 0);
+        for (int mb = 0; mb < micro; mb++) {
+            int start = mb * capacity;
+            int r = Math.min(capacity, rows - start);
+            if (mb + 1 < micro) {
+                int next = start + capacity;
+                upload(data, order, from + next, Math.min(capacity, rows - next), (mb + 1) % 2);
+            }
+            double beta = mb == 0 ? 0.0 : 1.0;
+            int last = layers.length - 1;
+            Matrix in = rowsOf(input[mb % 2], r);
+            forward(in, r, rec);
+            backend.mseLoss(rowsOf(layers[last].act, r), rowsOf(target[mb % 2], r), rows,
+                    rowsOf(layers[last].grad, r), beta, loss);
+            if (train) {
+                backward(in, r, beta, rec);
             }
         }
-        backend.download(loss, lossHost, 0);
-        return lossHost[0];
     }
 
-    private void forward(double[] x, int first, int rows, Recorder rec) {
-        Matrix in = rowsOf(input, rows);
-        backend.upload(x, first * initial.inputs(), in);
+    /** Stages samples {@code order[from ..]} (or {@code from ..}) on the host and uploads them into buffer set {@code set}. */
+    private void upload(Samples data, int[] order, int from, int rows, int set) {
+        int in = initial.inputs();
+        int out = initial.outputs();
+        Matrix xm = rowsOf(input[set], rows);
+        Matrix tm = rowsOf(target[set], rows);
+        if (order == null && data.inputArray() != null) {
+            backend.upload(data.inputArray(), from * in, xm);
+            backend.upload(data.targetArray(), from * out, tm);
+            return;
+        }
+        if (inputStage == null) {
+            inputStage = new double[capacity * in];
+            targetStage = new double[capacity * out];
+        }
+        if (order == null) {
+            data.copyInputs(from, rows, inputStage, 0);
+            data.copyTargets(from, rows, targetStage, 0);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                data.copyInputs(order[from + r], 1, inputStage, r * in);
+                data.copyTargets(order[from + r], 1, targetStage, r * out);
+            }
+        }
+        backend.upload(inputStage, 0, xm);
+        backend.upload(targetStage, 0, tm);
+    }
+
+    private void forward(Matrix in, int rows, Recorder rec) {
         for (int l = 0; l < layers.length; l++) {
             LayerState s = layers[l];
             Matrix act = rowsOf(s.act, rows);
@@ -202,19 +304,20 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private void backward(int rows, Recorder rec) {
+    /** Backward over one micro-batch; {@code beta = 1} adds its gradients to those of the micro-batches before. */
+    private void backward(Matrix input0, int rows, double beta, Recorder rec) {
         for (int l = layers.length - 1; l >= 0; l--) {
             LayerState s = layers[l];
             Matrix act = rowsOf(s.act, rows);
             Matrix grad = rowsOf(s.grad, rows);
-            Matrix in = l == 0 ? rowsOf(input, rows) : rowsOf(layers[l - 1].act, rows);
+            Matrix in = l == 0 ? input0 : rowsOf(layers[l - 1].act, rows);
             if (rec != null) {
                 rec.g[l] = backend.download(grad);
             }
             backend.activationBackward(s.spec.activation(), act, grad, grad);
-            backend.gemm(true, false, 1.0, grad, in, 0.0, s.weightGrad);
+            backend.gemm(true, false, 1.0, grad, in, beta, s.weightGrad);
             if (s.bias != null) {
-                backend.biasGradient(grad, 0.0, s.biasGrad);
+                backend.biasGradient(grad, beta, s.biasGrad);
             }
             if (l > 0) {
                 backend.gemm(false, false, 1.0, grad, s.weights, 0.0, rowsOf(layers[l - 1].grad, rows));
@@ -227,9 +330,43 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private void checkRows(int rows) {
-        if (rows < 1 || rows > capacity) {
-            throw new IllegalArgumentException("a batch of " + rows + " samples; this trainer takes 1 to " + capacity);
+    private void checkBatch(Samples data, int[] order, int from, int rows) {
+        if (data.inputWidth() != initial.inputs() || data.targetWidth() != initial.outputs()) {
+            throw new IllegalArgumentException("samples of " + data.inputWidth() + " inputs and " + data.targetWidth()
+                    + " targets for a network of " + initial.inputs() + " inputs and " + initial.outputs() + " outputs");
+        }
+        int limit = order == null ? data.count() : order.length;
+        if (rows < 1 || from < 0 || (long) from + rows > limit) {
+            throw new IllegalArgumentException("a batch of samples " + from + " .. " + ((long) from + rows - 1)
+                    + ", but there are " + limit);
+        }
+    }
+
+    /** Arrays from a caller, as samples; their lengths give the number of samples. */
+    private Samples arrays(double[] x, double[] t) {
+        int n = Math.min(x.length / initial.inputs(), t.length / initial.outputs());
+        if (n < 1) {
+            throw new IllegalArgumentException("the arrays hold no whole sample");
+        }
+        return new ArraySamples(n, initial.inputs(), initial.outputs(), x, t);
+    }
+
+    /** Row-major arrays that may be longer than their samples. */
+    private record ArraySamples(int count, int inputWidth, int targetWidth, double[] inputArray, double[] targetArray)
+            implements Samples {
+        @Override
+        public String name() {
+            return "arrays";
+        }
+
+        @Override
+        public void copyInputs(int first, int rows, double[] dst, int offset) {
+            System.arraycopy(inputArray, first * inputWidth, dst, offset, rows * inputWidth);
+        }
+
+        @Override
+        public void copyTargets(int first, int rows, double[] dst, int offset) {
+            System.arraycopy(targetArray, first * targetWidth, dst, offset, rows * targetWidth);
         }
     }
 

@@ -2,16 +2,22 @@ package dev.nabla.train;
 
 import dev.nabla.InputException;
 import dev.nabla.Plural;
-import dev.nabla.data.Dataset;
+import dev.nabla.data.Samples;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
- * Epochs of mini-batch SGD over a dataset in memory.
+ * Epochs of mini-batch SGD over samples.
  *
  * <p>An epoch is one pass over the data. Without shuffling, batches are consecutive samples in
  * order, the last one possibly shorter; with shuffling, each epoch visits the samples in a new
- * order drawn from the seed (the same seed, the same order). A loss that becomes NaN or infinite
+ * order drawn from the seed (the same seed, the same orders). A loss that becomes NaN or infinite
  * stops the run with {@link TrainingDivergedException}.
+ *
+ * <p>A run can stop after any step (when asked to) and be resumed from the {@link Position} it
+ * reached: the shuffled orders are drawn again from the seed and the steps already taken are
+ * skipped, so a resumed run takes exactly the steps an uninterrupted one takes.
  */
 public final class TrainingLoop {
 
@@ -30,17 +36,54 @@ public final class TrainingLoop {
         }
     }
 
-    /** What one epoch did. {@code loss} is the mean per-sample loss over the epoch's batches. */
-    public record Epoch(int number, double loss, long samples, long steps, double seconds) {
+    /**
+     * Where a run stands: the next step is step {@code stepInEpoch} (from 0) of epoch
+     * {@code epoch} (from 1), after {@code stepsDone} steps in all; {@code epochLossSum} is the sum
+     * over the epoch's steps so far of the batch loss times the batch size.
+     */
+    public record Position(int epoch, int stepInEpoch, long stepsDone, double epochLossSum) {
+        /** The start of a run. */
+        public static final Position START = new Position(1, 0, 0, 0.0);
     }
 
-    /** Called after every epoch. */
+    /** One step taken: its epoch and number, its batch's loss and size, and the position after it. */
+    public record Step(int epoch, long step, int stepInEpoch, int stepsInEpoch, double loss, int samples,
+            double seconds, Position next) {
+    }
+
+    /**
+     * One epoch done. {@code loss} is the mean per-sample loss over the epoch's batches;
+     * {@code validationLoss} the mean loss on the held-out samples after the epoch (NaN without them).
+     */
+    public record Epoch(int number, double loss, double validationLoss, long samples, long steps, double seconds) {
+    }
+
+    /** Told of every step and every epoch. */
     public interface Listener {
-        void epochDone(Epoch epoch);
+        default void stepDone(Step step) {
+        }
+
+        default void epochDone(Epoch epoch) {
+        }
+
+        /** A listener for epochs only. */
+        static Listener onEpoch(Consumer<Epoch> action) {
+            return new Listener() {
+                @Override
+                public void epochDone(Epoch epoch) {
+                    action.accept(epoch);
+                }
+            };
+        }
     }
 
-    /** The whole run: samples and steps trained and the seconds spent in training steps. */
-    public record Result(int epochs, long samples, long steps, double seconds, double lastLoss) {
+    /**
+     * The whole run: the samples and steps trained in this call, the seconds spent in training
+     * steps, the last epoch's loss, and where it stopped ({@code finished} false when it was asked
+     * to stop before the last epoch ended).
+     */
+    public record Result(long samples, long steps, double seconds, double lastLoss, Position position,
+            boolean finished) {
         /** Training throughput. */
         public double samplesPerSecond() {
             return seconds > 0 ? samples / seconds : Double.NaN;
@@ -50,67 +93,89 @@ public final class TrainingLoop {
     private TrainingLoop() {
     }
 
-    /** Trains {@code trainer}'s network on {@code data}; the trainer's capacity must hold a batch. */
-    public static Result run(Trainer trainer, Dataset data, Options options, Listener listener) {
-        int batch = Math.min(options.batch(), data.samples());
-        if (trainer.capacity() < batch) {
-            throw new IllegalArgumentException("the trainer holds " + trainer.capacity() + " samples, a batch is " + batch);
+    /** Trains from the start to the end with no held-out samples. */
+    public static Result run(Trainer trainer, Samples data, Options options, Listener listener) {
+        return run(trainer, data, null, options, Position.START, () -> false, listener);
+    }
+
+    /**
+     * Trains {@code trainer}'s network on {@code data} from {@code start}, checking {@code stop}
+     * after every step; after each epoch, measures the loss on {@code validation} when given.
+     */
+    public static Result run(Trainer trainer, Samples data, Samples validation, Options options, Position start,
+            BooleanSupplier stop, Listener listener) {
+        Listener events = listener == null ? new Listener() { } : listener;
+        int n = data.count();
+        int batch = Math.min(options.batch(), n);
+        int stepsPerEpoch = (n + batch - 1) / batch;
+        if (start.epoch() < 1 || start.stepInEpoch() < 0 || start.stepInEpoch() > stepsPerEpoch) {
+            throw new InputException("cannot resume at epoch " + start.epoch() + ", step " + start.stepInEpoch()
+                    + ": an epoch of this data has " + Plural.of(stepsPerEpoch, "step"));
         }
-        int in = data.inputWidth();
-        int out = data.targetWidth();
         int[] order = null;
-        double[] xStage = null;
-        double[] tStage = null;
         SplittableRandom rng = new SplittableRandom(options.seed());
         if (options.shuffle()) {
-            order = new int[data.samples()];
-            for (int s = 0; s < order.length; s++) {
+            order = new int[n];
+            for (int s = 0; s < n; s++) {
                 order[s] = s;
             }
-            xStage = new double[batch * in];
-            tStage = new double[batch * out];
+            for (int e = 1; e < start.epoch(); e++) {
+                shuffle(order, rng); // the orders of the epochs already done, drawn again
+            }
         }
-        long steps = 0;
         long samples = 0;
+        long steps = 0;
         long nanos = 0;
+        long stepsDone = start.stepsDone();
         double lastLoss = Double.NaN;
-        for (int e = 1; e <= options.epochs(); e++) {
+        for (int e = start.epoch(); e <= options.epochs(); e++) {
             if (order != null) {
                 shuffle(order, rng);
             }
-            long start = System.nanoTime();
-            double lossSum = 0;
-            long epochSteps = 0;
-            for (int first = 0; first < data.samples(); first += batch) {
-                int rows = Math.min(batch, data.samples() - first);
-                double loss;
-                if (order == null) {
-                    loss = trainer.step(data.inputs(), data.targets(), first, rows, options.learningRate());
-                } else {
-                    gather(data.inputs(), in, order, first, rows, xStage);
-                    gather(data.targets(), out, order, first, rows, tStage);
-                    loss = trainer.step(xStage, tStage, 0, rows, options.learningRate());
-                }
+            boolean resumed = e == start.epoch();
+            int firstStep = resumed ? start.stepInEpoch() : 0;
+            double lossSum = resumed ? start.epochLossSum() : 0.0;
+            long epochNanos = 0;
+            long epochSamples = 0;
+            for (int k = firstStep; k < stepsPerEpoch; k++) {
+                int first = k * batch;
+                int rows = Math.min(batch, n - first);
+                long t0 = System.nanoTime();
+                double loss = trainer.step(data, order, first, rows, options.learningRate());
+                long dt = System.nanoTime() - t0;
+                epochNanos += dt;
+                stepsDone++;
                 steps++;
-                epochSteps++;
+                samples += rows;
+                epochSamples += rows;
                 if (!Double.isFinite(loss)) {
-                    throw new TrainingDivergedException(e, steps, epochSteps, loss);
+                    throw new TrainingDivergedException(e, stepsDone, k + 1, loss);
                 }
                 lossSum += loss * rows;
+                Position next = k + 1 < stepsPerEpoch ? new Position(e, k + 1, stepsDone, lossSum)
+                        : new Position(e + 1, 0, stepsDone, 0.0);
+                events.stepDone(new Step(e, stepsDone, k + 1, stepsPerEpoch, loss, rows, dt / 1e9, next));
+                if (k + 1 < stepsPerEpoch && stop.getAsBoolean()) {
+                    nanos += epochNanos;
+                    return new Result(samples, steps, nanos / 1e9, lastLoss, next, false);
+                }
             }
-            long elapsed = System.nanoTime() - start;
-            nanos += elapsed;
-            samples += data.samples();
-            lastLoss = lossSum / data.samples();
-            if (listener != null) {
-                listener.epochDone(new Epoch(e, lastLoss, data.samples(), epochSteps, elapsed / 1e9));
+            nanos += epochNanos;
+            lastLoss = lossSum / n;
+            double validationLoss = validation == null ? Double.NaN : trainer.loss(validation, 0, validation.count());
+            events.epochDone(new Epoch(e, lastLoss, validationLoss, epochSamples, stepsPerEpoch - firstStep,
+                    epochNanos / 1e9));
+            Position next = new Position(e + 1, 0, stepsDone, 0.0);
+            if (e < options.epochs() && stop.getAsBoolean()) {
+                return new Result(samples, steps, nanos / 1e9, lastLoss, next, false);
             }
         }
-        return new Result(options.epochs(), samples, steps, nanos / 1e9, lastLoss);
+        return new Result(samples, steps, nanos / 1e9, lastLoss,
+                new Position(Math.max(start.epoch(), options.epochs() + 1), 0, stepsDone, 0.0), true);
     }
 
-    /** Checks that {@code data} fits {@code network}'s input and output widths. */
-    public static void requireFits(Dataset data, int inputs, int outputs) {
+    /** Checks that {@code data} fits a network's input and output widths. */
+    public static void requireFits(Samples data, int inputs, int outputs) {
         if (data.inputWidth() != inputs || data.targetWidth() != outputs) {
             throw new InputException(data.name() + ": " + Plural.of(data.inputWidth(), "input") + " and "
                     + Plural.of(data.targetWidth(), "target") + " per sample, but the model takes "
@@ -124,12 +189,6 @@ public final class TrainingLoop {
             int tmp = order[i];
             order[i] = order[j];
             order[j] = tmp;
-        }
-    }
-
-    private static void gather(double[] src, int width, int[] order, int first, int rows, double[] dst) {
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(src, order[first + r] * width, dst, r * width, width);
         }
     }
 }

@@ -206,11 +206,13 @@ public abstract class OperationConformance {
                 Matrix mo = put(be, rows, cols, o);
                 Matrix mt = put(be, rows, cols, t);
                 Matrix md = be.allocate(rows, cols);
-                Matrix ml = be.allocate(1, 1);
-                be.mseLoss(mo, mt, count, md, ml);
+                Matrix ml = put(be, 1, 1, new double[] {Double.NaN});
+                be.mseLoss(mo, mt, count, md, 0.0, ml); // beta = 0: the NaN there is not read
                 Compare.close("mse loss " + p + " count=" + count, new double[] {loss}, be.download(ml), abs(p), rel(p));
                 Compare.close("mse delta " + p + " count=" + count, delta, be.download(md), abs(p), rel(p));
-                be.mseLoss(mo, mt, count, mo, ml); // delta written over the output
+                be.mseLoss(mo, mt, count, md, 1.0, ml); // beta = 1: adds to the loss there
+                Compare.close("mse loss accumulated " + p, new double[] {2 * loss}, be.download(ml), abs(p), rel(p));
+                be.mseLoss(mo, mt, count, mo, 0.0, ml); // delta written over the output
                 Compare.close("mse delta in place " + p, delta, be.download(mo), abs(p), rel(p));
             }
         }
@@ -333,8 +335,8 @@ public abstract class OperationConformance {
             assertThrows(IllegalArgumentException.class, () -> be.activationForward(Activation.SIGMOID, a, c));
             assertThrows(IllegalArgumentException.class, () -> be.addBias(be.allocate(1, 3), a));
             assertThrows(IllegalArgumentException.class, () -> be.biasGradient(a, 0.0, be.allocate(2, 1)));
-            assertThrows(IllegalArgumentException.class, () -> be.mseLoss(a, b, 3, b, be.allocate(1, 2)));
-            assertThrows(IllegalArgumentException.class, () -> be.mseLoss(a, b, 0, b, be.allocate(1, 1)));
+            assertThrows(IllegalArgumentException.class, () -> be.mseLoss(a, b, 3, b, 0.0, be.allocate(1, 2)));
+            assertThrows(IllegalArgumentException.class, () -> be.mseLoss(a, b, 0, b, 0.0, be.allocate(1, 1)));
             assertThrows(IllegalArgumentException.class, () -> be.upload(new double[5], 0, a));
             assertThrows(IllegalArgumentException.class, () -> be.download(a, new double[6], 1));
             assertThrows(IllegalArgumentException.class, () -> be.allocate(0, 3));

@@ -111,8 +111,9 @@ final class TrainCommand implements Callable<Integer> {
             Network trained;
             try (Trainer tr = new Trainer(sel.backend(), net, capacity)) {
                 r = TrainingLoop.run(tr, ds, new TrainingLoop.Options(epochs, batch, lr, shuffle, seed),
-                        e -> out.println(String.format(Locale.ROOT, "epoch %d/%d  loss %s  %.2f s  %,.0f samples/s",
-                                e.number(), epochs, formatLoss(e.loss()), e.seconds(), e.samples() / e.seconds())));
+                        TrainingLoop.Listener.onEpoch(e -> out.println(String.format(Locale.ROOT,
+                                "epoch %d/%d  loss %s  %.2f s  %,.0f samples/s", e.number(), epochs,
+                                formatLoss(e.loss()), e.seconds(), e.samples() / e.seconds()))));
                 trained = tr.network();
             }
             if (r.steps() == 0) {

@@ -165,7 +165,7 @@ final class CpuBackend extends Backend {
     }
 
     @Override
-    protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, Matrix loss) {
+    protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
         int rows = output.rows();
         int cols = output.cols();
         int blocks = (rows + LOSS_BLOCK_ROWS - 1) / LOSS_BLOCK_ROWS;
@@ -186,9 +186,11 @@ final class CpuBackend extends Backend {
             sum += p;
         }
         if (wide) {
-            m(loss).d()[0] = sum / count;
+            double[] l = m(loss).d();
+            l[0] = beta == 0.0 ? sum / count : sum / count + beta * l[0];
         } else {
-            m(loss).f()[0] = (float) (sum / count);
+            float[] l = m(loss).f();
+            l[0] = (float) (beta == 0.0 ? sum / count : sum / count + beta * l[0]);
         }
     }
 

@@ -33,7 +33,7 @@ class TrainingLoopTest {
         System.setProperty("nabla.cpu.threads", Integer.toString(threads));
         try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, net, batch)) {
             TrainingLoop.run(tr, data, new TrainingLoop.Options(3, batch, 0.5, shuffle, seed),
-                    e -> losses.add(e.loss()));
+                    TrainingLoop.Listener.onEpoch(e -> losses.add(e.loss())));
             return tr.network();
         } finally {
             if (old == null) {
@@ -77,7 +77,7 @@ class TrainingLoopTest {
         try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, NET, 64)) {
             List<Long> steps = new ArrayList<>();
             TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(2, 64, 0.5, false, 1),
-                    e -> steps.add(e.steps()));
+                    TrainingLoop.Listener.onEpoch(e -> steps.add(e.steps())));
             assertEquals(List.of(3L, 3L), steps, "64 + 64 + 2 samples per epoch");
             assertEquals(6, r.steps());
             assertEquals(260, r.samples());

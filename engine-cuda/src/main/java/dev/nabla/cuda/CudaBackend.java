@@ -282,7 +282,7 @@ final class CudaBackend extends Backend {
     }
 
     @Override
-    protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, Matrix loss) {
+    protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
         int n = m(output).n();
         // The first stage's block count depends on n only, so the sum's order is the same on every GPU.
         int blocks = (int) Math.min(MSE_MAX_BLOCKS, ((long) n + Launch.BLOCK - 1) / Launch.BLOCK);
@@ -291,7 +291,7 @@ final class CudaBackend extends Backend {
             CUdeviceptr partial = scratch((long) blocks * Double.BYTES);
             Launch.linear(kernels.mseForward, stream, blocks, n, scalar(scale), m(output).ptr, m(target).ptr,
                     m(delta).ptr, partial);
-            Launch.linear(kernels.mseFinish, stream, 1, blocks, scale, partial, m(loss).ptr);
+            Launch.linear(kernels.mseFinish, stream, 1, blocks, scale, beta, partial, m(loss).ptr);
         });
     }
 

@@ -42,7 +42,7 @@ class CudaLifecycleTest {
             be.activationForward(Activation.SIGMOID, a, b);
             be.gemm(false, true, 1, a, b, 0, c);
             Matrix loss = be.allocate(1, 1);
-            be.mseLoss(a, b, 512, c, loss);
+            be.mseLoss(a, b, 512, c, 0.0, loss);
             be.download(loss);
         }
     }

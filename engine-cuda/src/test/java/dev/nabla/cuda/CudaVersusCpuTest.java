@@ -173,8 +173,8 @@ class CudaVersusCpuTest {
         Matrix o = put(be, m, n, random(rng, m * n));
         Matrix t = put(be, m, n, random(rng, m * n));
         Matrix delta = be.allocate(m, n);
-        Matrix loss = be.allocate(1, 1);
-        be.mseLoss(o, t, m, delta, loss);
+        Matrix loss = put(be, 1, 1, new double[] {0.25});
+        be.mseLoss(o, t, m, delta, 1.0, loss);
         out.put(shape + "mse loss", new Result(be.download(loss), null));
         double[] deltaValues = be.download(delta);
         out.put(shape + "mse delta", new Result(deltaValues, null));
@@ -250,7 +250,7 @@ class CudaVersusCpuTest {
                 List<Double> l = losses.get(b);
                 try (Backend be = backends[b]; Trainer tr = new Trainer(be, net, batch)) {
                     TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(4, batch, 0.5, false, 1),
-                            e -> l.add(e.loss()));
+                            TrainingLoop.Listener.onEpoch(e -> l.add(e.loss())));
                     assertEquals(100, r.steps(), "4 epochs of 25 steps");
                     trained[b] = tr.network();
                 }
