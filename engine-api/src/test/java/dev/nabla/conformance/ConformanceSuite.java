@@ -282,4 +282,50 @@ public abstract class ConformanceSuite extends OperationConformance {
             assertTrue(e.getMessage().contains("epoch 1, step"), e.getMessage());
         }
     }
+
+    // A batch split into micro-batches against the same batch in one piece: the gradients are the
+    // same sums taken in another order, so FP64 results agree to rounding (1e-12 after 5 steps).
+    @Test
+    void aBatchSplitIntoMicroBatchesStepsLikeTheWholeBatch() {
+        SplittableRandom rng = new SplittableRandom(21);
+        Network net = randomNetwork(rng, new int[] {16, 64, 32, 4},
+                new Activation[] {Activation.TANH, Activation.SIGMOID, Activation.IDENTITY}, true);
+        int batch = 1000;
+        int samples = 2 * batch + 123; // the last batch of the epoch is shorter, and splits unevenly
+        Dataset data = new Dataset("random", samples, 16, 4, random(rng, samples * 16, -1, 1),
+                random(rng, samples * 4, 0, 1));
+        Network[] trained = new Network[2];
+        double[] losses = new double[2];
+        int[] capacities = {batch, 111}; // whole, and 10 micro-batches of at most 111 samples
+        for (int c = 0; c < 2; c++) {
+            try (Backend be = open(Precision.FP64); Trainer tr = new Trainer(be, net, capacities[c])) {
+                TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(2, batch, 0.5, true, 3), null);
+                trained[c] = tr.network();
+                losses[c] = r.lastLoss();
+                
+            }
+        }
+        for (int l = 0; l < net.depth(); l++) {
+            Compare.close("micro-batched layer " + (l + 1) + " weights", trained[0].layer(l).weights(),
+                    trained[1].layer(l).weights(), 1e-12, 0);
+            Compare.close("micro-batched layer " + (l + 1) + " bias", trained[0].layer(l).bias(),
+                    trained[1].layer(l).bias(), 1e-12, 0);
+        }
+        assertEquals(losses[0], losses[1], 1e-12, "the epoch losses");
+    }
+
+    @Test
+    void lossAndPredictionsOverMicroBatchesMatchOnePiece() {
+        SplittableRandom rng = new SplittableRandom(22);
+        Network net = randomNetwork(rng, new int[] {5, 9, 3}, new Activation[] {Activation.RELU, Activation.SIGMOID},
+                true);
+        int n = 257;
+        double[] x = random(rng, n * 5, -1, 1);
+        double[] t = random(rng, n * 3, 0, 1);
+        try (Backend be = open(Precision.FP64); Trainer whole = new Trainer(be, net, n);
+                Trainer parts = new Trainer(be, net, 16)) {
+            assertEquals(whole.loss(x, t, 0, n), parts.loss(x, t, 0, n), 1e-14);
+            Compare.close("predictions", whole.predict(x, 0, n), parts.predict(x, 0, n), 1e-14, 0);
+        }
+    }
 }

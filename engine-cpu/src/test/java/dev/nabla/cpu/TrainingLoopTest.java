@@ -3,12 +3,14 @@ package dev.nabla.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.data.Dataset;
+import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
@@ -91,5 +93,51 @@ class TrainingLoopTest {
         assertArrayEquals(a.inputs(), b.inputs(), 0.0);
         assertArrayEquals(a.targets(), b.targets(), 0.0);
         assertFalse(Arrays.equals(a.inputs(), SyntheticData.generate(100, 6).inputs()));
+    }
+
+    @Test
+    void aRunStoppedAtAnyStepAndResumedEndsWithTheUninterruptedWeightsBitForBit() {
+        Dataset data = SyntheticData.generate(700, 8);
+        Samples held = data.slice(600, 100);
+        Samples train = data.slice(0, 600);
+        TrainingLoop.Options opts = new TrainingLoop.Options(4, 64, 0.5, true, 11); // 10 steps an epoch
+        Network uninterrupted;
+        List<Double> straightLosses = new ArrayList<>();
+        try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, NET, 64)) {
+            TrainingLoop.Result r = TrainingLoop.run(tr, train, held, opts, TrainingLoop.Position.START, () -> false,
+                    TrainingLoop.Listener.onEpoch(e -> straightLosses.add(e.validationLoss())));
+            assertTrue(r.finished());
+            assertEquals(40, r.steps());
+            uninterrupted = tr.network();
+        }
+        for (int stopAfter : new int[] {1, 10, 17, 39}) {
+            Network net = NET;
+            TrainingLoop.Position at = TrainingLoop.Position.START;
+            List<Double> losses = new ArrayList<>();
+            int[] taken = {0};
+            boolean finished = false;
+            while (!finished) {
+                // Each leg is a new backend and trainer from the network saved at the end of the last, as a resumed run is.
+                try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, net, 64)) {
+                    TrainingLoop.Result r = TrainingLoop.run(tr, train, held, opts, at, () -> taken[0] == stopAfter,
+                            new TrainingLoop.Listener() {
+                                @Override
+                                public void stepDone(TrainingLoop.Step s) {
+                                    taken[0]++;
+                                }
+
+                                @Override
+                                public void epochDone(TrainingLoop.Epoch e) {
+                                    losses.add(e.validationLoss());
+                                }
+                            });
+                    finished = r.finished();
+                    at = r.position();
+                    net = tr.network();
+                }
+            }
+            assertEquals(uninterrupted, net, "stopped after step " + stopAfter + " and resumed");
+            assertEquals(straightLosses, losses, "the held-out losses of every epoch");
+        }
     }
 }
