@@ -166,6 +166,16 @@ public abstract class Backend implements AutoCloseable {
         doSgdUpdate(lr, grad, param);
     }
 
+    /**
+     * Bytes this backend could still allocate for matrices: free device memory for a GPU; for
+     * host memory, what the Java heap has left to grow into. What automatic micro-batch sizes
+     * are computed from.
+     */
+    public long memoryAvailable() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    }
+
     /** Waits until every queued operation has finished. */
     public void synchronize() {
         ensureOpen();

@@ -1,8 +1,10 @@
 package dev.nabla.io;
 
 import dev.nabla.InputException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -42,17 +44,30 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, byte[] content) {
+        write(target, out -> out.write(content));
+    }
+
+    /** What goes into a file, written to a stream. */
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes {@code content} to a temporary file beside {@code target}, flushes it to disk, and
+     * renames it over {@code target}. If writing fails or throws, the temporary file is removed
+     * and {@code target} is as it was.
+     */
+    public static void write(Path target, Content content) {
         requireWritable(target);
-        Path tmp = null;
+        Path dir = directoryOf(target);
+        // Not Files.createTempFile: its files are private (0600); this one gets the usual permissions.
+        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        boolean moved = false;
         try {
-            // Not Files.createTempFile: its files are private (0600); this one gets the usual permissions.
-            tmp = directoryOf(target)
-                    .resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                content.writeTo(out);
+                out.flush();
                 ch.force(true);
             }
             try {
@@ -60,17 +75,27 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            tmp = null;
+            moved = true;
+            syncDirectory(dir);
         } catch (IOException e) {
             throw new InputException(target + ": cannot be written (" + e.getMessage() + ")", e);
         } finally {
-            if (tmp != null) {
+            if (!moved) {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // The temporary file is all that is left behind; the target is untouched.
                 }
             }
+        }
+    }
+
+    /** Flushes the directory entry of a rename to disk where the platform allows it (Linux does). */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | RuntimeException ignored) {
+            // Not every platform can open a directory; the rename itself is still atomic.
         }
     }
 

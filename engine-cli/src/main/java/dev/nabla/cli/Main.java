@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "engine", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Nabla: trains fully connected neural networks on the CPU or an NVIDIA GPU.",
-        subcommands = {ExampleCommand.class, TrainCommand.class, DevicesCommand.class},
+        subcommands = {ExampleCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
+            DevicesCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {
     /** A user's mistake: bad input, flags or files. */
@@ -39,7 +40,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a command is needed: example, train or devices");
+                "a command is needed: example, train, predict, evaluate or devices");
     }
 
     public static void main(String[] args) {

@@ -1,14 +1,13 @@
 package dev.nabla.cli;
 
 import dev.nabla.InputException;
+import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
-import dev.nabla.data.CsvData;
-import dev.nabla.data.Dataset;
+import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.io.AtomicFiles;
-import dev.nabla.io.InputFiles;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
@@ -45,8 +44,23 @@ final class TrainCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", paramLabel = "FILE",
-            description = "CSV, one sample per row: the inputs, then the targets. Default: built-in synthetic data.")
+            description = "CSV, one sample per row: the inputs, then the targets; or a .npy of inputs "
+                    + "(float64 or float32, N x I) with --targets. Default: built-in synthetic data.")
     Path data;
+
+    @Option(names = "--targets", paramLabel = "FILE", description = "The targets (N x O, or N) for .npy inputs.")
+    Path targets;
+
+    @Option(names = "--validation", paramLabel = "FRACTION",
+            description = "Hold out this fraction of the samples (the last rows) and print their loss after each epoch.")
+    Double validation;
+
+    @Option(names = "--validation-data", paramLabel = "FILE",
+            description = "Held-out samples in a file of their own (CSV, or .npy with --validation-targets).")
+    Path validationData;
+
+    @Option(names = "--validation-targets", paramLabel = "FILE", description = "The targets for .npy --validation-data.")
+    Path validationTargets;
 
     @Option(names = "--outputs", paramLabel = "N",
             description = "Without --model: how many of the CSV's last columns are targets (default: 1).")
@@ -61,6 +75,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "256", description = "Samples per step (default: ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--micro-batch", paramLabel = "N",
+            description = "Samples computed at once; a larger batch is split and its gradients added up before the "
+                    + "update. Default: as many as fit in the backend's free memory.")
+    Integer microBatch;
 
     @Option(names = "--lr", paramLabel = "X", defaultValue = "0.5", description = "Learning rate (default: ${DEFAULT-VALUE}, as in the document).")
     double lr;
@@ -91,29 +110,53 @@ final class TrainCommand implements Callable<Integer> {
             AtomicFiles.requireWritable(save); // fail now, not after the training
         }
         Network net = model == null ? null : ModelFile.read(model, seed);
-        Dataset ds = loadData(net);
+        Samples all = loadData(net);
         if (net == null) {
-            net = defaultNetwork(ds);
+            net = defaultNetwork(all);
             out.println("model:   " + net.describe() + " (default for the data)");
         } else {
             out.println("model:   " + net.describe() + " (" + model + ")");
         }
-        TrainingLoop.requireFits(ds, net.inputs(), net.outputs());
-        out.println("data:    " + ds.name() + ", " + ds.samples() + " samples of " + ds.inputWidth() + " inputs and "
-                + ds.targetWidth() + " targets");
-        int capacity = Math.min(batch, ds.samples());
+        TrainingLoop.requireFits(all, net.inputs(), net.outputs());
+        Samples train = all;
+        Samples held = null;
+        if (validation != null) {
+            int v = (int) Math.round(all.count() * validation);
+            if (v < 1 || v >= all.count()) {
+                throw new InputException("--validation " + validation + " of " + all.count()
+                        + " samples leaves no samples to hold out or none to train on");
+            }
+            train = all.slice(0, all.count() - v);
+            held = all.slice(all.count() - v, v);
+        } else if (validationData != null) {
+            held = DataFiles.samples(validationData, validationTargets, net, net.outputs());
+            TrainingLoop.requireFits(held, net.inputs(), net.outputs());
+        }
+        out.println("data:    " + train.name() + ", " + train.count() + " samples of "
+                + Plural.of(train.inputWidth(), "input") + " and " + Plural.of(train.targetWidth(), "target"));
+        if (held != null) {
+            out.println("held out: " + held.name() + ", " + held.count() + " samples");
+        }
+        int batchRows = Math.min(batch, train.count());
         try (Selection sel = backend.open(p)) {
             out.println("backend: " + sel.summary());
             out.println("device:  " + sel.backend().description());
-            out.println(String.format(Locale.ROOT, "train:   %d epochs, batch %d, lr %s, %s, seed %d", epochs, batch,
-                    lr, shuffle ? "shuffled" : "in file order", seed));
+            int capacity = microBatch != null ? Math.min(microBatch, batchRows)
+                    : Trainer.capacityFor(sel.backend(), net, batchRows);
+            out.println(String.format(Locale.ROOT, "train:   %d epochs, batch %d, lr %s, %s, seed %d%s", epochs, batch,
+                    lr, shuffle ? "shuffled" : "in file order", seed, capacity < batchRows
+                            ? ", in micro-batches of " + capacity + " (" + (batchRows + capacity - 1) / capacity
+                                    + " per batch)" : ""));
             TrainingLoop.Result r;
             Network trained;
             try (Trainer tr = new Trainer(sel.backend(), net, capacity)) {
-                r = TrainingLoop.run(tr, ds, new TrainingLoop.Options(epochs, batch, lr, shuffle, seed),
+                r = TrainingLoop.run(tr, train, held, new TrainingLoop.Options(epochs, batch, lr, shuffle, seed),
+                        TrainingLoop.Position.START, () -> false,
                         TrainingLoop.Listener.onEpoch(e -> out.println(String.format(Locale.ROOT,
-                                "epoch %d/%d  loss %s  %.2f s  %,.0f samples/s", e.number(), epochs,
-                                formatLoss(e.loss()), e.seconds(), e.samples() / e.seconds()))));
+                                "epoch %d/%d  loss %s%s  %.2f s  %,.0f samples/s", e.number(), epochs,
+                                formatLoss(e.loss()), Double.isNaN(e.validationLoss()) ? ""
+                                        : "  held-out loss " + formatLoss(e.validationLoss()),
+                                e.seconds(), e.samples() / e.seconds()))));
                 trained = tr.network();
             }
             if (r.steps() == 0) {
@@ -152,26 +195,44 @@ final class TrainCommand implements Callable<Integer> {
         if (samples != null && samples < 1) {
             throw new InputException("--samples must be at least 1, not " + samples);
         }
+        if (microBatch != null && microBatch < 1) {
+            throw new InputException("--micro-batch must be at least 1, not " + microBatch);
+        }
+        if (validation != null && !(validation > 0 && validation < 1)) {
+            throw new InputException("--validation must be a fraction between 0 and 1, not " + validation);
+        }
+        if (validation != null && validationData != null) {
+            throw new InputException("--validation and --validation-data both name held-out samples; give one");
+        }
+        if (validationTargets != null && validationData == null) {
+            throw new InputException("--validation-targets needs --validation-data");
+        }
+        if (targets != null && data == null) {
+            throw new InputException("--targets needs --data");
+        }
     }
 
-    private Dataset loadData(Network net) {
+    private Samples loadData(Network net) {
         if (data == null) {
             return SyntheticData.generate(samples == null ? DEFAULT_SAMPLES : samples, seed);
         }
-        InputFiles.requireReadableFile(data);
-        return net == null
-                ? CsvData.readWithTargets(data, outputs == null ? 1 : outputs)
-                : CsvData.read(data, net.inputs(), net.outputs());
+        return DataFiles.samples(data, targets, net, outputs == null ? 1 : outputs);
     }
 
     /**
      * One hidden layer of sigmoid units with bias; a sigmoid output when every target lies in
      * [0, 1] (where a sigmoid can reach it), else an identity output.
      */
-    private Network defaultNetwork(Dataset ds) {
+    private Network defaultNetwork(Samples ds) {
         boolean unit = true;
-        for (double v : ds.targets()) {
-            unit &= v >= 0 && v <= 1;
+        int chunk = 4096;
+        double[] t = new double[chunk * ds.targetWidth()];
+        for (int first = 0; first < ds.count() && unit; first += chunk) {
+            int rows = Math.min(chunk, ds.count() - first);
+            ds.copyTargets(first, rows, t, 0);
+            for (int i = 0; i < rows * ds.targetWidth(); i++) {
+                unit &= t[i] >= 0 && t[i] <= 1;
+            }
         }
         return Network.builder(ds.inputWidth())
                 .dense(DEFAULT_HIDDEN, Activation.SIGMOID, true)

@@ -353,6 +353,12 @@ final class CudaBackend extends Backend {
         }
     }
 
+    @Override
+    public long memoryAvailable() {
+        ensureOpen();
+        return freeDeviceMemory();
+    }
+
     /** Bytes of device memory free now, for the lifecycle test and reports. */
     static long freeDeviceMemory() {
         return CudaThread.call(() -> {

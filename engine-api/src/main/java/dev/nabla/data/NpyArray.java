@@ -1,0 +1,249 @@
+package dev.nabla.data;
+
+import dev.nabla.InputException;
+import dev.nabla.io.InputFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A NumPy {@code .npy} file of float64 or float32 numbers in C order, read through memory
+ * mapping: the data stays in the file (the operating system pages it in as rows are read), so an
+ * array larger than the heap can be trained on. A 1-D array of {@code N} values is {@code N} rows
+ * of one column; a 2-D array of shape {@code (N, W)} is {@code N} rows of {@code W}.
+ *
+ * <p>The format (versions 1.0, 2.0 and 3.0): the magic string {@code \x93NUMPY}, a major and a
+ * minor version byte, the header's length (2 bytes little-endian in 1.0, 4 bytes in 2.0 and 3.0),
+ * and the header, a Python dict literal with {@code descr}, {@code fortran_order} and
+ * {@code shape}; the data follows. Anything else is refused with one line naming the file and
+ * the reason.
+ */
+public final class NpyArray {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** Most bytes one mapping covers; each segment holds whole rows. */
+    private static final long SEGMENT_BYTES = 1L << 30;
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private final String name;
+    private final int rows;
+    private final int cols;
+    private final int itemBytes;
+    private final ByteOrder order;
+    private final List<MappedByteBuffer> segments = new ArrayList<>();
+    private final int rowsPerSegment;
+
+    private NpyArray(String name, int rows, int cols, int itemBytes, ByteOrder order, int rowsPerSegment) {
+        this.name = name;
+        this.rows = rows;
+        this.cols = cols;
+        this.itemBytes = itemBytes;
+        this.order = order;
+        this.rowsPerSegment = rowsPerSegment;
+    }
+
+    /** Opens and maps {@code file}, checking its header and size (not yet its values; see {@link #requireFinite()}). */
+    public static NpyArray open(Path file) {
+        InputFiles.requireReadableFile(file);
+        String name = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, 12)).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(head, 0);
+            head.flip();
+            if (head.remaining() < 10 || !startsWithMagic(head)) {
+                throw new InputException(name + ": not a .npy file (it does not start with \\x93NUMPY)");
+            }
+            int major = head.get(6) & 0xff;
+            int minor = head.get(7) & 0xff;
+            long headerLength;
+            int prefix;
+            if (major == 1) {
+                headerLength = head.getShort(8) & 0xffff;
+                prefix = 10;
+            } else if (major == 2 || major == 3) {
+                if (head.remaining() < 12) {
+                    throw new InputException(name + ": the .npy header is cut short");
+                }
+                headerLength = head.getInt(8) & 0xffffffffL;
+                prefix = 12;
+            } else {
+                throw new InputException(name + ": .npy format version " + major + "." + minor
+                        + " is not supported (1.0, 2.0 and 3.0 are)");
+            }
+            if (prefix + headerLength > size || headerLength > 1 << 20) {
+                throw new InputException(name + ": the .npy header says it is " + headerLength
+                        + " bytes long, but the file is " + size + " bytes");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) headerLength);
+            ch.read(hb, prefix);
+            String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            return parse(ch, name, header, prefix + headerLength, size);
+        } catch (IOException e) {
+            throw InputFiles.cannotRead(file, e);
+        }
+    }
+
+    private static boolean startsWithMagic(ByteBuffer b) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (b.get(i) != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static NpyArray parse(FileChannel ch, String name, String header, long dataStart, long size)
+            throws IOException {
+        Matcher descr = DESCR.matcher(header);
+        Matcher fortran = FORTRAN.matcher(header);
+        Matcher shape = SHAPE.matcher(header);
+        if (!descr.find() || !fortran.find() || !shape.find()) {
+            throw new InputException(name + ": the .npy header lacks descr, fortran_order or shape: "
+                    + header.strip());
+        }
+        String dtype = descr.group(1);
+        int itemBytes;
+        ByteOrder order;
+        switch (dtype) {
+            case "<f8", "=f8" -> {
+                itemBytes = 8;
+                order = ByteOrder.LITTLE_ENDIAN;
+            }
+            case ">f8" -> {
+                itemBytes = 8;
+                order = ByteOrder.BIG_ENDIAN;
+            }
+            case "<f4", "=f4" -> {
+                itemBytes = 4;
+                order = ByteOrder.LITTLE_ENDIAN;
+            }
+            case ">f4" -> {
+                itemBytes = 4;
+                order = ByteOrder.BIG_ENDIAN;
+            }
+            default -> throw new InputException(name + ": dtype '" + dtype
+                    + "' is not supported (Nabla reads float64 '<f8' and float32 '<f4')");
+        }
+        if (fortran.group(1).equals("True")) {
+            throw new InputException(name + ": the array is in Fortran (column-major) order; save it in C order, "
+                    + "e.g. np.save(f, np.ascontiguousarray(a))");
+        }
+        long[] dims = dims(name, shape.group(1));
+        long rows = dims[0];
+        long cols = dims.length == 2 ? dims[1] : 1;
+        if (rows < 1 || cols < 1) {
+            throw new InputException(name + ": the array is empty (shape " + shapeText(dims) + ")");
+        }
+        if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE / 8) {
+            throw new InputException(name + ": shape " + shapeText(dims) + " is larger than Nabla reads");
+        }
+        long needed = dataStart + rows * cols * itemBytes;
+        if (size != needed) {
+            throw new InputException(name + ": the file is " + size + " bytes, but shape " + shapeText(dims) + " of "
+                    + dtype + " needs " + needed + (size < needed ? " (the file is cut short)" : ""));
+        }
+        long rowBytes = cols * itemBytes;
+        int rowsPerSegment = (int) Math.max(1, Math.min(rows, SEGMENT_BYTES / rowBytes));
+        NpyArray a = new NpyArray(name, (int) rows, (int) cols, itemBytes, order, rowsPerSegment);
+        for (long r = 0; r < rows; r += rowsPerSegment) {
+            long n = Math.min(rowsPerSegment, rows - r);
+            a.segments.add(ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r * rowBytes, n * rowBytes));
+        }
+        return a;
+    }
+
+    private static long[] dims(String name, String text) {
+        String[] parts = text.split(",");
+        List<Long> values = new ArrayList<>();
+        for (String p : parts) {
+            if (!p.isBlank()) {
+                try {
+                    values.add(Long.parseLong(p.strip().replaceFirst("L$", "")));
+                } catch (NumberFormatException e) {
+                    throw new InputException(name + ": the .npy shape (" + text + ") is not a tuple of integers");
+                }
+            }
+        }
+        if (values.size() != 1 && values.size() != 2) {
+            throw new InputException(name + ": a " + values.size() + "-dimensional array; Nabla reads 1-D (N,) and "
+                    + "2-D (N, W) arrays");
+        }
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static String shapeText(long[] dims) {
+        return dims.length == 1 ? "(" + dims[0] + ",)" : "(" + dims[0] + ", " + dims[1] + ")";
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    /** {@code "float64"} or {@code "float32"}. */
+    public String dtype() {
+        return itemBytes == 8 ? "float64" : "float32";
+    }
+
+    /** Copies rows {@code first .. first + count - 1} into {@code dst} from {@code offset}, row-major, as doubles. */
+    public void copyRows(int first, int count, double[] dst, int offset) {
+        if (first < 0 || count < 0 || (long) first + count > rows) {
+            throw new IndexOutOfBoundsException("rows " + first + " .. " + (first + count - 1) + " of " + rows);
+        }
+        int done = 0;
+        while (done < count) {
+            int row = first + done;
+            int seg = row / rowsPerSegment;
+            int inSeg = row - seg * rowsPerSegment;
+            int n = Math.min(count - done, Math.min(rowsPerSegment, rows - seg * rowsPerSegment) - inSeg);
+            ByteBuffer b = segments.get(seg).duplicate().order(order);
+            b.position(inSeg * cols * itemBytes);
+            int values = n * cols;
+            int at = offset + done * cols;
+            if (itemBytes == 8) {
+                b.asDoubleBuffer().get(dst, at, values);
+            } else {
+                FloatBuffer f = b.asFloatBuffer();
+                for (int i = 0; i < values; i++) {
+                    dst[at + i] = f.get(i);
+                }
+            }
+            done += n;
+        }
+    }
+
+    /** Reads every value once; NaN or infinity is an {@link InputException} naming its row and column (from 1). */
+    public void requireFinite() {
+        int chunk = Math.max(1, (1 << 20) / cols);
+        double[] buf = new double[chunk * cols];
+        for (int first = 0; first < rows; first += chunk) {
+            int n = Math.min(chunk, rows - first);
+            copyRows(first, n, buf, 0);
+            for (int i = 0; i < n * cols; i++) {
+                if (!Double.isFinite(buf[i])) {
+                    throw new InputException(name + ": row " + (first + i / cols + 1) + ", column " + (i % cols + 1)
+                            + " is " + buf[i] + "; NaN and infinity are not allowed in data");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.nabla.cli;
+
+import dev.nabla.InputException;
+import dev.nabla.data.CsvData;
+import dev.nabla.data.CsvTable;
+import dev.nabla.data.NpyArray;
+import dev.nabla.data.NpySamples;
+import dev.nabla.data.Samples;
+import dev.nabla.io.InputFiles;
+import dev.nabla.model.Network;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The user's data files: CSV (inputs, then targets, per row), or {@code .npy} inputs with {@code .npy} targets. */
+final class DataFiles {
+    private DataFiles() {
+    }
+
+    static boolean isNpy(Path p) {
+        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
+    }
+
+    /**
+     * Samples for training or evaluating {@code net}; without a network, a CSV's last
+     * {@code outputs} columns are its targets.
+     */
+    static Samples samples(Path data, Path targets, Network net, int outputs) {
+        if (isNpy(data)) {
+            if (targets == null) {
+                throw new InputException(data + ": .npy inputs need their targets as a second file: --targets Y.npy");
+            }
+            return NpySamples.open(data, targets);
+        }
+        if (targets != null) {
+            throw new InputException("--targets is for .npy inputs; a CSV file holds its targets in its last columns");
+        }
+        InputFiles.requireReadableFile(data);
+        return net == null ? CsvData.readWithTargets(data, outputs) : CsvData.read(data, net.inputs(), net.outputs());
+    }
+
+    /** Rows of inputs to predict from, read a chunk at a time. */
+    interface Inputs {
+        int count();
+
+        void copy(int first, int rows, double[] dst);
+    }
+
+    /**
+     * The inputs of {@code data} for a network of {@code width} inputs: a {@code .npy} of
+     * {@code N x width}, or a CSV of {@code width} columns (inputs only) or {@code width + targets}
+     * (the targets are ignored).
+     */
+    static Inputs inputs(Path data, int width, int targets) {
+        if (isNpy(data)) {
+            NpyArray a = NpyArray.open(data);
+            if (a.cols() != width) {
+                throw new InputException(data + ": " + a.cols() + " columns, but the model takes " + width + " inputs");
+            }
+            a.requireFinite();
+            return new Inputs() {
+                @Override
+                public int count() {
+                    return a.rows();
+                }
+
+                @Override
+                public void copy(int first, int rows, double[] dst) {
+                    a.copyRows(first, rows, dst, 0);
+                }
+            };
+        }
+        InputFiles.requireReadableFile(data);
+        CsvTable t = CsvTable.read(data, 0, "");
+        if (t.cols() != width && t.cols() != width + targets) {
+            throw new InputException(data + ":" + t.firstDataLine() + ": " + t.cols() + " columns, but the model takes "
+                    + width + " inputs (and " + targets + " targets, which predict ignores)");
+        }
+        return new Inputs() {
+            @Override
+            public int count() {
+                return t.rows();
+            }
+
+            @Override
+            public void copy(int first, int rows, double[] dst) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(t.values(), (first + r) * t.cols(), dst, r * width, width);
+                }
+            }
+        };
+    }
+}

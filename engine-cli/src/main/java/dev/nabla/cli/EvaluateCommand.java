@@ -1,0 +1,68 @@
+package dev.nabla.cli;
+
+import dev.nabla.InputException;
+import dev.nabla.backend.Precision;
+import dev.nabla.backend.Selection;
+import dev.nabla.data.Samples;
+import dev.nabla.model.ModelFile;
+import dev.nabla.model.Network;
+import dev.nabla.train.Trainer;
+import dev.nabla.train.TrainingLoop;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code engine evaluate}: the model's loss on a file's samples. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Prints the model's loss (the mean over the samples of sum_k 1/2 (t_k - o_k)^2) on the data.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "Model JSON.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true,
+            description = "CSV of inputs and targets, or a .npy of inputs with --targets.")
+    Path data;
+
+    @Option(names = "--targets", paramLabel = "FILE", description = "The targets for .npy inputs.")
+    Path targets;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "4096",
+            description = "Samples computed at once (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Option(names = "--precision", defaultValue = "fp64", paramLabel = "fp64|fp32",
+            description = "Floating-point format (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (batch < 1) {
+            throw new InputException("--batch must be at least 1, not " + batch);
+        }
+        Precision p = Precision.parse(precision);
+        Network net = ModelFile.read(model, 0);
+        Samples samples = DataFiles.samples(data, targets, net, net.outputs());
+        TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
+        try (Selection sel = backend.open(p);
+                Trainer tr = new Trainer(sel.backend(), net, Math.min(batch, samples.count()))) {
+            out.println("backend: " + sel.summary());
+            double loss = tr.loss(samples, 0, samples.count());
+            out.println(String.format(Locale.ROOT, "loss %s over %d samples", TrainCommand.formatLoss(loss),
+                    samples.count()));
+        }
+        return 0;
+    }
+}

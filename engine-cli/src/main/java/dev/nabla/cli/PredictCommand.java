@@ -1,0 +1,86 @@
+package dev.nabla.cli;
+
+import dev.nabla.InputException;
+import dev.nabla.backend.Precision;
+import dev.nabla.backend.Selection;
+import dev.nabla.io.AtomicFiles;
+import dev.nabla.model.ModelFile;
+import dev.nabla.model.Network;
+import dev.nabla.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code engine predict}: the model's outputs for every sample of a file, as CSV. */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Writes the model's outputs for every sample as CSV: a header o1,...,oO and one row per sample.")
+final class PredictCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "FILE", required = true, description = "Model JSON.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true,
+            description = "CSV of inputs (or inputs and targets; the targets are ignored), or a .npy of inputs.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the outputs (CSV).")
+    Path output;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "4096",
+            description = "Samples computed at once (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Option(names = "--precision", defaultValue = "fp64", paramLabel = "fp64|fp32",
+            description = "Floating-point format (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Override
+    public Integer call() {
+        PrintWriter log = spec.commandLine().getOut();
+        if (batch < 1) {
+            throw new InputException("--batch must be at least 1, not " + batch);
+        }
+        Precision p = Precision.parse(precision);
+        AtomicFiles.requireWritable(output);
+        Network net = ModelFile.read(model, 0);
+        DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs());
+        int chunk = Math.min(batch, inputs.count());
+        try (Selection sel = backend.open(p); Trainer tr = new Trainer(sel.backend(), net, chunk)) {
+            log.println("backend: " + sel.summary());
+            double[] x = new double[chunk * net.inputs()];
+            AtomicFiles.write(output, out -> {
+                StringBuilder line = new StringBuilder();
+                for (int k = 1; k <= net.outputs(); k++) {
+                    line.append(k == 1 ? "o" : ",o").append(k);
+                }
+                out.write(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
+                for (int first = 0; first < inputs.count(); first += chunk) {
+                    int rows = Math.min(chunk, inputs.count() - first);
+                    inputs.copy(first, rows, x);
+                    double[] y = tr.predict(x, 0, rows);
+                    line.setLength(0);
+                    for (int r = 0; r < rows; r++) {
+                        for (int k = 0; k < net.outputs(); k++) {
+                            line.append(k == 0 ? "" : ",").append(y[r * net.outputs() + k]);
+                        }
+                        line.append('\n');
+                    }
+                    out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+                }
+            });
+        }
+        log.println("wrote " + inputs.count() + " predictions to " + output);
+        return 0;
+    }
+}
