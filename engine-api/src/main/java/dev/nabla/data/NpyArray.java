@@ -1,6 +1,7 @@
 package dev.nabla.data;
 
 import dev.nabla.InputException;
+import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.InputFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -245,5 +246,31 @@ public final class NpyArray {
                 }
             }
         }
+    }
+
+    /**
+     * Writes a {@code rows x cols} row-major array as a float64 {@code .npy} file (format 1.0, C
+     * order), through a temporary file and a rename.
+     */
+    public static void write(Path file, double[] values, int rows, int cols) {
+        if ((long) rows * cols != values.length) {
+            throw new IllegalArgumentException(values.length + " values are not " + rows + " x " + cols);
+        }
+        String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+        int unpadded = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n"; // data starts 64-byte aligned
+        AtomicFiles.write(file, out -> {
+            ByteBuffer head = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
+            head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
+            head.put(header.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(head.array());
+            ByteBuffer chunk = ByteBuffer.allocate(8 * 8192).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < values.length; i += 8192) {
+                chunk.clear();
+                int n = Math.min(8192, values.length - i);
+                chunk.asDoubleBuffer().put(values, i, n);
+                out.write(chunk.array(), 0, 8 * n);
+            }
+        });
     }
 }

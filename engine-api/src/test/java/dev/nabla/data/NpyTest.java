@@ -127,4 +127,15 @@ class NpyTest {
         InputException e = assertThrows(InputException.class, () -> NpySamples.open(x, y));
         assertEquals(y + ": 2 rows of targets, but " + x + " has 3 rows of inputs", e.getMessage());
     }
+
+    @Test
+    void writtenArraysReadBackAndMatchTheFormatByteForByte() throws IOException {
+        double[] v = {0, 1, 2, 3, 4, 5};
+        Path f = dir.resolve("w.npy");
+        NpyArray.write(f, v, 3, 2);
+        assertArrayEquals(npy(1, "<f8", false, "(3, 2)", f8(v)), Files.readAllBytes(f), "what np.save writes");
+        double[] back = new double[6];
+        NpyArray.open(f).copyRows(0, 3, back, 0);
+        assertArrayEquals(v, back, 0.0);
+    }
 }

@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.InputException;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.NpyArray;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code engine predict}: the model's outputs for every sample of a file, as CSV. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Writes the model's outputs for every sample as CSV: a header o1,...,oO and one row per sample.")
+        description = {"Writes the model's outputs for every sample: as CSV (a header o1,...,oO and one row per "
+                + "sample), or as a float64 .npy of N x O when the --out file's name ends in .npy."})
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,7 +33,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "CSV of inputs (or inputs and targets; the targets are ignored), or a .npy of inputs.")
     Path data;
 
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the outputs (CSV).")
+    @Option(names = "--out", paramLabel = "FILE", required = true,
+            description = "Where to write the outputs: CSV, or .npy.")
     Path output;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "4096",
@@ -59,26 +62,36 @@ final class PredictCommand implements Callable<Integer> {
         try (Selection sel = backend.open(p); Trainer tr = new Trainer(sel.backend(), net, chunk)) {
             log.println("backend: " + sel.summary());
             double[] x = new double[chunk * net.inputs()];
-            AtomicFiles.write(output, out -> {
-                StringBuilder line = new StringBuilder();
-                for (int k = 1; k <= net.outputs(); k++) {
-                    line.append(k == 1 ? "o" : ",o").append(k);
-                }
-                out.write(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
+            if (DataFiles.isNpy(output)) {
+                double[] y = new double[Math.multiplyExact(inputs.count(), net.outputs())];
                 for (int first = 0; first < inputs.count(); first += chunk) {
                     int rows = Math.min(chunk, inputs.count() - first);
                     inputs.copy(first, rows, x);
-                    double[] y = tr.predict(x, 0, rows);
-                    line.setLength(0);
-                    for (int r = 0; r < rows; r++) {
-                        for (int k = 0; k < net.outputs(); k++) {
-                            line.append(k == 0 ? "" : ",").append(y[r * net.outputs() + k]);
-                        }
-                        line.append('\n');
-                    }
-                    out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+                    System.arraycopy(tr.predict(x, 0, rows), 0, y, first * net.outputs(), rows * net.outputs());
                 }
-            });
+                NpyArray.write(output, y, inputs.count(), net.outputs());
+            } else {
+                AtomicFiles.write(output, out -> {
+                    StringBuilder line = new StringBuilder();
+                    for (int k = 1; k <= net.outputs(); k++) {
+                        line.append(k == 1 ? "o" : ",o").append(k);
+                    }
+                    out.write(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
+                    for (int first = 0; first < inputs.count(); first += chunk) {
+                        int rows = Math.min(chunk, inputs.count() - first);
+                        inputs.copy(first, rows, x);
+                        double[] y = tr.predict(x, 0, rows);
+                        line.setLength(0);
+                        for (int r = 0; r < rows; r++) {
+                            for (int k = 0; k < net.outputs(); k++) {
+                                line.append(k == 0 ? "" : ",").append(y[r * net.outputs() + k]);
+                            }
+                            line.append('\n');
+                        }
+                        out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+                    }
+                });
+            }
         }
         log.println("wrote " + inputs.count() + " predictions to " + output);
         return 0;

@@ -1,0 +1,135 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.data.NpyArray;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Training from .npy files, held-out samples, micro-batches, and the predict and evaluate commands. */
+class DataCommandsTest {
+    @TempDir
+    Path dir;
+    private Path x;
+    private Path y;
+    private static final int N = 2000;
+
+    @BeforeEach
+    void data() {
+        SplittableRandom rng = new SplittableRandom(5);
+        double[] xs = new double[N * 2];
+        double[] ys = new double[N];
+        for (int s = 0; s < N; s++) {
+            xs[2 * s] = rng.nextDouble(-1, 1);
+            xs[2 * s + 1] = rng.nextDouble(-1, 1);
+            ys[s] = 1 / (1 + Math.exp(-(2 * xs[2 * s] - xs[2 * s + 1])));
+        }
+        x = dir.resolve("x.npy");
+        y = dir.resolve("y.npy");
+        NpyArray.write(x, xs, N, 2);
+        NpyArray.write(y, ys, N, 1);
+    }
+
+    private String p(Path f) {
+        return f.toString();
+    }
+
+    @Test
+    void trainsFromNpyWithHeldOutSamplesThenEvaluatesAndPredicts() throws IOException {
+        Path model = dir.resolve("m.json");
+        Cli r = Cli.run("train", "--data", p(x), "--targets", p(y), "--epochs", "5", "--batch", "50",
+                "--validation", "0.25", "--save", p(model));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("1500 samples of 2 inputs and 1 target"), r.out());
+        assertTrue(r.out().contains("held out: " + x + " and " + y + " (samples 1501 to 2000), 500 samples"), r.out());
+        Matcher held = Pattern.compile("held-out loss (\\S+)").matcher(r.out());
+        double last = Double.NaN;
+        int epochs = 0;
+        while (held.find()) {
+            last = Double.parseDouble(held.group(1));
+            epochs++;
+        }
+        assertEquals(5, epochs, r.out());
+
+        Cli eval = Cli.run("evaluate", "--model", p(model), "--data", p(x), "--targets", p(y));
+        assertEquals(0, eval.code(), eval.toString());
+        assertTrue(eval.out().contains("over 2000 samples"), eval.out());
+
+        Path csv = dir.resolve("pred.csv");
+        Path npy = dir.resolve("pred.npy");
+        assertEquals(0, Cli.run("predict", "--model", p(model), "--data", p(x), "--out", p(csv), "--batch", "300").code());
+        assertEquals(0, Cli.run("predict", "--model", p(model), "--data", p(x), "--out", p(npy)).code());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("o1", lines.get(0));
+        assertEquals(N + 1, lines.size());
+        double[] fromNpy = new double[N];
+        NpyArray.open(npy).copyRows(0, N, fromNpy, 0);
+        double[] fromCsv = lines.stream().skip(1).mapToDouble(Double::parseDouble).toArray();
+        assertArrayEquals(fromNpy, fromCsv, 0.0, "the same predictions, exactly, in either format");
+        assertTrue(last < 0.05, "the held-out loss is small: " + last);
+    }
+
+    @Test
+    void microBatchesGiveTheSameModelAsWholeBatches() throws IOException {
+        Path whole = dir.resolve("whole.json");
+        Path split = dir.resolve("split.json");
+        assertEquals(0, Cli.run("train", "--data", p(x), "--targets", p(y), "--epochs", "2", "--batch", "400",
+                "--save", p(whole)).code());
+        Cli r = Cli.run("train", "--data", p(x), "--targets", p(y), "--epochs", "2", "--batch", "400",
+                "--micro-batch", "50", "--save", p(split));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("in micro-batches of 50 (8 per batch)"), r.out());
+        double[] a = numbers(Files.readString(whole));
+        double[] b = numbers(Files.readString(split));
+        assertEquals(a.length, b.length);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], 1e-12, "the same sums in another order: weight " + i);
+        }
+    }
+
+    private static double[] numbers(String json) {
+        Matcher m = Pattern.compile("-?\\d+\\.\\d+(E-?\\d+)?").matcher(json);
+        return m.results().mapToDouble(r -> Double.parseDouble(r.group())).toArray();
+    }
+
+    @Test
+    void npyMistakesEndWithOneLine() throws IOException {
+        Path wrong = dir.resolve("wrong.npy");
+        NpyArray.write(wrong, new double[] {1, 2, 3}, 3, 1);
+        Path out = dir.resolve("out.json");
+        String[][] cases = {
+            {"--data", p(x)}, // no targets
+            {"--data", p(x), "--targets", p(wrong)}, // 3 rows of targets for 2000 samples
+            {"--data", p(dir.resolve("none.npy")), "--targets", p(y)},
+            {"--data", p(x), "--targets", p(y), "--validation", "1.5"},
+            {"--data", p(x), "--targets", p(y), "--micro-batch", "0"},
+        };
+        String[] messages = {"need their targets as a second file", "3 rows of targets, but", "no such file",
+            "--validation must be a fraction", "--micro-batch must be at least 1"};
+        for (int c = 0; c < cases.length; c++) {
+            String[] args = new String[cases[c].length + 5];
+            args[0] = "train";
+            System.arraycopy(cases[c], 0, args, 1, cases[c].length);
+            args[cases[c].length + 1] = "--epochs";
+            args[cases[c].length + 2] = "1";
+            args[cases[c].length + 3] = "--save";
+            args[cases[c].length + 4] = p(out);
+            Cli r = Cli.run(args);
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.errorLine().contains(messages[c]), "expected '" + messages[c] + "': " + r.errorLine());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertFalse(Files.exists(out));
+        }
+    }
+}
