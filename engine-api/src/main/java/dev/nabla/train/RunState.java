@@ -1,0 +1,71 @@
+package dev.nabla.train;
+
+import dev.nabla.InputException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything besides the weights that a resumed run needs to take exactly the steps an
+ * uninterrupted one takes: the settings, where the run stands, and which data it trains on. Kept
+ * in a checkpoint's metadata as {@code nabla.*} strings.
+ *
+ * @param options epochs, batch, learning rate, shuffling and seed
+ * @param position the next step
+ * @param microBatch the micro-batch size (another one sums the same gradients in another order)
+ * @param precision {@code fp64} or {@code fp32}
+ * @param data the training data's name, for messages
+ * @param samples how many samples it trains on, checked on resume
+ */
+public record RunState(TrainingLoop.Options options, TrainingLoop.Position position, int microBatch,
+        String precision, String data, int samples) {
+
+    /** The metadata strings. Doubles are written so that they read back exactly. */
+    public Map<String, String> toMetadata() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("nabla.epochs", Integer.toString(options.epochs()));
+        m.put("nabla.batch", Integer.toString(options.batch()));
+        m.put("nabla.learning_rate", Double.toString(options.learningRate()));
+        m.put("nabla.shuffle", Boolean.toString(options.shuffle()));
+        m.put("nabla.seed", Long.toString(options.seed()));
+        m.put("nabla.micro_batch", Integer.toString(microBatch));
+        m.put("nabla.precision", precision);
+        m.put("nabla.data", data);
+        m.put("nabla.samples", Integer.toString(samples));
+        m.put("nabla.epoch", Integer.toString(position.epoch()));
+        m.put("nabla.step_in_epoch", Integer.toString(position.stepInEpoch()));
+        m.put("nabla.steps_done", Long.toString(position.stepsDone()));
+        m.put("nabla.epoch_loss_sum", Double.toString(position.epochLossSum()));
+        return m;
+    }
+
+    /** Reads the state back; a missing or malformed value is an {@link InputException} naming the file. */
+    public static RunState fromMetadata(Map<String, String> m, String file) {
+        try {
+            TrainingLoop.Options o = new TrainingLoop.Options(Integer.parseInt(get(m, "nabla.epochs", file)),
+                    Integer.parseInt(get(m, "nabla.batch", file)),
+                    Double.parseDouble(get(m, "nabla.learning_rate", file)),
+                    Boolean.parseBoolean(get(m, "nabla.shuffle", file)), Long.parseLong(get(m, "nabla.seed", file)));
+            TrainingLoop.Position p = new TrainingLoop.Position(Integer.parseInt(get(m, "nabla.epoch", file)),
+                    Integer.parseInt(get(m, "nabla.step_in_epoch", file)),
+                    Long.parseLong(get(m, "nabla.steps_done", file)),
+                    Double.parseDouble(get(m, "nabla.epoch_loss_sum", file)));
+            return new RunState(o, p, Integer.parseInt(get(m, "nabla.micro_batch", file)),
+                    get(m, "nabla.precision", file), get(m, "nabla.data", file),
+                    Integer.parseInt(get(m, "nabla.samples", file)));
+        } catch (NumberFormatException e) {
+            throw new InputException(file + ": a training-state value in the checkpoint is not a number ("
+                    + e.getMessage() + ")");
+        } catch (IllegalArgumentException e) {
+            throw new InputException(file + ": the checkpoint's training state is invalid (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String get(Map<String, String> m, String key, String file) {
+        String v = m.get(key);
+        if (v == null) {
+            throw new InputException(file + ": the checkpoint has no " + key + "; it holds weights but no training state "
+                    + "to resume");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.nabla.cli;
+
+import dev.nabla.io.AtomicFiles;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.util.List;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The training loss of every step and the held-out loss of every epoch against steps, as a PNG
+ * (drawn with JFreeChart, headless). The loss axis is logarithmic when every loss is positive.
+ */
+final class LossPlot {
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 600;
+
+    private LossPlot() {
+    }
+
+    /** Writes the chart through a temporary file and a rename. */
+    static void write(Path file, String title, List<TrainingReport.Row> rows) {
+        System.setProperty("java.awt.headless", "true");
+        XYSeries train = new XYSeries("training loss (per step)");
+        XYSeries held = new XYSeries("held-out loss (per epoch)");
+        boolean positive = true;
+        for (TrainingReport.Row r : rows) {
+            train.add(r.step(), r.loss());
+            positive &= r.loss() > 0;
+            if (!Double.isNaN(r.validationLoss())) {
+                held.add(r.step(), r.validationLoss());
+                positive &= r.validationLoss() > 0;
+            }
+        }
+        XYSeriesCollection data = new XYSeriesCollection(train);
+        if (held.getItemCount() > 0) {
+            data.addSeries(held);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss (mean squared error)", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        if (positive && train.getItemCount() > 0) {
+            LogAxis axis = new LogAxis("loss (mean squared error, log scale)");
+            axis.setSmallestValue(1e-12);
+            axis.setNumberFormatOverride(new DecimalFormat("0.##E0"));
+            plot.setRangeAxis(axis);
+        }
+        ((NumberAxis) plot.getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        renderer.setSeriesPaint(0, new Color(31, 119, 180));
+        renderer.setSeriesStroke(0, new BasicStroke(1.5f));
+        renderer.setSeriesPaint(1, new Color(214, 39, 40));
+        renderer.setSeriesStroke(1, new BasicStroke(2.5f));
+        renderer.setSeriesShapesVisible(1, true);
+        plot.setRenderer(renderer);
+        AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
+    }
+}
