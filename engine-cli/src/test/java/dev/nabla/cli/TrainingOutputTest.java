@@ -1,0 +1,108 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.model.Checkpoint;
+import dev.nabla.train.TrainingLoop;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What train shows and writes: progress, --quiet, --metrics, --plot, checkpoints and the rules of --resume. */
+class TrainingOutputTest {
+    @TempDir
+    Path dir;
+
+    private String p(String name) {
+        return dir.resolve(name).toString();
+    }
+
+    @Test
+    void aTerminalGetsABarRedrawnInPlaceALogGetsPlainLines() {
+        StringWriter bar = new StringWriter();
+        TrainingReport r = new TrainingReport(new PrintWriter(bar), TrainingReport.Mode.BAR, 3, null, null);
+        TrainingLoop.Position next = new TrainingLoop.Position(1, 5, 5, 0);
+        TrainingLoop.Step s = new TrainingLoop.Step(1, 5, 5, 10, 0.0123, 100, 0.01, next);
+        r.stepDone(s);
+        assertTrue(bar.toString().startsWith("\repoch 1/3 [############------------]  50%  step 5/10  loss 0.01230000"),
+                bar.toString());
+        assertTrue(bar.toString().contains("left 0:00"), bar.toString());
+
+        StringWriter lines = new StringWriter();
+        TrainingReport plain = new TrainingReport(new PrintWriter(lines), TrainingReport.Mode.LINES, 3, null, null);
+        plain.stepDone(s);
+        plain.epochDone(new TrainingLoop.Epoch(1, 0.01, 0.02, 1000, 10, 1.0));
+        String text = lines.toString();
+        assertTrue(text.contains("epoch 1/3  loss 0.01000000  held-out loss 0.02000000"), text);
+        assertFalse(text.chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control characters in a log: " + text);
+        assertEquals("1:01:05", TrainingReport.clock(3665));
+    }
+
+    @Test
+    void quietPrintsOnlyTheResultAndMetricsAndPlotAreWritten() throws IOException {
+        Cli r = Cli.run("train", "--samples", "3000", "--epochs", "3", "--batch", "100", "--validation", "0.2",
+                "--quiet", "--metrics", p("m.csv"), "--plot", p("loss.png"));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(1, r.out().lines().count(), "only the result: " + r.out());
+        assertTrue(r.out().startsWith("trained 7,200 samples in 72 steps"), r.out());
+        List<String> csv = Files.readAllLines(dir.resolve("m.csv"));
+        assertEquals("step,epoch,loss,validation_loss,samples_per_second", csv.get(0));
+        assertEquals(73, csv.size(), "a row per step");
+        assertTrue(csv.get(24).matches("24,1,[0-9.E-]+,[0-9.E-]+,[0-9.]+"), "the epoch's last step has the held-out loss: "
+                + csv.get(24));
+        assertTrue(csv.get(23).matches("23,1,[0-9.E-]+,,[0-9.]+"), csv.get(23));
+        byte[] png = Files.readAllBytes(dir.resolve("loss.png"));
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), "a PNG");
+        assertTrue(png.length > 5000, "with a chart in it: " + png.length + " bytes");
+    }
+
+    @Test
+    void aCheckpointResumesOnlyTheRunItRecorded() throws IOException {
+        Path ckpt = dir.resolve("run.safetensors");
+        Cli first = Cli.run("train", "--samples", "2000", "--epochs", "1", "--batch", "50", "--lr", "0.3", "--save",
+                ckpt.toString());
+        assertEquals(0, first.code(), first.toString());
+        assertEquals("0.3", Checkpoint.read(ckpt).get("nabla.learning_rate"));
+
+        Cli differentLr = Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", ckpt.toString(), "--lr", "0.4");
+        assertEquals(2, differentLr.code(), differentLr.toString());
+        assertTrue(differentLr.errorLine().contains("--lr 0.4 differs from the 0.3 the checkpoint's run used"),
+                differentLr.errorLine());
+
+        Cli otherData = Cli.run("train", "--samples", "3000", "--epochs", "2", "--resume", ckpt.toString());
+        assertEquals(2, otherData.code(), otherData.toString());
+        assertTrue(otherData.errorLine().contains("the run trained on 2000 samples"), otherData.errorLine());
+
+        Cli more = Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", ckpt.toString(), "--save",
+                ckpt.toString());
+        assertEquals(0, more.code(), more.toString());
+        assertTrue(more.out().contains("resumed at epoch 2 step 1 (40 steps done)"), more.out());
+        assertTrue(more.out().contains("epoch 2/2"), more.out());
+        assertFalse(more.out().contains("epoch 1/2"), more.out());
+
+        Files.write(ckpt, Arrays.copyOf(Files.readAllBytes(ckpt), 100));
+        Cli torn = Cli.run("train", "--samples", "2000", "--resume", ckpt.toString());
+        assertEquals(2, torn.code(), torn.toString());
+        assertTrue(torn.errorLine().contains("not a valid checkpoint"), torn.errorLine());
+    }
+
+    @Test
+    void checkpointFlagsAreChecked() {
+        Cli every = Cli.run("train", "--samples", "100", "--checkpoint-every", "5", "--save", p("m.json"));
+        assertEquals(2, every.code());
+        assertTrue(every.errorLine().contains("--checkpoint-every needs --save FILE.safetensors"), every.errorLine());
+        Cli json = Cli.run("train", "--samples", "100", "--resume", p("m.json"));
+        assertEquals(2, json.code());
+        assertTrue(json.errorLine().contains("--resume needs a .safetensors checkpoint"), json.errorLine());
+        assertFalse(Files.exists(dir.resolve("m.json")));
+    }
+}
