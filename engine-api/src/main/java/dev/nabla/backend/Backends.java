@@ -91,7 +91,12 @@ public final class Backends {
                 try {
                     return new Selection(p.open(precision), choice, skipped);
                 } catch (InputException e) {
-                    throw e;
+                    if (skipped.isEmpty()) {
+                        throw e;
+                    }
+                    StringBuilder why = new StringBuilder(e.getMessage());
+                    skipped.forEach(r -> why.append("; skipped ").append(r.oneLine()));
+                    throw new InputException(why.toString(), e);
                 } catch (Throwable t) {
                     report = ProbeReport.unusable(p.name(), "could not be opened: " + describe(t), report.facts());
                 }

@@ -5,11 +5,15 @@ import java.util.Locale;
 
 /**
  * The floating-point format a backend stores and computes in. FP64 is the reference; FP32 is an
- * opt-in speed mode whose results agree with FP64 to about single precision.
+ * opt-in speed mode whose results agree with FP64 to about single precision (1e-5 relative).
+ * TF32 stores FP32 but lets NVIDIA tensor cores (compute capability 8.0 and newer) take the
+ * matrix products' inputs at TF32's 10-bit mantissa; its results agree with FP64 to about 1e-3
+ * relative. Only the CUDA backend with cuBLAS offers it.
  */
 public enum Precision {
     FP64(8),
-    FP32(4);
+    FP32(4),
+    TF32(4);
 
     private final int bytes;
 
@@ -33,6 +37,6 @@ public enum Precision {
                 return p;
             }
         }
-        throw new InputException("unknown precision '" + id + "' (known: fp64, fp32)");
+        throw new InputException("unknown precision '" + id + "' (known: fp64, fp32, tf32)");
     }
 }

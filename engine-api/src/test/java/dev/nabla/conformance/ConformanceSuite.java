@@ -235,7 +235,7 @@ public abstract class ConformanceSuite extends OperationConformance {
                 random(rng, samples * 4, 0, 1));
         Network[] trained = new Network[2];
         double[][] outputs = new double[2][];
-        for (Precision p : Precision.values()) {
+        for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             try (Backend be = open(p); Trainer tr = new Trainer(be, net, 16)) {
                 TrainingLoop.run(tr, data, new TrainingLoop.Options(2, 16, 0.5, false, 1), null);
                 trained[p.ordinal()] = tr.network();

@@ -52,7 +52,7 @@ public abstract class OperationConformance {
     /** The values a backend of this precision actually holds for {@code v}. */
     static double[] stored(Precision p, double[] v) {
         double[] out = v.clone();
-        if (p == Precision.FP32) {
+        if (p != Precision.FP64) {
             for (int i = 0; i < out.length; i++) {
                 out[i] = (float) out[i];
             }
@@ -72,7 +72,7 @@ public abstract class OperationConformance {
             {1000, 17, 3}, {65, 67, 129},
         };
         Stream.Builder<Arguments> b = Stream.builder();
-        for (Precision p : Precision.values()) {
+        for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             for (int[] s : shapes) {
                 for (int t = 0; t < 4; t++) {
                     b.add(Arguments.of(p, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
@@ -108,7 +108,7 @@ public abstract class OperationConformance {
     }
 
     @ParameterizedTest
-    @EnumSource(Precision.class)
+    @EnumSource(value = Precision.class, names = {"FP64", "FP32"})
     void gemmWithBetaZeroIgnoresNaNInOutput(Precision p) {
         try (Backend be = open(p)) {
             Matrix a = put(be, 3, 2, new double[] {1, 2, 3, 4, 5, 6});
@@ -122,7 +122,7 @@ public abstract class OperationConformance {
     static Stream<Arguments> elementwiseCases() {
         int[][] shapes = {{1, 1}, {3, 17}, {17, 3}, {1000, 3}, {1000, 17}};
         Stream.Builder<Arguments> b = Stream.builder();
-        for (Precision p : Precision.values()) {
+        for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             for (Activation f : Activation.values()) {
                 for (int[] s : shapes) {
                     b.add(Arguments.of(p, f, s[0], s[1]));
@@ -185,7 +185,7 @@ public abstract class OperationConformance {
     static Stream<Arguments> matrixShapes() {
         int[][] shapes = {{1, 1}, {1, 17}, {3, 1}, {17, 3}, {1000, 3}, {1000, 17}, {5000, 2}};
         Stream.Builder<Arguments> b = Stream.builder();
-        for (Precision p : Precision.values()) {
+        for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             for (int[] s : shapes) {
                 b.add(Arguments.of(p, s[0], s[1]));
             }
@@ -286,7 +286,7 @@ public abstract class OperationConformance {
     }
 
     @ParameterizedTest
-    @EnumSource(Precision.class)
+    @EnumSource(value = Precision.class, names = {"FP64", "FP32"})
     void uploadAndDownloadRoundTripWithOffsets(Precision p) {
         double[] values = random(new SplittableRandom(5), 3 * 17 + 4, -1e3, 1e3);
         try (Backend be = open(p)) {
@@ -309,7 +309,7 @@ public abstract class OperationConformance {
     }
 
     @ParameterizedTest
-    @EnumSource(Precision.class)
+    @EnumSource(value = Precision.class, names = {"FP64", "FP32"})
     void viewsSeeAndChangeOnlyTheirRows(Precision p) {
         try (Backend be = open(p)) {
             Matrix m = put(be, 4, 3, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});

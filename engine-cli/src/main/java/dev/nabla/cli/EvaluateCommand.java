@@ -42,7 +42,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backend;
 
-    @Option(names = "--precision", defaultValue = "fp64", paramLabel = "fp64|fp32",
+    @Option(names = "--precision", defaultValue = "fp64", paramLabel = "fp64|fp32|tf32",
             description = "Floating-point format (default: ${DEFAULT-VALUE}).")
     String precision;
 

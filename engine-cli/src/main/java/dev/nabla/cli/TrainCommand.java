@@ -93,7 +93,8 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     BackendOptions backend;
 
-    @Option(names = "--precision", paramLabel = "fp64|fp32", description = "Floating-point format (default: fp64).")
+    @Option(names = "--precision", paramLabel = "fp64|fp32|tf32",
+            description = "Floating-point format (default: fp64); tf32 needs a GPU with tensor cores and cuBLAS.")
     String precision;
 
     @Option(names = "--seed", paramLabel = "S",
@@ -249,7 +250,7 @@ final class TrainCommand implements Callable<Integer> {
         Network now = tr.network();
         if (isCheckpoint(save)) {
             RunState state = new RunState(options, at, capacity, p.id(), train.name(), train.count());
-            Checkpoint.write(save, now, p == Precision.FP32, state.toMetadata());
+            Checkpoint.write(save, now, p != Precision.FP64, state.toMetadata());
         } else {
             ModelFile.write(now, save);
         }

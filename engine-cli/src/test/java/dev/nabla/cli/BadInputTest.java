@@ -95,6 +95,7 @@ class BadInputTest {
             c("unknown flag", files(), "--frobnicate", "Unknown option: '--frobnicate'"),
             c("unknown backend", files(), "--backend tpu", "unknown backend 'tpu'"),
             c("unknown precision", files(), "--precision fp16", "unknown precision 'fp16'"),
+            c("tf32 on the CPU", files(), "--precision tf32 --backend cpu", "tf32 runs matrix products on NVIDIA tensor cores"),
             c("save into a missing directory", files(), "--save {}/no/such/dir/out.json", "does not exist"));
     }
 

@@ -1,5 +1,6 @@
 package dev.nabla.cpu;
 
+import dev.nabla.InputException;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.BackendProvider;
 import dev.nabla.backend.Precision;
@@ -43,6 +44,10 @@ public final class CpuBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(Precision precision) {
+        if (precision == Precision.TF32) {
+            throw new InputException("tf32 runs matrix products on NVIDIA tensor cores (compute capability 8.0 and "
+                    + "newer, with cuBLAS); the CPU backend computes in fp64 or fp32");
+        }
         return new CpuBackend(precision, threads());
     }
 

@@ -4,6 +4,7 @@ import static jcuda.jcublas.JCublas2.cublasCreate;
 import static jcuda.jcublas.JCublas2.cublasDestroy;
 import static jcuda.jcublas.JCublas2.cublasDgemm;
 import static jcuda.jcublas.JCublas2.cublasGetVersion;
+import static jcuda.jcublas.JCublas2.cublasSetMathMode;
 import static jcuda.jcublas.JCublas2.cublasSetStream;
 import static jcuda.jcublas.JCublas2.cublasSgemm;
 
@@ -13,6 +14,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasMath;
 import jcuda.jcublas.cublasOperation;
 import jcuda.jcublas.cublasStatus;
 import jcuda.runtime.cudaStream_t;
@@ -41,6 +43,10 @@ final class CublasGemm implements GemmEngine {
         check(cublasCreate(handle), "cublasCreate");
         try {
             check(cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
+            if (precision == Precision.TF32) {
+                // FP32 products whose inputs tensor cores may round to TF32's 10-bit mantissa.
+                check(cublasSetMathMode(handle, cublasMath.CUBLAS_TF32_TENSOR_OP_MATH), "cublasSetMathMode");
+            }
         } catch (RuntimeException e) {
             cublasDestroy(handle);
             throw e;
@@ -63,7 +69,7 @@ final class CublasGemm implements GemmEngine {
 
     @Override
     public String description() {
-        return "cuBLAS " + version;
+        return "cuBLAS " + version + (precision == Precision.TF32 ? " with TF32 tensor cores" : "");
     }
 
     /**

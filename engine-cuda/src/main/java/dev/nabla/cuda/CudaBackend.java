@@ -177,7 +177,7 @@ final class CudaBackend extends Backend {
     @Override
     protected void doUpload(float[] src, int offset, Matrix dst) {
         exec("upload", dst, () -> upload(m(dst), (buf, from, len) -> {
-            if (precision == Precision.FP32) {
+            if (precision != Precision.FP64) {
                 buf.asFloatBuffer().put(src, offset + from, len);
             } else {
                 DoubleBuffer d = buf.asDoubleBuffer();
@@ -239,7 +239,7 @@ final class CudaBackend extends Backend {
     @Override
     protected void doDownload(Matrix src, float[] dst, int offset) {
         exec("download", src, () -> download(m(src), (buf, from, len) -> {
-            if (precision == Precision.FP32) {
+            if (precision != Precision.FP64) {
                 buf.asFloatBuffer().get(dst, offset + from, len);
             } else {
                 DoubleBuffer d = buf.asDoubleBuffer();

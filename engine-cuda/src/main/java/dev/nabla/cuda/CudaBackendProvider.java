@@ -1,5 +1,6 @@
 package dev.nabla.cuda;
 
+import dev.nabla.InputException;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.BackendProvider;
 import dev.nabla.backend.BackendUnavailableException;
@@ -38,6 +39,17 @@ public final class CudaBackendProvider implements BackendProvider {
         CudaRuntime rt = CudaRuntime.get();
         if (!rt.usable()) {
             throw new BackendUnavailableException("backend 'cuda' cannot run here: " + rt.report.reason());
+        }
+        if (precision == Precision.TF32) {
+            if (rt.computeCapability < 80) {
+                throw new InputException("tf32 needs tensor cores of compute capability 8.0 or newer; this GPU's is "
+                        + rt.computeCapability / 10 + "." + rt.computeCapability % 10 + " (use fp32)");
+            }
+            if (choice == GemmChoice.KERNELS || rt.cublasProblem != null) {
+                throw new InputException("tf32 runs its matrix products through cuBLAS, and "
+                        + (choice == GemmChoice.KERNELS ? "-D" + GemmChoice.PROPERTY + "=kernels chose Nabla's own GEMM"
+                                : "cuBLAS cannot be loaded: " + rt.cublasProblem) + " (use fp32)");
+            }
         }
         if (choice == GemmChoice.CUBLAS && rt.cublasProblem != null) {
             throw new BackendUnavailableException("cuBLAS was asked for (-D" + GemmChoice.PROPERTY

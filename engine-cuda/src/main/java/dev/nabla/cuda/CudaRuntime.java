@@ -45,16 +45,19 @@ final class CudaRuntime {
 
     final ProbeReport report;
     final CUdevice device;
+    /** The device's compute capability as {@code 10 * major + minor}: 90 for 9.0. */
+    final int computeCapability;
     final String deviceName;
     final Kernels kernels;
     /** Why cuBLAS cannot be used, or {@code null} when it loads. */
     final String cublasProblem;
     final String cublasVersion;
 
-    private CudaRuntime(ProbeReport report, CUdevice device, String deviceName, Kernels kernels,
+    private CudaRuntime(ProbeReport report, CUdevice device, int computeCapability, String deviceName, Kernels kernels,
             String cublasProblem, String cublasVersion) {
         this.report = report;
         this.device = device;
+        this.computeCapability = computeCapability;
         this.deviceName = deviceName;
         this.kernels = kernels;
         this.cublasProblem = cublasProblem;
@@ -74,7 +77,7 @@ final class CudaRuntime {
     }
 
     private static CudaRuntime unusable(String reason, Map<String, String> facts) {
-        return new CudaRuntime(ProbeReport.unusable("cuda", reason, facts), null, null, null, null, null);
+        return new CudaRuntime(ProbeReport.unusable("cuda", reason, facts), null, 0, null, null, null, null);
     }
 
     private static CudaRuntime probe() {
@@ -149,7 +152,8 @@ final class CudaRuntime {
             cublasProblem = nativeLoadReason(t, "CUDA 12's cuBLAS, which JCublas 12.6 is built against");
             facts.put("matrix products", "Nabla's own GEMM kernels (cuBLAS not loadable: " + cublasProblem + ")");
         }
-        return new CudaRuntime(ProbeReport.usable("cuda", facts), device, name, kernels, cublasProblem, cublasVersion);
+        return new CudaRuntime(ProbeReport.usable("cuda", facts), device, 10 * major[0] + minor[0], name, kernels,
+                cublasProblem, cublasVersion);
     }
 
     /**
