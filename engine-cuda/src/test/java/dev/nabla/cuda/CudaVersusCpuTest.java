@@ -302,4 +302,50 @@ class CudaVersusCpuTest {
                     losses.get(1).stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
+
+    /** Trains the same network on the same data on the CPU (whole batches) and on the GPU (the given micro-batch). */
+    private static void trainBoth(GemmChoice path, Network net, Dataset data, int batch, int gpuCapacity, int epochs,
+            String what) {
+        Network[] trained = new Network[2];
+        Backend[] backends = {cpu(Precision.FP64), cuda(Precision.FP64, path)};
+        int[] capacity = {batch, gpuCapacity};
+        for (int b = 0; b < 2; b++) {
+            try (Backend be = backends[b]; Trainer tr = new Trainer(be, net, capacity[b])) {
+                TrainingLoop.run(tr, data, new TrainingLoop.Options(epochs, batch, 0.5, false, 1), null);
+                trained[b] = tr.network();
+            }
+        }
+        for (int l = 0; l < net.depth(); l++) {
+            agree(what + " W" + (l + 1), Precision.FP64, path, trained[0].layer(l).weights(), trained[1].layer(l).weights());
+            if (net.layer(l).hasBias()) {
+                agree(what + " b" + (l + 1), Precision.FP64, path, trained[0].layer(l).bias(), trained[1].layer(l).bias());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    void aBatchOf2To22SamplesOnTheDocumentsNetworkAgrees(GemmChoice path) {
+        int n = 1 << 22;
+        SplittableRandom rng = new SplittableRandom(22);
+        Dataset data = new Dataset("2^22", n, 2, 2, OperationConformance.random(rng, 2 * n, 0, 1),
+                OperationConformance.random(rng, 2 * n, 0, 1));
+        try (Backend g = cuda(Precision.FP64, path)) {
+            int capacity = Trainer.capacityFor(g, DocumentExample.network(), n);
+            System.out.println("[parity] " + path + " 2^22 batch: GPU micro-batch " + capacity);
+        }
+        trainBoth(path, DocumentExample.network(), data, n, n, 3, "2^22 batch, 2-2-2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    void eightMicroBatchesOnAWiderNetworkAgreeWithWholeBatchesOnTheCpu(GemmChoice path) {
+        SplittableRandom rng = new SplittableRandom(8);
+        Network net = ConformanceSuite.randomNetwork(rng, new int[] {64, 256, 256, 8},
+                new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.SIGMOID}, true);
+        int batch = 8192;
+        Dataset data = new Dataset("wide", 2 * batch, 64, 8, OperationConformance.random(rng, 2 * batch * 64, -1, 1),
+                OperationConformance.random(rng, 2 * batch * 8, 0, 1));
+        trainBoth(path, net, data, batch, batch / 8, 2, "8 micro-batches, 64-256-256-8");
+    }
 }
