@@ -1,14 +1,8 @@
 package dev.nabla.cuda;
 
-import static jcuda.driver.JCudaDriver.cuEventCreate;
-import static jcuda.driver.JCudaDriver.cuEventDestroy;
-import static jcuda.driver.JCudaDriver.cuEventRecord;
-import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
@@ -17,7 +11,6 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
-import java.nio.ByteBuffer;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -26,25 +19,20 @@ import java.util.List;
 import java.util.Set;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUevent;
-import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 
 /**
  * The CUDA backend: matrices in device memory, products through cuBLAS or Nabla's GEMM kernel,
- * everything else through Nabla's kernels, all queued on one non-blocking stream from the
- * {@link CudaThread}. Nothing copies back to the host unless asked: a training step's only
- * transfer back is its loss, one number.
+ * everything else through Nabla's kernels, all queued on one non-blocking compute stream from the
+ * {@link CudaThread}. Uploads go through {@link Transfers} on a copy stream that overlaps the
+ * computation; nothing copies back to the host unless asked: a training step's only transfer back
+ * is its loss, one number.
  *
- * <p>Host data moves through pinned staging buffers, in chunks of at most
- * {@link #TRANSFER_CHUNK_BYTES}; an upload returns as soon as the data is staged. Closing the
- * backend frees every matrix it allocated (newest first), its scratch memory, staging buffers,
- * cuBLAS handle, event and stream.
+ * <p>Closing the backend frees every matrix it allocated (newest first), its scratch memory,
+ * staging buffers, cuBLAS handle, events and streams.
  */
 final class CudaBackend extends Backend {
-    /** Largest piece of one host-device copy; bounds the pinned staging memory. */
-    static final long TRANSFER_CHUNK_BYTES = 32L << 20;
     /** Most blocks of the loss reduction's first stage; the limit mse.cu states. */
     private static final int MSE_MAX_BLOCKS = 1024;
     /** Row chunks of the bias-gradient reduction: at least 64 rows each, at most 1024 chunks (bias.cu). */
@@ -56,9 +44,7 @@ final class CudaBackend extends Backend {
     private final int elementBytes;
     private final KernelSet kernels;
     private final CUstream stream = new CUstream();
-    private final CUevent uploaded = new CUevent();
-    private final PinnedBuffer upStage = new PinnedBuffer();
-    private final PinnedBuffer downStage = new PinnedBuffer();
+    private final Transfers transfers;
     private final Set<DeviceMatrix> live = new LinkedHashSet<>();
     private final GemmEngine gemm;
     private CUdeviceptr scratch;
@@ -71,18 +57,22 @@ final class CudaBackend extends Backend {
         this.elementBytes = precision.bytes();
         this.kernels = new KernelSet(runtime.kernels, precision);
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        cuEventCreate(uploaded, CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        Transfers t = null;
         try {
+            t = new Transfers(stream, elementBytes);
             boolean cublas = choice == GemmChoice.CUBLAS || (choice == GemmChoice.AUTO && runtime.cublasProblem == null);
             gemm = cublas ? new CublasGemm(precision, stream, runtime.cublasVersion)
                     : new KernelGemm(kernels, precision, stream,
                             choice == GemmChoice.KERNELS ? "chosen with -D" + GemmChoice.PROPERTY + "=kernels"
                                     : "cuBLAS not loadable: " + runtime.cublasProblem);
         } catch (RuntimeException | Error e) {
-            cuEventDestroy(uploaded);
+            if (t != null) {
+                t.close();
+            }
             cuStreamDestroy(stream);
             throw e;
         }
+        transfers = t;
     }
 
     @Override
@@ -97,20 +87,28 @@ final class CudaBackend extends Backend {
 
     @Override
     public String description() {
-        return "CUDA on " + runtime.deviceName + " (compute capability " + runtime.report.facts().get("compute capability")
-                + "), " + precision.id() + ", matrix products by " + gemm.description();
+        return "CUDA on " + runtime.deviceName + " (compute capability " + runtime.computeCapability / 10 + "."
+                + runtime.computeCapability % 10 + "), " + precision.id() + ", matrix products by " + gemm.description();
     }
 
     private static DeviceMatrix m(Matrix x) {
         return (DeviceMatrix) x;
     }
 
-    /** Runs {@code body} on the CUDA thread; a CUDA error becomes a {@link CudaFailure} naming the operation. */
-    private void exec(String op, Matrix shapeOf, Runnable body) {
+    /**
+     * Runs {@code body} on the CUDA thread after the compute stream has waited for any upload
+     * into {@code touched}; a CUDA error becomes a {@link CudaFailure} naming the operation.
+     */
+    private void exec(String op, Runnable body, Matrix... touched) {
         try {
-            CudaThread.run(body);
+            CudaThread.run(() -> {
+                for (Matrix x : touched) {
+                    transfers.ready(m(x));
+                }
+                body.run();
+            });
         } catch (CudaException e) {
-            throw new CudaFailure("cuda " + op + " on " + shapeOf.shape() + " (" + precision.id() + "): "
+            throw new CudaFailure("cuda " + op + " on " + touched[0].shape() + " (" + precision.id() + "): "
                     + e.getMessage(), e);
         }
     }
@@ -137,8 +135,8 @@ final class CudaBackend extends Backend {
         long bytes = (long) rows * cols * elementBytes;
         try {
             return CudaThread.call(() -> {
-                DeviceMatrix d = new DeviceMatrix(this, rows, cols, alloc(bytes, "a " + rows + "x" + cols + " "
-                        + precision.id() + " matrix"), false);
+                CUdeviceptr p = alloc(bytes, "a " + rows + "x" + cols + " " + precision.id() + " matrix");
+                DeviceMatrix d = new DeviceMatrix(this, rows, cols, new DeviceMatrix.Storage(p), false);
                 live.add(d);
                 return d;
             });
@@ -152,17 +150,18 @@ final class CudaBackend extends Backend {
         if (isClosed()) {
             return;
         }
-        exec("free", d, () -> {
+        exec("free", () -> {
             if (live.remove(d)) {
+                transfers.forget(d);
                 cuStreamSynchronize(stream); // no queued kernel may still use it
                 cuMemFree(d.ptr);
             }
-        });
+        }, d);
     }
 
     @Override
     protected void doUpload(double[] src, int offset, Matrix dst) {
-        exec("upload", dst, () -> upload(m(dst), (buf, from, len) -> {
+        exec("upload", () -> transfers.upload(m(dst), (buf, from, len) -> {
             if (precision == Precision.FP64) {
                 buf.asDoubleBuffer().put(src, offset + from, len);
             } else {
@@ -171,12 +170,12 @@ final class CudaBackend extends Backend {
                     f.put(i, (float) src[offset + from + i]);
                 }
             }
-        }));
+        }), dst);
     }
 
     @Override
     protected void doUpload(float[] src, int offset, Matrix dst) {
-        exec("upload", dst, () -> upload(m(dst), (buf, from, len) -> {
+        exec("upload", () -> transfers.upload(m(dst), (buf, from, len) -> {
             if (precision != Precision.FP64) {
                 buf.asFloatBuffer().put(src, offset + from, len);
             } else {
@@ -185,46 +184,12 @@ final class CudaBackend extends Backend {
                     d.put(i, src[offset + from + i]);
                 }
             }
-        }));
-    }
-
-    /** Fills a staging buffer with elements {@code from .. from + len - 1} of the source, in device format. */
-    private interface Stager {
-        void stage(ByteBuffer buffer, int from, int len);
-    }
-
-    private void upload(DeviceMatrix d, Stager stager) {
-        int chunk = (int) (TRANSFER_CHUNK_BYTES / elementBytes);
-        for (int from = 0; from < d.n(); from += chunk) {
-            int len = Math.min(chunk, d.n() - from);
-            cuEventSynchronize(uploaded); // the staging buffer's previous copy has left it
-            stager.stage(upStage.get((long) len * elementBytes), from, len);
-            cuMemcpyHtoDAsync(d.ptr.withByteOffset((long) from * elementBytes), upStage.pointer(),
-                    (long) len * elementBytes, stream);
-            cuEventRecord(uploaded, stream);
-        }
-    }
-
-    /** Copies staged elements {@code from .. from + len - 1} out to the destination. */
-    private interface Unstager {
-        void unstage(ByteBuffer buffer, int from, int len);
-    }
-
-    private void download(DeviceMatrix s, Unstager unstager) {
-        int chunk = (int) (TRANSFER_CHUNK_BYTES / elementBytes);
-        for (int from = 0; from < s.n(); from += chunk) {
-            int len = Math.min(chunk, s.n() - from);
-            ByteBuffer buf = downStage.get((long) len * elementBytes);
-            cuMemcpyDtoHAsync(downStage.pointer(), s.ptr.withByteOffset((long) from * elementBytes),
-                    (long) len * elementBytes, stream);
-            cuStreamSynchronize(stream);
-            unstager.unstage(buf, from, len);
-        }
+        }), dst);
     }
 
     @Override
     protected void doDownload(Matrix src, double[] dst, int offset) {
-        exec("download", src, () -> download(m(src), (buf, from, len) -> {
+        exec("download", () -> transfers.download(m(src), (buf, from, len) -> {
             if (precision == Precision.FP64) {
                 buf.asDoubleBuffer().get(dst, offset + from, len);
             } else {
@@ -233,12 +198,12 @@ final class CudaBackend extends Backend {
                     dst[offset + from + i] = f.get(i);
                 }
             }
-        }));
+        }), src);
     }
 
     @Override
     protected void doDownload(Matrix src, float[] dst, int offset) {
-        exec("download", src, () -> download(m(src), (buf, from, len) -> {
+        exec("download", () -> transfers.download(m(src), (buf, from, len) -> {
             if (precision != Precision.FP64) {
                 buf.asFloatBuffer().get(dst, offset + from, len);
             } else {
@@ -247,7 +212,7 @@ final class CudaBackend extends Backend {
                     dst[offset + from + i] = (float) d.get(i);
                 }
             }
-        }));
+        }), src);
     }
 
     /** A scalar kernel argument in the kernel's precision. */
@@ -259,8 +224,11 @@ final class CudaBackend extends Backend {
     protected void doGemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {
         int k = transA ? a.rows() : a.cols();
         try {
-            CudaThread.run(() -> gemm.gemm(transA, transB, c.rows(), c.cols(), k, alpha, m(a).ptr, a.cols(), m(b).ptr,
-                    b.cols(), beta, m(c).ptr, c.cols()));
+            CudaThread.run(() -> {
+                transfers.ready(m(a), m(b), m(c));
+                gemm.gemm(transA, transB, c.rows(), c.cols(), k, alpha, m(a).ptr, a.cols(), m(b).ptr, b.cols(), beta,
+                        m(c).ptr, c.cols());
+            });
         } catch (CudaException | CudaFailure e) {
             throw new CudaFailure("cuda gemm m=" + c.rows() + " n=" + c.cols() + " k=" + k + " transA=" + transA
                     + " transB=" + transB + " (" + precision.id() + ", " + gemm.description() + "): " + e.getMessage(), e);
@@ -270,15 +238,15 @@ final class CudaBackend extends Backend {
     @Override
     protected void doActivationForward(Activation f, Matrix z, Matrix a) {
         int n = m(z).n();
-        exec(f.id() + " forward", z, () -> Launch.linear(kernels.forward[f.ordinal()], stream, Launch.blocksFor(n), n,
-                m(z).ptr, m(a).ptr));
+        exec(f.id() + " forward", () -> Launch.linear(kernels.forward[f.ordinal()], stream, Launch.blocksFor(n), n,
+                m(z).ptr, m(a).ptr), z, a);
     }
 
     @Override
     protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
         int n = m(a).n();
-        exec(f.id() + " backward", a, () -> Launch.linear(kernels.backward[f.ordinal()], stream, Launch.blocksFor(n),
-                n, m(a).ptr, m(g).ptr, m(delta).ptr));
+        exec(f.id() + " backward", () -> Launch.linear(kernels.backward[f.ordinal()], stream, Launch.blocksFor(n),
+                n, m(a).ptr, m(g).ptr, m(delta).ptr), a, g, delta);
     }
 
     @Override
@@ -287,20 +255,20 @@ final class CudaBackend extends Backend {
         // The first stage's block count depends on n only, so the sum's order is the same on every GPU.
         int blocks = (int) Math.min(MSE_MAX_BLOCKS, ((long) n + Launch.BLOCK - 1) / Launch.BLOCK);
         double scale = 1.0 / count;
-        exec("mse loss", output, () -> {
+        exec("mse loss", () -> {
             CUdeviceptr partial = scratch((long) blocks * Double.BYTES);
             Launch.linear(kernels.mseForward, stream, blocks, n, scalar(scale), m(output).ptr, m(target).ptr,
                     m(delta).ptr, partial);
             Launch.linear(kernels.mseFinish, stream, 1, blocks, scale, beta, partial, m(loss).ptr);
-        });
+        }, output, target, delta, loss);
     }
 
     @Override
     protected void doAddBias(Matrix bias, Matrix z) {
         int rows = z.rows();
         int cols = z.cols();
-        exec("add bias", z, () -> Launch.linear(kernels.biasForward, stream, Launch.blocksFor((long) rows * cols), rows,
-                cols, m(bias).ptr, m(z).ptr));
+        exec("add bias", () -> Launch.linear(kernels.biasForward, stream, Launch.blocksFor((long) rows * cols), rows,
+                cols, m(bias).ptr, m(z).ptr), z, bias);
     }
 
     @Override
@@ -310,7 +278,7 @@ final class CudaBackend extends Backend {
         // Fixed by the shape alone, so every sum runs in the same order on every GPU.
         int chunks = Math.min(BIAS_MAX_CHUNKS, KernelGemm.ceilDiv(rows, BIAS_MIN_CHUNK_ROWS));
         int rowsPerChunk = KernelGemm.ceilDiv(rows, chunks);
-        exec("bias gradient", delta, () -> {
+        exec("bias gradient", () -> {
             CUdeviceptr partial = scratch((long) chunks * cols * Double.BYTES);
             // Block (32, 8): 32 columns, 8 rows at a time; grid (column groups, row chunks).
             Launch.kernel(kernels.biasPartial, stream, KernelGemm.ceilDiv(cols, 32), chunks, 32, 8, rows, cols,
@@ -318,14 +286,14 @@ final class CudaBackend extends Backend {
             // One thread per column sums the chunks in order.
             Launch.kernel(kernels.biasFinish, stream, KernelGemm.ceilDiv(cols, Launch.BLOCK), 1, Launch.BLOCK, 1,
                     chunks, cols, beta, partial, m(grad).ptr);
-        });
+        }, delta, grad);
     }
 
     @Override
     protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
         int n = m(param).n();
-        exec("sgd update", param, () -> Launch.linear(kernels.sgdUpdate, stream, Launch.blocksFor(n), n, scalar(lr),
-                m(grad).ptr, m(param).ptr));
+        exec("sgd update", () -> Launch.linear(kernels.sgdUpdate, stream, Launch.blocksFor(n), n, scalar(lr),
+                m(grad).ptr, m(param).ptr), param, grad);
     }
 
     /** Device scratch memory of at least {@code bytes}, shared by the reductions (one stream orders them). */
@@ -347,7 +315,7 @@ final class CudaBackend extends Backend {
     public void synchronize() {
         super.synchronize();
         try {
-            CudaThread.run(() -> cuStreamSynchronize(stream));
+            CudaThread.run(transfers::synchronize);
         } catch (CudaException e) {
             throw new CudaFailure("cuda synchronize: " + e.getMessage(), e);
         }
@@ -373,11 +341,12 @@ final class CudaBackend extends Backend {
     protected void doClose() {
         CudaThread.run(() -> {
             List<Runnable> steps = new ArrayList<>();
-            steps.add(() -> cuStreamSynchronize(stream));
+            steps.add(transfers::synchronize);
             List<DeviceMatrix> newestFirst = new ArrayList<>(live);
             for (int i = newestFirst.size() - 1; i >= 0; i--) {
-                CUdeviceptr p = newestFirst.get(i).ptr;
-                steps.add(() -> cuMemFree(p));
+                DeviceMatrix d = newestFirst.get(i);
+                steps.add(() -> transfers.forget(d));
+                steps.add(() -> cuMemFree(d.ptr));
             }
             live.clear();
             if (scratch != null) {
@@ -386,9 +355,7 @@ final class CudaBackend extends Backend {
                 scratch = null;
             }
             steps.add(gemm::close);
-            steps.add(downStage::close);
-            steps.add(upStage::close);
-            steps.add(() -> cuEventDestroy(uploaded));
+            steps.add(transfers::close);
             steps.add(() -> cuStreamDestroy(stream));
             // Every step runs even if one fails, so one failure does not leak the rest; the first is reported.
             RuntimeException first = null;

@@ -21,7 +21,7 @@ final class PinnedBuffer implements AutoCloseable {
     ByteBuffer get(long bytes) {
         if (bytes > capacity) {
             close();
-            long size = Math.max(bytes, Math.min(2 * capacity, CudaBackend.TRANSFER_CHUNK_BYTES));
+            long size = Math.max(bytes, Math.min(2 * capacity, Transfers.CHUNK_BYTES));
             host = new Pointer();
             cuMemAllocHost(host, size);
             capacity = size;
