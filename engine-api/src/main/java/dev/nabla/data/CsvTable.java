@@ -3,9 +3,13 @@ package dev.nabla.data;
 import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.io.InputFiles;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -17,144 +21,236 @@ import java.util.Locale;
  * {@link InputException} naming {@code file:line:column} (column = the cell's position in its
  * row, from 1).
  *
+ * <p>The file is parsed as bytes, a few megabytes at a time, with no object per cell. A decimal
+ * of at most 17 significant digits whose power of ten is within 22 is converted exactly by one
+ * multiplication or division of two exactly representable doubles (Clinger's fast path); every
+ * other number goes through {@link Double#parseDouble}, so each cell reads as the double nearest
+ * its decimal text either way.
+ *
  * @param firstDataLine the file line of the first data row, for messages about the whole table
  */
 public record CsvTable(String name, int rows, int cols, double[] values, int firstDataLine) {
+    private static final int CHUNK = 1 << 22;
+    private static final double[] POW10 = new double[23];
+    /** Mantissas below this are exact in a double. */
+    private static final long EXACT_MANTISSA = 1L << 53;
+
+    static {
+        POW10[0] = 1;
+        for (int i = 1; i < POW10.length; i++) {
+            POW10[i] = POW10[i - 1] * 10;
+        }
+    }
 
     /**
      * Reads {@code file}; when {@code expectedCols > 0} every row must have exactly that many
      * cells, and {@code expectedWhy} says why in the message ("the model takes 2 inputs and 2 targets").
      */
     public static CsvTable read(Path file, int expectedCols, String expectedWhy) {
-        String name = file.toString();
-        try (BufferedReader in = InputFiles.open(file)) {
-            return parse(in, name, expectedCols, expectedWhy);
-        } catch (CharacterCodingException e) {
-            throw new InputException(name + ": not UTF-8 text");
+        InputFiles.requireReadableFile(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            return new Parser(file.toString(), expectedCols, expectedWhy).parse(in);
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
     }
 
-    static CsvTable parse(BufferedReader in, String name, int expectedCols, String expectedWhy) throws IOException {
-        double[] values = new double[1024];
-        int count = 0;
-        int cols = expectedCols;
-        int rows = 0;
-        int lineNo = 0;
-        int firstDataLine = 0;
-        boolean headerSeen = false;
-        String[] cells = new String[16];
-        String line;
-        while ((line = in.readLine()) != null) {
-            lineNo++;
-            if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                line = line.substring(1); // UTF-8 byte order mark
+    /** The state of one parse: the table so far and where in the file it is. */
+    private static final class Parser {
+        private final String name;
+        private final String expectedWhy;
+        private int cols;
+        private double[] values = new double[1024];
+        private int count;
+        private int rows;
+        private int line;
+        private int firstDataLine;
+        private boolean headerSeen;
+        private int[] cellStart = new int[16];
+        private int[] cellEnd = new int[16];
+
+        Parser(String name, int expectedCols, String expectedWhy) {
+            this.name = name;
+            this.cols = expectedCols;
+            this.expectedWhy = expectedWhy;
+        }
+
+        CsvTable parse(InputStream in) throws IOException {
+            byte[] buf = new byte[CHUNK];
+            int filled = 0;
+            boolean first = true;
+            while (true) {
+                int n = in.readNBytes(buf, filled, buf.length - filled);
+                filled += n;
+                boolean eof = filled < buf.length;
+                int start = 0;
+                if (first) {
+                    first = false;
+                    if (filled >= 3 && buf[0] == (byte) 0xEF && buf[1] == (byte) 0xBB && buf[2] == (byte) 0xBF) {
+                        start = 3; // UTF-8 byte order mark
+                    }
+                }
+                int lineStart = start;
+                for (int i = start; i < filled; i++) {
+                    if (buf[i] == '\n') {
+                        row(buf, lineStart, i);
+                        lineStart = i + 1;
+                    }
+                }
+                if (eof) {
+                    if (lineStart < filled) {
+                        row(buf, lineStart, filled);
+                    }
+                    break;
+                }
+                // Keep the unfinished last line; grow the buffer if one line fills it.
+                int rest = filled - lineStart;
+                if (lineStart == 0) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                } else {
+                    System.arraycopy(buf, lineStart, buf, 0, rest);
+                }
+                filled = rest;
             }
-            if (line.isBlank()) {
-                continue;
+            if (rows == 0) {
+                throw new InputException(name + ": no samples (" + (headerSeen ? "only a header" : "the file is empty")
+                        + ")");
             }
-            int n = split(line, cells);
-            if (n > cells.length) {
-                cells = new String[n];
-                split(line, cells);
+            return new CsvTable(name, rows, cols, Arrays.copyOf(values, count), firstDataLine);
+        }
+
+        /** One line, bytes {@code [from, to)} without its newline. */
+        private void row(byte[] b, int from, int to) {
+            line++;
+            if (to > from && b[to - 1] == '\r') {
+                to--;
             }
-            if (rows == 0 && !headerSeen && noneNumeric(cells, n)) {
+            int n = split(b, from, to);
+            if (n == 1 && cellStart[0] == cellEnd[0]) {
+                return; // blank
+            }
+            checkUtf8(b, from, to);
+            if (rows == 0 && !headerSeen && noneNumeric(b, n)) {
                 headerSeen = true;
-                continue;
+                return;
             }
             if (cols <= 0) {
                 cols = n;
             }
             if (n != cols) {
                 String why = rows == 0 ? expectedWhy : "like the rows before it";
-                throw new InputException(name + ":" + lineNo + ": " + Plural.of(n, "column") + ", but " + cols
+                throw new InputException(name + ":" + line + ": " + Plural.of(n, "column") + ", but " + cols
                         + " expected (" + why + ")");
             }
             if (count + n > values.length) {
                 long grown = Math.max((long) values.length * 2, (long) count + n);
                 if (grown > Integer.MAX_VALUE - 8) {
-                    throw new InputException(name + ":" + lineNo + ": more values than one table can hold");
+                    throw new InputException(name + ":" + line + ": more values than one table can hold");
                 }
                 values = Arrays.copyOf(values, (int) grown);
             }
             for (int c = 0; c < n; c++) {
-                values[count++] = cell(cells[c], name, lineNo, c + 1);
+                values[count++] = cell(b, cellStart[c], cellEnd[c], c + 1);
             }
             if (rows == 0) {
-                firstDataLine = lineNo;
+                firstDataLine = line;
             }
             rows++;
         }
-        if (rows == 0) {
-            throw new InputException(name + ": no samples (" + (headerSeen ? "only a header" : "the file is empty") + ")");
-        }
-        return new CsvTable(name, rows, cols, Arrays.copyOf(values, count), firstDataLine);
-    }
 
-    /** Splits on commas into {@code cells}; returns the number of cells, which may exceed its length. */
-    private static int split(String line, String[] cells) {
-        int n = 0;
-        int start = 0;
-        while (true) {
-            int comma = line.indexOf(',', start);
-            int end = comma < 0 ? line.length() : comma;
-            if (n < cells.length) {
-                cells[n] = line.substring(start, end).trim();
+        /** Splits on commas into trimmed cells; returns their number. */
+        private int split(byte[] b, int from, int to) {
+            int n = 0;
+            int start = from;
+            for (int i = from; i <= to; i++) {
+                if (i == to || b[i] == ',') {
+                    if (n == cellStart.length) {
+                        cellStart = Arrays.copyOf(cellStart, 2 * n);
+                        cellEnd = Arrays.copyOf(cellEnd, 2 * n);
+                    }
+                    int s = start;
+                    int e = i;
+                    while (s < e && (b[s] & 0xff) <= ' ') {
+                        s++;
+                    }
+                    while (e > s && (b[e - 1] & 0xff) <= ' ') {
+                        e--;
+                    }
+                    cellStart[n] = s;
+                    cellEnd[n] = e;
+                    n++;
+                    start = i + 1;
+                }
             }
-            n++;
-            if (comma < 0) {
-                return n;
-            }
-            start = comma + 1;
+            return n;
         }
-    }
 
-    private static boolean noneNumeric(String[] cells, int n) {
-        for (int c = 0; c < n; c++) {
-            if (isDecimal(cells[c])) {
-                return false;
+        private boolean noneNumeric(byte[] b, int n) {
+            for (int c = 0; c < n; c++) {
+                if (isDecimal(b, cellStart[c], cellEnd[c])) {
+                    return false;
+                }
             }
+            return true;
         }
-        return true;
-    }
 
-    private static double cell(String text, String name, int line, int column) {
-        String where = name + ":" + line + ":" + column + ": ";
-        if (text.isEmpty()) {
-            throw new InputException(where + "column " + column + " is empty, not a number");
-        }
-        if (!isDecimal(text)) {
-            String lower = text.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
-            if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
-                throw new InputException(where + "column " + column + " is " + text
-                        + "; NaN and infinity are not allowed in data");
+        /** Lines with bytes above ASCII must be valid UTF-8 (numbers are ASCII; a header may not be). */
+        private void checkUtf8(byte[] b, int from, int to) {
+            for (int i = from; i < to; i++) {
+                if (b[i] < 0) {
+                    try {
+                        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                                .decode(ByteBuffer.wrap(b, from, to - from));
+                    } catch (CharacterCodingException e) {
+                        throw new InputException(name + ":" + line + ": not UTF-8 text");
+                    }
+                    return;
+                }
             }
-            throw new InputException(where + "column " + column + " is '" + text + "', not a number");
         }
-        double v = Double.parseDouble(text);
-        if (!Double.isFinite(v)) {
-            throw new InputException(where + "column " + column + " is " + text
-                    + ", beyond the range of a double (infinity is not allowed in data)");
+
+        private double cell(byte[] b, int s, int e, int column) {
+            String where = name + ":" + line + ":" + column + ": ";
+            if (s == e) {
+                throw new InputException(where + "column " + column + " is empty, not a number");
+            }
+            if (!isDecimal(b, s, e)) {
+                String text = new String(b, s, e - s, StandardCharsets.UTF_8);
+                String lower = text.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
+                if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
+                    throw new InputException(where + "column " + column + " is " + text
+                            + "; NaN and infinity are not allowed in data");
+                }
+                throw new InputException(where + "column " + column + " is '" + text + "', not a number");
+            }
+            double v = decimal(b, s, e);
+            if (!Double.isFinite(v)) {
+                throw new InputException(where + "column " + column + " is " + new String(b, s, e - s,
+                        StandardCharsets.US_ASCII) + ", beyond the range of a double (infinity is not allowed in data)");
+            }
+            return v;
         }
-        return v;
     }
 
     /** A decimal number: {@code [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?}. */
     static boolean isDecimal(String s) {
-        int i = 0;
-        int n = s.length();
-        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return isDecimal(b, 0, b.length);
+    }
+
+    private static boolean isDecimal(byte[] b, int s, int e) {
+        int i = s;
+        if (i < e && (b[i] == '+' || b[i] == '-')) {
             i++;
         }
         int digits = 0;
-        while (i < n && isDigit(s.charAt(i))) {
+        while (i < e && isDigit(b[i])) {
             i++;
             digits++;
         }
-        if (i < n && s.charAt(i) == '.') {
+        if (i < e && b[i] == '.') {
             i++;
-            while (i < n && isDigit(s.charAt(i))) {
+            while (i < e && isDigit(b[i])) {
                 i++;
                 digits++;
             }
@@ -162,13 +258,13 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         if (digits == 0) {
             return false;
         }
-        if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+        if (i < e && (b[i] == 'e' || b[i] == 'E')) {
             i++;
-            if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            if (i < e && (b[i] == '+' || b[i] == '-')) {
                 i++;
             }
             int exp = 0;
-            while (i < n && isDigit(s.charAt(i))) {
+            while (i < e && isDigit(b[i])) {
                 i++;
                 exp++;
             }
@@ -176,10 +272,67 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 return false;
             }
         }
-        return i == n;
+        return i == e;
     }
 
-    private static boolean isDigit(char ch) {
+    /** The double nearest the decimal in {@code [s, e)}, which {@link #isDecimal} accepted. */
+    static double decimal(byte[] b, int s, int e) {
+        int i = s;
+        boolean negative = false;
+        if (b[i] == '+' || b[i] == '-') {
+            negative = b[i] == '-';
+            i++;
+        }
+        long mantissa = 0;
+        int significant = 0;
+        int exponent = 0;
+        boolean dropped = false;
+        for (; i < e && isDigit(b[i]); i++) {
+            if (significant < 18) {
+                mantissa = mantissa * 10 + (b[i] - '0');
+                if (mantissa != 0) {
+                    significant++;
+                }
+            } else {
+                exponent++;
+                dropped |= b[i] != '0';
+            }
+        }
+        if (i < e && b[i] == '.') {
+            for (i++; i < e && isDigit(b[i]); i++) {
+                if (significant < 18) {
+                    mantissa = mantissa * 10 + (b[i] - '0');
+                    if (mantissa != 0) {
+                        significant++;
+                    }
+                    exponent--;
+                } else {
+                    dropped |= b[i] != '0';
+                }
+            }
+        }
+        if (i < e) { // [eE][+-]?digits
+            i++;
+            boolean negExp = false;
+            if (b[i] == '+' || b[i] == '-') {
+                negExp = b[i] == '-';
+                i++;
+            }
+            int x = 0;
+            for (; i < e; i++) {
+                x = Math.min(x * 10 + (b[i] - '0'), 100_000);
+            }
+            exponent += negExp ? -x : x;
+        }
+        if (!dropped && mantissa < EXACT_MANTISSA && exponent >= -22 && exponent <= 22) {
+            // Both operands are exact doubles, so the one rounding of * or / gives the nearest double.
+            double v = exponent >= 0 ? mantissa * POW10[exponent] : mantissa / POW10[-exponent];
+            return negative ? -v : v;
+        }
+        return Double.parseDouble(new String(b, s, e - s, StandardCharsets.US_ASCII));
+    }
+
+    private static boolean isDigit(byte ch) {
         return ch >= '0' && ch <= '9';
     }
 }

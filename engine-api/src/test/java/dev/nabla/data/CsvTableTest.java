@@ -76,7 +76,7 @@ class CsvTableTest {
         Path f = dir.resolve("bin.csv");
         Files.write(f, new byte[] {'1', ',', (byte) 0xff, (byte) 0xfe, '\n'});
         InputException e = assertThrows(InputException.class, () -> CsvData.read(f, 1, 1));
-        assertEquals(f + ": not UTF-8 text", e.getMessage());
+        assertEquals(f + ":1: not UTF-8 text", e.getMessage());
     }
 
     @Test
@@ -89,5 +89,33 @@ class CsvTableTest {
         assertArrayEquals(d.inputs(), back.inputs(), 0.0);
         assertArrayEquals(d.targets(), back.targets(), 0.0);
         assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(back.inputs()[5]));
+    }
+
+    /** The fast path and the JDK agree on every decimal: each cell reads as the double nearest its text. */
+    @Test
+    void readsEveryDecimalAsTheNearestDouble() throws IOException {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(17);
+        StringBuilder sb = new StringBuilder();
+        java.util.List<String> texts = new java.util.ArrayList<>();
+        String[] fixed = {"0", "-0", "0.1", "1e22", "1e23", "9007199254740993", "123456789012345678901234567890",
+            "0.30000000000000004", "2.2250738585072014E-308", "4.9e-324", "1.7976931348623157e308", ".5", "5.",
+            "-1.5e-5", "+7", "1e-22", "12345678901234567", "0.000000000000000000000000000001"};
+        texts.addAll(java.util.List.of(fixed));
+        for (int i = 0; i < 3000; i++) {
+            double v = switch (i % 3) {
+                case 0 -> rng.nextDouble(-1, 1);
+                case 1 -> rng.nextDouble() * Math.pow(10, rng.nextInt(-30, 30));
+                default -> rng.nextInt(-100000, 100000) / 1000.0;
+            };
+            texts.add(i % 2 == 0 ? Double.toString(v) : String.format(java.util.Locale.ROOT, "%.6g", v));
+        }
+        for (String t : texts) {
+            sb.append(t).append('\n');
+        }
+        Dataset d = CsvData.readWithTargets(file("v\n" + sb.toString().replace("\n", ",1\n")), 1);
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(texts.get(i))),
+                    Double.doubleToRawLongBits(d.inputs()[i]), texts.get(i));
+        }
     }
 }
