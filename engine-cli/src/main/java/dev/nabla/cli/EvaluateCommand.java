@@ -1,10 +1,7 @@
 package dev.nabla.cli;
 
-import dev.nabla.InputException;
-import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.Samples;
-import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
@@ -25,9 +22,6 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "Model JSON.")
-    Path model;
-
     @Option(names = "--data", paramLabel = "FILE", required = true,
             description = "CSV of inputs and targets, or a .npy of inputs with --targets.")
     Path data;
@@ -35,29 +29,17 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--targets", paramLabel = "FILE", description = "The targets for .npy inputs.")
     Path targets;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "4096",
-            description = "Samples computed at once (default: ${DEFAULT-VALUE}).")
-    int batch;
-
     @Mixin
-    BackendOptions backend;
-
-    @Option(names = "--precision", defaultValue = "fp64", paramLabel = "fp64|fp32|tf32",
-            description = "Floating-point format (default: ${DEFAULT-VALUE}).")
-    String precision;
+    ModelOptions run;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (batch < 1) {
-            throw new InputException("--batch must be at least 1, not " + batch);
-        }
-        Precision p = Precision.parse(precision);
-        Network net = ModelFile.read(model, 0);
+        Network net = run.network();
         Samples samples = DataFiles.samples(data, targets, net, net.outputs());
         TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
-        try (Selection sel = backend.open(p);
-                Trainer tr = new Trainer(sel.backend(), net, Math.min(batch, samples.count()))) {
+        try (Selection sel = run.open();
+                Trainer tr = new Trainer(sel.backend(), net, Math.min(run.batch, samples.count()))) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
             out.println(String.format(Locale.ROOT, "loss %s over %d samples", TrainCommand.formatLoss(loss),

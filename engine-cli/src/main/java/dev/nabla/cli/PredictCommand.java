@@ -1,11 +1,8 @@
 package dev.nabla.cli;
 
-import dev.nabla.InputException;
-import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.NpyArray;
 import dev.nabla.io.AtomicFiles;
-import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
 import java.io.PrintWriter;
@@ -26,9 +23,6 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "Model JSON.")
-    Path model;
-
     @Option(names = "--data", paramLabel = "FILE", required = true,
             description = "CSV of inputs (or inputs and targets; the targets are ignored), or a .npy of inputs.")
     Path data;
@@ -37,29 +31,17 @@ final class PredictCommand implements Callable<Integer> {
             description = "Where to write the outputs: CSV, or .npy.")
     Path output;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "4096",
-            description = "Samples computed at once (default: ${DEFAULT-VALUE}).")
-    int batch;
-
     @Mixin
-    BackendOptions backend;
-
-    @Option(names = "--precision", defaultValue = "fp64", paramLabel = "fp64|fp32|tf32",
-            description = "Floating-point format (default: ${DEFAULT-VALUE}).")
-    String precision;
+    ModelOptions run;
 
     @Override
     public Integer call() {
         PrintWriter log = spec.commandLine().getOut();
-        if (batch < 1) {
-            throw new InputException("--batch must be at least 1, not " + batch);
-        }
-        Precision p = Precision.parse(precision);
+        Network net = run.network();
         AtomicFiles.requireWritable(output);
-        Network net = ModelFile.read(model, 0);
         DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs());
-        int chunk = Math.min(batch, inputs.count());
-        try (Selection sel = backend.open(p); Trainer tr = new Trainer(sel.backend(), net, chunk)) {
+        int chunk = Math.min(run.batch, inputs.count());
+        try (Selection sel = run.open(); Trainer tr = new Trainer(sel.backend(), net, chunk)) {
             log.println("backend: " + sel.summary());
             double[] x = new double[chunk * net.inputs()];
             if (DataFiles.isNpy(output)) {
