@@ -2,6 +2,7 @@ package dev.nabla.cli;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Backends;
+import dev.nabla.cli.bench.BenchCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "engine", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Nabla: trains fully connected neural networks on the CPU or an NVIDIA GPU.",
         subcommands = {ExampleCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
-            DevicesCommand.class},
+            BenchCommand.class, DevicesCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {
     /** A user's mistake: bad input, flags or files. */
@@ -40,7 +41,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a command is needed: example, train, predict, evaluate or devices");
+                "a command is needed: example, train, predict, evaluate, bench or devices");
     }
 
     public static void main(String[] args) {

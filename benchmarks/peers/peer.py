@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Nabla's peers: the training step of `engine bench` written in NumPy and in PyTorch.
+
+`engine bench --peers` starts this script and drives it with one JSON object per line on stdin;
+it answers one JSON object per line on stdout. The step is Nabla's: sigmoid layers without bias,
+loss = sum over the batch of 1/2 (t - o)^2, divided by the batch size, plain SGD, the hidden
+deltas computed with the weights from before the update.
+
+  {"cmd": "engines"}                       -> {"engines": [...], "versions": {...}}
+  {"cmd": "load", "engine": E, "dir": D, "dtype": "float64"|"float32"|"tf32", "lr": X}
+                                           -> {"ok": true}   D holds x.npy, t.npy, w0.npy .. w{L-1}.npy
+  {"cmd": "losses", "engine": E, "steps": N} -> {"losses": [...]}  N steps from the loaded weights
+  {"cmd": "time", "engine": E, "steps": N}   -> {"seconds": S}     N steps, synchronized at both ends
+
+Several engines stay loaded at once, so that the caller can time them in turn.
+
+Engines: numpy (CPU, its BLAS), torch-eager-cpu, torch-eager-cuda, torch-compile-cuda (where
+PyTorch and a GPU are there; autograd computes the gradients, as PyTorch users write it).
+"""
+import glob
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+try:
+    import torch
+except ImportError:  # PyTorch is optional: the NumPy peer runs without it
+    torch = None
+
+
+class NumpyStep:
+    def __init__(self, d, dtype, lr):
+        self.dtype = np.float64 if dtype == "float64" else np.float32
+        self.x = np.load(os.path.join(d, "x.npy")).astype(self.dtype)
+        self.t = np.load(os.path.join(d, "t.npy")).astype(self.dtype)
+        files = sorted(glob.glob(os.path.join(d, "w*.npy")), key=lambda f: int(os.path.basename(f)[1:-4]))
+        self.initial = [np.load(f).astype(self.dtype) for f in files]
+        self.lr = self.dtype(lr)
+        self.reset()
+
+    def reset(self):
+        self.w = [w.copy() for w in self.initial]
+
+    def step(self):
+        batch = self.x.shape[0]
+        acts = [self.x]
+        for w in self.w:
+            acts.append(1 / (1 + np.exp(-(acts[-1] @ w.T))))
+        o = acts[-1]
+        loss = 0.5 * float(np.sum((self.t - o) ** 2)) / batch
+        g = (o - self.t) / batch
+        grads = [None] * len(self.w)
+        for l in range(len(self.w) - 1, -1, -1):
+            a = acts[l + 1]
+            delta = g * a * (1 - a)
+            grads[l] = delta.T @ acts[l]
+            if l > 0:
+                g = delta @ self.w[l]
+        for l, gw in enumerate(grads):
+            self.w[l] -= self.lr * gw
+        return loss
+
+    def sync(self):
+        pass
+
+
+class TorchStep:
+    def __init__(self, d, dtype, lr, device, compile_step):
+        self.device = device
+        if dtype == "tf32":
+            torch.backends.cuda.matmul.allow_tf32 = True
+        else:
+            torch.backends.cuda.matmul.allow_tf32 = False
+        self.dtype = torch.float64 if dtype == "float64" else torch.float32
+        load = lambda f: torch.from_numpy(np.load(f)).to(device=device, dtype=self.dtype)
+        self.x = load(os.path.join(d, "x.npy"))
+        self.t = load(os.path.join(d, "t.npy"))
+        files = sorted(glob.glob(os.path.join(d, "w*.npy")), key=lambda f: int(os.path.basename(f)[1:-4]))
+        self.initial = [load(f) for f in files]
+        self.lr = lr
+        self.fn = torch.compile(self._step) if compile_step else self._step
+        self.reset()
+
+    def reset(self):
+        self.w = [w.clone().requires_grad_(True) for w in self.initial]
+
+    def _step(self):
+        a = self.x
+        for w in self.w:
+            a = torch.sigmoid(a @ w.T)
+        loss = 0.5 * ((self.t - a) ** 2).sum() / self.x.shape[0]
+        loss.backward()
+        with torch.no_grad():
+            for w in self.w:
+                w -= self.lr * w.grad
+                w.grad = None
+        return loss.detach()
+
+    def step(self):
+        return float(self.fn())
+
+    def time_steps(self, n):
+        for _ in range(n):
+            self.fn()
+
+    def sync(self):
+        if self.device == "cuda":
+            torch.cuda.synchronize()
+
+
+def engines():
+    names = ["numpy"]
+    versions = {"numpy": np.__version__, "python": sys.version.split()[0]}
+    if torch is not None:
+        versions["torch"] = torch.__version__
+        names.append("torch-eager-cpu")
+        if torch.cuda.is_available():
+            names += ["torch-eager-cuda", "torch-compile-cuda"]
+            versions["cuda device"] = torch.cuda.get_device_name(0)
+    return {"engines": names, "versions": versions}
+
+
+def make(engine, d, dtype, lr):
+    if engine == "numpy":
+        return NumpyStep(d, dtype, lr)
+    device = "cuda" if engine.endswith("cuda") else "cpu"
+    return TorchStep(d, dtype, lr, device, engine.startswith("torch-compile"))
+
+
+def main():
+    loaded = {}
+    for line in sys.stdin:
+        req = json.loads(line)
+        try:
+            if req["cmd"] == "engines":
+                out = engines()
+            elif req["cmd"] == "load":
+                loaded[req["engine"]] = make(req["engine"], req["dir"], req["dtype"], req["lr"])
+                out = {"ok": True}
+            elif req["cmd"] == "losses":
+                current = loaded[req["engine"]]
+                current.reset()
+                out = {"losses": [current.step() for _ in range(req["steps"])]}
+                current.reset()
+            elif req["cmd"] == "time":
+                current = loaded[req["engine"]]
+                current.sync()
+                start = time.perf_counter()
+                if isinstance(current, TorchStep):
+                    current.time_steps(req["steps"])
+                else:
+                    for _ in range(req["steps"]):
+                        current.step()
+                current.sync()
+                out = {"seconds": time.perf_counter() - start}
+            else:
+                out = {"error": "unknown command " + req["cmd"]}
+        except Exception as e:  # report, do not die: the caller prints it beside the other results
+            out = {"error": "%s: %s" % (type(e).__name__, e)}
+        print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()
