@@ -21,10 +21,12 @@ final class CpuBackend extends Backend {
 
     private final Precision precision;
     private final Parallel par;
+    private final GemmKernel gemm;
 
-    CpuBackend(Precision precision, int threads) {
+    CpuBackend(Precision precision, int threads, GemmKernel gemm) {
         this.precision = precision;
         this.par = new Parallel(threads);
+        this.gemm = gemm;
     }
 
     @Override
@@ -39,8 +41,8 @@ final class CpuBackend extends Backend {
 
     @Override
     public String description() {
-        return "CPU reference backend, " + par.threads() + (par.threads() == 1 ? " thread" : " threads")
-                + ", " + precision.id();
+        return "CPU backend, " + par.threads() + (par.threads() == 1 ? " thread" : " threads") + ", " + precision.id()
+                + ", " + gemm.description();
     }
 
     private boolean fp64() {
@@ -112,9 +114,9 @@ final class CpuBackend extends Backend {
     protected void doGemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {
         int k = transA ? a.rows() : a.cols();
         if (fp64()) {
-            Gemm.fp64(par, transA, transB, c.rows(), c.cols(), k, alpha, m(a).d(), m(b).d(), beta, m(c).d());
+            gemm.fp64(par, transA, transB, c.rows(), c.cols(), k, alpha, m(a).d(), m(b).d(), beta, m(c).d());
         } else {
-            Gemm.fp32(par, transA, transB, c.rows(), c.cols(), k, alpha, m(a).f(), m(b).f(), beta, m(c).f());
+            gemm.fp32(par, transA, transB, c.rows(), c.cols(), k, alpha, m(a).f(), m(b).f(), beta, m(c).f());
         }
     }
 

@@ -13,6 +13,26 @@ import java.util.Arrays;
  * With {@code beta == 0} the old {@code c} is not read.
  */
 final class Gemm {
+    /** These loops as a {@link GemmKernel}. */
+    static final GemmKernel KERNEL = new GemmKernel() {
+        @Override
+        public void fp64(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a,
+                double[] b, double beta, double[] c) {
+            Gemm.fp64(par, transA, transB, m, n, k, alpha, a, b, beta, c);
+        }
+
+        @Override
+        public void fp32(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a,
+                float[] b, double beta, float[] c) {
+            Gemm.fp32(par, transA, transB, m, n, k, alpha, a, b, beta, c);
+        }
+
+        @Override
+        public String description() {
+            return "plain-loop GEMM (start Java with --add-modules jdk.incubator.vector for the vectorized one)";
+        }
+    };
+
     /** Below this many multiply-adds the product runs on one thread. */
     private static final long PARALLEL_FLOPS = 1L << 16;
 

@@ -1,0 +1,385 @@
+package dev.nabla.cpu;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The fast CPU matrix product {@code c = alpha * op(a) * op(b) + beta * c}, row-major, with the
+ * JDK's Vector API (module {@code jdk.incubator.vector}, which the JVM must be started with:
+ * {@code --add-modules jdk.incubator.vector}; without it the backend uses {@link Gemm}).
+ *
+ * <p>The classic blocked scheme: {@code op(b)} is packed block by block ({@value #KC} of its rows
+ * by up to {@value #NC} of its columns) into panels {@code NR} columns wide, {@code op(a)} into
+ * panels {@value #MR} rows tall; a register-blocked micro-kernel then multiplies one A panel by
+ * one B panel, holding a {@code MR x NR} tile of {@code c} in 12 vector registers and adding
+ * {@code MR x NR} fused multiply-adds per step of {@code k}. Packing turns transposed operands
+ * into the same contiguous panels, so one kernel serves all four cases, and pads the edges with
+ * zeros. Blocks of {@value #MC} rows of {@code c} are shared among the backend's threads; every
+ * element of {@code c} is summed in the same order (blocks of {@code k} in order, then {@code p}
+ * in order) whatever the number of threads. Products too small or too thin for panels to pay
+ * ({@link #worthIt}) go to {@link Gemm}.
+ */
+final class VectorGemm {
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    /** Rows of a micro-tile. */
+    static final int MR = 6;
+    /** Columns of a micro-tile: two vectors. */
+    private static final int NRD = 2 * DS.length();
+    private static final int NRF = 2 * FS.length();
+    /** Depth of a packed block: KC rows of op(b), KC columns of op(a). */
+    static final int KC = 256;
+    /** Rows of op(a) packed at once (a multiple of MR), one thread's share of a block. */
+    static final int MC = 96;
+    /** Columns of op(b) packed at once. */
+    static final int NC = 1024;
+
+    private double[] packedB = new double[0];
+    private float[] packedBf = new float[0];
+    private final ThreadLocal<double[]> packedA = ThreadLocal.withInitial(() -> new double[MC * KC]);
+    private final ThreadLocal<float[]> packedAf = ThreadLocal.withInitial(() -> new float[MC * KC]);
+    private final ThreadLocal<double[]> tileD = ThreadLocal.withInitial(() -> new double[MR * NRD]);
+    private final ThreadLocal<float[]> tileF = ThreadLocal.withInitial(() -> new float[MR * NRF]);
+
+    /** Vector lanes of one double register: 8 with AVX-512, 4 with AVX2. */
+    static int doubleLanes() {
+        return DS.length();
+    }
+
+    /** Whether panels pay for themselves: enough work, and {@code n} and {@code k} not tiny. */
+    static boolean worthIt(int m, int n, int k) {
+        return (long) m * n * k >= 1L << 15 && n >= 8 && k >= 8 && m >= 2;
+    }
+
+    void fp64(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, double[] b,
+            double beta, double[] c) {
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            int nc = Math.min(NC, n - j0);
+            int panels = (nc + NRD - 1) / NRD;
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                if (packedB.length < panels * kc * NRD) {
+                    packedB = new double[panels * KC * NRD];
+                }
+                double[] bp = packedB;
+                packB(b, ldb, transB, p0, kc, j0, nc, bp);
+                boolean first = p0 == 0;
+                int pb = p0;
+                int jb = j0;
+                int blocks = (m + MC - 1) / MC;
+                par.forRange(blocks, grain(blocks, kc, nc), (fromBlock, toBlock) -> {
+                    double[] ap = packedA.get();
+                    double[] tile = tileD.get();
+                    for (int blk = fromBlock; blk < toBlock; blk++) {
+                        int i0 = blk * MC;
+                        int mc = Math.min(MC, m - i0);
+                        packA(a, lda, transA, i0, mc, pb, kc, ap);
+                        for (int jp = 0; jp < panels; jp++) {
+                            int j = jb + jp * NRD;
+                            int nr = Math.min(NRD, n - j);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                int mr = Math.min(MR, mc - ir);
+                                kernel(kc, ap, ir * kc, bp, jp * kc * NRD, tile);
+                                store(tile, c, n, i0 + ir, j, mr, nr, alpha, first ? beta : 1.0);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /** Block rows per thread task: every block is a task when the blocks are big enough to share. */
+    private static int grain(int blocks, int kc, int nc) {
+        return (long) MC * kc * nc >= 1L << 16 ? 1 : blocks;
+    }
+
+    /** op(b) rows p0 .. p0+kc-1, columns j0 .. j0+nc-1, as panels of NRD columns, rows contiguous, zero-padded. */
+    private static void packB(double[] b, int ldb, boolean trans, int p0, int kc, int j0, int nc, double[] bp) {
+        int panels = (nc + NRD - 1) / NRD;
+        for (int jp = 0; jp < panels; jp++) {
+            int base = jp * kc * NRD;
+            int jStart = j0 + jp * NRD;
+            int width = Math.min(NRD, j0 + nc - jStart);
+            for (int p = 0; p < kc; p++) {
+                int row = base + p * NRD;
+                if (!trans) {
+                    System.arraycopy(b, (p0 + p) * ldb + jStart, bp, row, width);
+                } else {
+                    for (int jj = 0; jj < width; jj++) {
+                        bp[row + jj] = b[(jStart + jj) * ldb + p0 + p];
+                    }
+                }
+                for (int jj = width; jj < NRD; jj++) {
+                    bp[row + jj] = 0.0;
+                }
+            }
+        }
+    }
+
+    /** op(a) rows i0 .. i0+mc-1, columns p0 .. p0+kc-1, as panels of MR rows interleaved per p, zero-padded. */
+    private static void packA(double[] a, int lda, boolean trans, int i0, int mc, int p0, int kc, double[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int base = ir * kc;
+            int rows = Math.min(MR, mc - ir);
+            for (int ii = 0; ii < MR; ii++) {
+                if (ii >= rows) {
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + ii] = 0.0;
+                    }
+                } else if (!trans) {
+                    int src = (i0 + ir + ii) * lda + p0;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + ii] = a[src + p];
+                    }
+                } else {
+                    int col = i0 + ir + ii;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + ii] = a[(p0 + p) * lda + col];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The MR x NRD tile of one A panel times one B panel, into {@code tile} (row-major). */
+    private static void kernel(int kc, double[] ap, int aOff, double[] bp, int bOff, double[] tile) {
+        int l = DS.length();
+        DoubleVector c00 = DoubleVector.zero(DS);
+        DoubleVector c01 = c00;
+        DoubleVector c10 = c00;
+        DoubleVector c11 = c00;
+        DoubleVector c20 = c00;
+        DoubleVector c21 = c00;
+        DoubleVector c30 = c00;
+        DoubleVector c31 = c00;
+        DoubleVector c40 = c00;
+        DoubleVector c41 = c00;
+        DoubleVector c50 = c00;
+        DoubleVector c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NRD;
+            DoubleVector b0 = DoubleVector.fromArray(DS, bp, bi);
+            DoubleVector b1 = DoubleVector.fromArray(DS, bp, bi + l);
+            int ai = aOff + p * MR;
+            DoubleVector a = DoubleVector.broadcast(DS, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(DS, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(DS, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(DS, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = DoubleVector.broadcast(DS, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = DoubleVector.broadcast(DS, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, l);
+        c10.intoArray(tile, NRD);
+        c11.intoArray(tile, NRD + l);
+        c20.intoArray(tile, 2 * NRD);
+        c21.intoArray(tile, 2 * NRD + l);
+        c30.intoArray(tile, 3 * NRD);
+        c31.intoArray(tile, 3 * NRD + l);
+        c40.intoArray(tile, 4 * NRD);
+        c41.intoArray(tile, 4 * NRD + l);
+        c50.intoArray(tile, 5 * NRD);
+        c51.intoArray(tile, 5 * NRD + l);
+    }
+
+    /** c[i][j] = alpha * tile + beta * c (beta 0: c not read) for the tile's valid mr x nr part. */
+    private static void store(double[] tile, double[] c, int ldc, int i, int j, int mr, int nr, double alpha,
+            double beta) {
+        for (int r = 0; r < mr; r++) {
+            int row = (i + r) * ldc + j;
+            int t = r * NRD;
+            if (beta == 0.0) {
+                for (int jj = 0; jj < nr; jj++) {
+                    c[row + jj] = alpha * tile[t + jj];
+                }
+            } else if (beta == 1.0) {
+                for (int jj = 0; jj < nr; jj++) {
+                    c[row + jj] += alpha * tile[t + jj];
+                }
+            } else {
+                for (int jj = 0; jj < nr; jj++) {
+                    c[row + jj] = alpha * tile[t + jj] + beta * c[row + jj];
+                }
+            }
+        }
+    }
+
+    void fp32(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a, float[] b,
+            double beta, float[] c) {
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        float al = (float) alpha;
+        for (int j0 = 0; j0 < n; j0 += NC) {
+            int nc = Math.min(NC, n - j0);
+            int panels = (nc + NRF - 1) / NRF;
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                if (packedBf.length < panels * kc * NRF) {
+                    packedBf = new float[panels * KC * NRF];
+                }
+                float[] bp = packedBf;
+                packB(b, ldb, transB, p0, kc, j0, nc, bp);
+                float be = p0 == 0 ? (float) beta : 1.0f;
+                int pb = p0;
+                int jb = j0;
+                int blocks = (m + MC - 1) / MC;
+                par.forRange(blocks, grain(blocks, kc, nc), (fromBlock, toBlock) -> {
+                    float[] ap = packedAf.get();
+                    float[] tile = tileF.get();
+                    for (int blk = fromBlock; blk < toBlock; blk++) {
+                        int i0 = blk * MC;
+                        int mc = Math.min(MC, m - i0);
+                        packA(a, lda, transA, i0, mc, pb, kc, ap);
+                        for (int jp = 0; jp < panels; jp++) {
+                            int j = jb + jp * NRF;
+                            int nr = Math.min(NRF, n - j);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                int mr = Math.min(MR, mc - ir);
+                                kernel(kc, ap, ir * kc, bp, jp * kc * NRF, tile);
+                                store(tile, c, n, i0 + ir, j, mr, nr, al, be);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /** FP32 twin of {@link #packB(double[], int, boolean, int, int, int, int, double[])}. */
+    private static void packB(float[] b, int ldb, boolean trans, int p0, int kc, int j0, int nc, float[] bp) {
+        int panels = (nc + NRF - 1) / NRF;
+        for (int jp = 0; jp < panels; jp++) {
+            int base = jp * kc * NRF;
+            int jStart = j0 + jp * NRF;
+            int width = Math.min(NRF, j0 + nc - jStart);
+            for (int p = 0; p < kc; p++) {
+                int row = base + p * NRF;
+                if (!trans) {
+                    System.arraycopy(b, (p0 + p) * ldb + jStart, bp, row, width);
+                } else {
+                    for (int jj = 0; jj < width; jj++) {
+                        bp[row + jj] = b[(jStart + jj) * ldb + p0 + p];
+                    }
+                }
+                for (int jj = width; jj < NRF; jj++) {
+                    bp[row + jj] = 0.0f;
+                }
+            }
+        }
+    }
+
+    /** FP32 twin of {@link #packA(double[], int, boolean, int, int, int, int, double[])}. */
+    private static void packA(float[] a, int lda, boolean trans, int i0, int mc, int p0, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int base = ir * kc;
+            int rows = Math.min(MR, mc - ir);
+            for (int ii = 0; ii < MR; ii++) {
+                if (ii >= rows) {
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + ii] = 0.0f;
+                    }
+                } else if (!trans) {
+                    int src = (i0 + ir + ii) * lda + p0;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + ii] = a[src + p];
+                    }
+                } else {
+                    int col = i0 + ir + ii;
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + ii] = a[(p0 + p) * lda + col];
+                    }
+                }
+            }
+        }
+    }
+
+    /** FP32 twin of the double micro-kernel: MR x NRF, 12 accumulator vectors. */
+    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile) {
+        int l = FS.length();
+        FloatVector c00 = FloatVector.zero(FS);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bOff + p * NRF;
+            FloatVector b0 = FloatVector.fromArray(FS, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(FS, bp, bi + l);
+            int ai = aOff + p * MR;
+            FloatVector a = FloatVector.broadcast(FS, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(FS, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(FS, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(FS, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(FS, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(FS, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, l);
+        c10.intoArray(tile, NRF);
+        c11.intoArray(tile, NRF + l);
+        c20.intoArray(tile, 2 * NRF);
+        c21.intoArray(tile, 2 * NRF + l);
+        c30.intoArray(tile, 3 * NRF);
+        c31.intoArray(tile, 3 * NRF + l);
+        c40.intoArray(tile, 4 * NRF);
+        c41.intoArray(tile, 4 * NRF + l);
+        c50.intoArray(tile, 5 * NRF);
+        c51.intoArray(tile, 5 * NRF + l);
+    }
+
+    /** FP32 twin of the double tile store. */
+    private static void store(float[] tile, float[] c, int ldc, int i, int j, int mr, int nr, float alpha, float beta) {
+        for (int r = 0; r < mr; r++) {
+            int row = (i + r) * ldc + j;
+            int t = r * NRF;
+            if (beta == 0.0f) {
+                for (int jj = 0; jj < nr; jj++) {
+                    c[row + jj] = alpha * tile[t + jj];
+                }
+            } else if (beta == 1.0f) {
+                for (int jj = 0; jj < nr; jj++) {
+                    c[row + jj] += alpha * tile[t + jj];
+                }
+            } else {
+                for (int jj = 0; jj < nr; jj++) {
+                    c[row + jj] = alpha * tile[t + jj] + beta * c[row + jj];
+                }
+            }
+        }
+    }
+}
