@@ -22,11 +22,13 @@ final class CpuBackend extends Backend {
     private final Precision precision;
     private final Parallel par;
     private final GemmKernel gemm;
+    private final ElementKernel elements;
 
-    CpuBackend(Precision precision, int threads, GemmKernel gemm) {
+    CpuBackend(Precision precision, int threads, CpuKernels kernels) {
         this.precision = precision;
         this.par = new Parallel(threads);
-        this.gemm = gemm;
+        this.gemm = kernels.gemm();
+        this.elements = kernels.elements();
     }
 
     @Override
@@ -126,19 +128,11 @@ final class CpuBackend extends Backend {
         if (fp64()) {
             double[] in = m(z).d();
             double[] out = m(a).d();
-            par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = f.apply(in[i]);
-                }
-            });
+            par.forRange(n, ELEMENT_GRAIN, (from, to) -> elements.forward(f, in, out, from, to));
         } else {
             float[] in = m(z).f();
             float[] out = m(a).f();
-            par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = (float) f.apply(in[i]);
-                }
-            });
+            par.forRange(n, ELEMENT_GRAIN, (from, to) -> elements.forward(f, in, out, from, to));
         }
     }
 
@@ -149,20 +143,12 @@ final class CpuBackend extends Backend {
             double[] av = m(a).d();
             double[] gv = m(g).d();
             double[] out = m(delta).d();
-            par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = gv[i] * f.derivativeFromOutput(av[i]);
-                }
-            });
+            par.forRange(n, ELEMENT_GRAIN, (from, to) -> elements.backward(f, av, gv, out, from, to));
         } else {
             float[] av = m(a).f();
             float[] gv = m(g).f();
             float[] out = m(delta).f();
-            par.forRange(n, ELEMENT_GRAIN, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = gv[i] * (float) f.derivativeFromOutput(av[i]);
-                }
-            });
+            par.forRange(n, ELEMENT_GRAIN, (from, to) -> elements.backward(f, av, gv, out, from, to));
         }
     }
 

@@ -36,9 +36,8 @@ public final class CpuBackendProvider implements BackendProvider {
             facts.put("processor", processorName());
             facts.put("threads", Integer.toString(threads()));
             facts.put("precisions", "fp64, fp32");
-            facts.put("matrix products", GemmKernel.vectorApi() ? "vectorized (Vector API, "
-                    + "jdk.incubator.vector)" : "plain loops (start Java with --add-modules jdk.incubator.vector "
-                    + "for the vectorized GEMM)");
+            facts.put("kernels", CpuKernels.vectorApi() ? "vectorized (Vector API, jdk.incubator.vector)"
+                    : "plain loops (start Java with --add-modules jdk.incubator.vector for the vectorized ones)");
             facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
             report = ProbeReport.usable(name(), facts);
         }
@@ -51,7 +50,7 @@ public final class CpuBackendProvider implements BackendProvider {
             throw new InputException("tf32 runs matrix products on NVIDIA tensor cores (compute capability 8.0 and "
                     + "newer, with cuBLAS); the CPU backend computes in fp64 or fp32");
         }
-        return new CpuBackend(precision, threads(), GemmKernel.choose());
+        return new CpuBackend(precision, threads(), CpuKernels.choose());
     }
 
     /** Threads the backend uses: {@code nabla.cpu.threads}, or every available processor. */

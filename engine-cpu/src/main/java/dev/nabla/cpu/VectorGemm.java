@@ -69,21 +69,23 @@ final class VectorGemm {
                 boolean first = p0 == 0;
                 int pb = p0;
                 int jb = j0;
-                int blocks = (m + MC - 1) / MC;
-                par.forRange(blocks, grain(blocks, kc, nc), (fromBlock, toBlock) -> {
+                Split split = Split.of(par, m, panels, kc, nc);
+                par.forRange(split.tasks(), split.grain(), (fromTask, toTask) -> {
                     double[] ap = packedA.get();
                     double[] tile = tileD.get();
-                    for (int blk = fromBlock; blk < toBlock; blk++) {
-                        int i0 = blk * MC;
-                        int mc = Math.min(MC, m - i0);
-                        packA(a, lda, transA, i0, mc, pb, kc, ap);
-                        for (int jp = 0; jp < panels; jp++) {
-                            int j = jb + jp * NRD;
-                            int nr = Math.min(NRD, n - j);
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                int mr = Math.min(MR, mc - ir);
-                                kernel(kc, ap, ir * kc, bp, jp * kc * NRD, tile);
-                                store(tile, c, n, i0 + ir, j, mr, nr, alpha, first ? beta : 1.0);
+                    for (int task = fromTask; task < toTask; task++) {
+                        for (int blk = split.firstRowBlock(task); blk < split.endRowBlock(task); blk++) {
+                            int i0 = blk * MC;
+                            int mc = Math.min(MC, m - i0);
+                            packA(a, lda, transA, i0, mc, pb, kc, ap);
+                            for (int jp = split.firstPanel(task); jp < split.endPanel(task); jp++) {
+                                int j = jb + jp * NRD;
+                                int nr = Math.min(NRD, n - j);
+                                for (int ir = 0; ir < mc; ir += MR) {
+                                    int mr = Math.min(MR, mc - ir);
+                                    kernel(kc, ap, ir * kc, bp, jp * kc * NRD, tile);
+                                    store(tile, c, n, i0 + ir, j, mr, nr, alpha, first ? beta : 1.0);
+                                }
                             }
                         }
                     }
@@ -92,9 +94,36 @@ final class VectorGemm {
         }
     }
 
-    /** Block rows per thread task: every block is a task when the blocks are big enough to share. */
-    private static int grain(int blocks, int kc, int nc) {
-        return (long) MC * kc * nc >= 1L << 16 ? 1 : blocks;
+    /**
+     * How one packed block of {@code c} is shared among threads: by blocks of {@value #MC} rows
+     * when there are enough of them, else (few rows, as in a layer's weight gradient) by groups of
+     * column panels, each task then packing the few rows itself. Rows and panels only change who
+     * computes an element, never the order of its sums.
+     */
+    private record Split(boolean byRows, int rowBlocks, int panels, int tasks, int grain) {
+        static Split of(Parallel par, int m, int panels, int kc, int nc) {
+            int rowBlocks = (m + MC - 1) / MC;
+            boolean small = (long) m * kc * nc < 1L << 17;
+            boolean byRows = rowBlocks >= 2 * par.threads() || panels < 2;
+            int tasks = byRows ? rowBlocks : Math.min(panels, 2 * par.threads());
+            return new Split(byRows, rowBlocks, panels, tasks, small ? tasks : 1);
+        }
+
+        int firstRowBlock(int task) {
+            return byRows ? task : 0;
+        }
+
+        int endRowBlock(int task) {
+            return byRows ? task + 1 : rowBlocks;
+        }
+
+        int firstPanel(int task) {
+            return byRows ? 0 : (int) ((long) panels * task / tasks);
+        }
+
+        int endPanel(int task) {
+            return byRows ? panels : (int) ((long) panels * (task + 1) / tasks);
+        }
     }
 
     /** op(b) rows p0 .. p0+kc-1, columns j0 .. j0+nc-1, as panels of NRD columns, rows contiguous, zero-padded. */
@@ -108,13 +137,18 @@ final class VectorGemm {
                 int row = base + p * NRD;
                 if (!trans) {
                     System.arraycopy(b, (p0 + p) * ldb + jStart, bp, row, width);
-                } else {
-                    for (int jj = 0; jj < width; jj++) {
-                        bp[row + jj] = b[(jStart + jj) * ldb + p0 + p];
-                    }
                 }
                 for (int jj = width; jj < NRD; jj++) {
                     bp[row + jj] = 0.0;
+                }
+            }
+            if (trans) {
+                // op(b) column j is row j of b: read each of the panel's rows of b whole, write strided.
+                for (int jj = 0; jj < width; jj++) {
+                    int src = (jStart + jj) * ldb + p0;
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * NRD + jj] = b[src + p];
+                    }
                 }
             }
         }
@@ -125,20 +159,29 @@ final class VectorGemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int base = ir * kc;
             int rows = Math.min(MR, mc - ir);
+            if (trans) {
+                // op(a) row i is column i of a: MR neighbouring columns are contiguous in each row p of a.
+                for (int p = 0; p < kc; p++) {
+                    int src = (p0 + p) * lda + i0 + ir;
+                    int dst = base + p * MR;
+                    for (int ii = 0; ii < rows; ii++) {
+                        ap[dst + ii] = a[src + ii];
+                    }
+                    for (int ii = rows; ii < MR; ii++) {
+                        ap[dst + ii] = 0.0;
+                    }
+                }
+                continue;
+            }
             for (int ii = 0; ii < MR; ii++) {
                 if (ii >= rows) {
                     for (int p = 0; p < kc; p++) {
                         ap[base + p * MR + ii] = 0.0;
                     }
-                } else if (!trans) {
+                } else {
                     int src = (i0 + ir + ii) * lda + p0;
                     for (int p = 0; p < kc; p++) {
                         ap[base + p * MR + ii] = a[src + p];
-                    }
-                } else {
-                    int col = i0 + ir + ii;
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * MR + ii] = a[(p0 + p) * lda + col];
                     }
                 }
             }
@@ -201,6 +244,19 @@ final class VectorGemm {
     /** c[i][j] = alpha * tile + beta * c (beta 0: c not read) for the tile's valid mr x nr part. */
     private static void store(double[] tile, double[] c, int ldc, int i, int j, int mr, int nr, double alpha,
             double beta) {
+        if (nr == NRD) { // a whole panel wide: a vector at a time
+            for (int r = 0; r < mr; r++) {
+                for (int v = 0; v < NRD; v += DS.length()) {
+                    int at = (i + r) * ldc + j + v;
+                    DoubleVector t = DoubleVector.fromArray(DS, tile, r * NRD + v).mul(alpha);
+                    if (beta != 0.0) {
+                        t = DoubleVector.fromArray(DS, c, at).mul(beta).add(t);
+                    }
+                    t.intoArray(c, at);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < mr; r++) {
             int row = (i + r) * ldc + j;
             int t = r * NRD;
@@ -238,21 +294,23 @@ final class VectorGemm {
                 float be = p0 == 0 ? (float) beta : 1.0f;
                 int pb = p0;
                 int jb = j0;
-                int blocks = (m + MC - 1) / MC;
-                par.forRange(blocks, grain(blocks, kc, nc), (fromBlock, toBlock) -> {
+                Split split = Split.of(par, m, panels, kc, nc);
+                par.forRange(split.tasks(), split.grain(), (fromTask, toTask) -> {
                     float[] ap = packedAf.get();
                     float[] tile = tileF.get();
-                    for (int blk = fromBlock; blk < toBlock; blk++) {
-                        int i0 = blk * MC;
-                        int mc = Math.min(MC, m - i0);
-                        packA(a, lda, transA, i0, mc, pb, kc, ap);
-                        for (int jp = 0; jp < panels; jp++) {
-                            int j = jb + jp * NRF;
-                            int nr = Math.min(NRF, n - j);
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                int mr = Math.min(MR, mc - ir);
-                                kernel(kc, ap, ir * kc, bp, jp * kc * NRF, tile);
-                                store(tile, c, n, i0 + ir, j, mr, nr, al, be);
+                    for (int task = fromTask; task < toTask; task++) {
+                        for (int blk = split.firstRowBlock(task); blk < split.endRowBlock(task); blk++) {
+                            int i0 = blk * MC;
+                            int mc = Math.min(MC, m - i0);
+                            packA(a, lda, transA, i0, mc, pb, kc, ap);
+                            for (int jp = split.firstPanel(task); jp < split.endPanel(task); jp++) {
+                                int j = jb + jp * NRF;
+                                int nr = Math.min(NRF, n - j);
+                                for (int ir = 0; ir < mc; ir += MR) {
+                                    int mr = Math.min(MR, mc - ir);
+                                    kernel(kc, ap, ir * kc, bp, jp * kc * NRF, tile);
+                                    store(tile, c, n, i0 + ir, j, mr, nr, al, be);
+                                }
                             }
                         }
                     }
@@ -272,13 +330,18 @@ final class VectorGemm {
                 int row = base + p * NRF;
                 if (!trans) {
                     System.arraycopy(b, (p0 + p) * ldb + jStart, bp, row, width);
-                } else {
-                    for (int jj = 0; jj < width; jj++) {
-                        bp[row + jj] = b[(jStart + jj) * ldb + p0 + p];
-                    }
                 }
                 for (int jj = width; jj < NRF; jj++) {
                     bp[row + jj] = 0.0f;
+                }
+            }
+            if (trans) {
+                // op(b) column j is row j of b: read each of the panel's rows of b whole, write strided.
+                for (int jj = 0; jj < width; jj++) {
+                    int src = (jStart + jj) * ldb + p0;
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * NRF + jj] = b[src + p];
+                    }
                 }
             }
         }
@@ -289,20 +352,29 @@ final class VectorGemm {
         for (int ir = 0; ir < mc; ir += MR) {
             int base = ir * kc;
             int rows = Math.min(MR, mc - ir);
+            if (trans) {
+                // op(a) row i is column i of a: MR neighbouring columns are contiguous in each row p of a.
+                for (int p = 0; p < kc; p++) {
+                    int src = (p0 + p) * lda + i0 + ir;
+                    int dst = base + p * MR;
+                    for (int ii = 0; ii < rows; ii++) {
+                        ap[dst + ii] = a[src + ii];
+                    }
+                    for (int ii = rows; ii < MR; ii++) {
+                        ap[dst + ii] = 0.0f;
+                    }
+                }
+                continue;
+            }
             for (int ii = 0; ii < MR; ii++) {
                 if (ii >= rows) {
                     for (int p = 0; p < kc; p++) {
                         ap[base + p * MR + ii] = 0.0f;
                     }
-                } else if (!trans) {
+                } else {
                     int src = (i0 + ir + ii) * lda + p0;
                     for (int p = 0; p < kc; p++) {
                         ap[base + p * MR + ii] = a[src + p];
-                    }
-                } else {
-                    int col = i0 + ir + ii;
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * MR + ii] = a[(p0 + p) * lda + col];
                     }
                 }
             }
@@ -364,6 +436,19 @@ final class VectorGemm {
 
     /** FP32 twin of the double tile store. */
     private static void store(float[] tile, float[] c, int ldc, int i, int j, int mr, int nr, float alpha, float beta) {
+        if (nr == NRF) { // a whole panel wide: a vector at a time
+            for (int r = 0; r < mr; r++) {
+                for (int v = 0; v < NRF; v += FS.length()) {
+                    int at = (i + r) * ldc + j + v;
+                    FloatVector t = FloatVector.fromArray(FS, tile, r * NRF + v).mul(alpha);
+                    if (beta != 0.0f) {
+                        t = FloatVector.fromArray(FS, c, at).mul(beta).add(t);
+                    }
+                    t.intoArray(c, at);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < mr; r++) {
             int row = (i + r) * ldc + j;
             int t = r * NRF;

@@ -21,8 +21,8 @@ class VectorGemmTest {
 
     @BeforeAll
     static void vectorApi() {
-        assumeTrue(GemmKernel.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
-        vector = GemmKernel.choose();
+        assumeTrue(CpuKernels.vectorApi(), "the JVM was started without --add-modules jdk.incubator.vector");
+        vector = CpuKernels.choose().gemm();
     }
 
     static Stream<Arguments> shapes() {

@@ -183,9 +183,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             List<Double> ours = new ArrayList<>();
             for (int r = 0; r < reps; r++) {
+                settle(timers);
                 ours.add(steps * w.batch() / run.time(steps));
                 for (PeerTimer t : timers) {
                     if (t.steps > 0) {
+                        settle(timers);
                         t.samplesPerSecond.add(t.steps * w.batch() / peer.time(t.engine, t.steps));
                     }
                 }
@@ -197,6 +199,24 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
     }
+
+    /**
+     * Between alternating runs, a pause: a BLAS library's worker threads keep spinning for a while
+     * after a call returns (OpenBLAS's for about a tenth of a second) and would take the cores from
+     * the run that follows.
+     */
+    private static void settle(List<PeerTimer> timers) {
+        if (timers.isEmpty()) {
+            return;
+        }
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final long SETTLE_MILLIS = 300;
 
     /** Runs steps until a second has passed (at least two); returns the seconds of the last one. */
     private double warmUp(IntToDoubleFunction time) {
