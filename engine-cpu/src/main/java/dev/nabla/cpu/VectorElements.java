@@ -8,10 +8,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The activation functions with the Vector API: the same formulas as {@link Activation}, a vector
- * of elements at a time ({@code exp} and {@code tanh} by the JDK's vector math, which may differ
- * from {@link Math#exp} in the last bit). A range's tail is a masked vector, not a scalar loop, so
- * every element is computed the same way however the elements are split among threads.
+ * The activation functions with the Vector API, a vector of elements at a time, with the same
+ * formulas as {@link Activation}. Only exactly rounded operations are vectorized (add, multiply,
+ * compare): the JDK's vector {@code exp} and {@code tanh} give different last bits when the code
+ * is interpreted and when it is compiled, so sigmoid and tanh take {@link Math#exp} and
+ * {@link Math#tanh} element by element, which give the same bits in every tier. A range's tail is
+ * a masked vector, so every element is computed the same way however the elements are split.
  */
 final class VectorElements implements ElementKernel {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
@@ -19,35 +21,29 @@ final class VectorElements implements ElementKernel {
 
     @Override
     public void forward(Activation f, double[] z, double[] a, int from, int to) {
-        DoubleVector one = DoubleVector.broadcast(DS, 1.0);
+        if (f == Activation.SIGMOID || f == Activation.TANH) {
+            PLAIN.forward(f, z, a, from, to); // Math.exp and Math.tanh: the same bits in every JIT tier
+            return;
+        }
         DoubleVector zero = DoubleVector.zero(DS);
         for (int i = from; i < to; i += DS.length()) {
             VectorMask<Double> in = DS.indexInRange(i, to);
             DoubleVector v = DoubleVector.fromArray(DS, z, i, in);
-            switch (f) {
-                case SIGMOID -> v = one.div(v.neg().lanewise(VectorOperators.EXP).add(one));
-                case TANH -> v = v.lanewise(VectorOperators.TANH);
-                case RELU -> v = v.max(zero);
-                default -> { }
-            }
-            v.intoArray(a, i, in);
+            (f == Activation.RELU ? v.max(zero) : v).intoArray(a, i, in);
         }
     }
 
     @Override
     public void forward(Activation f, float[] z, float[] a, int from, int to) {
-        FloatVector one = FloatVector.broadcast(FS, 1.0f);
+        if (f == Activation.SIGMOID || f == Activation.TANH) {
+            PLAIN.forward(f, z, a, from, to); // Math.exp and Math.tanh: the same bits in every JIT tier
+            return;
+        }
         FloatVector zero = FloatVector.zero(FS);
         for (int i = from; i < to; i += FS.length()) {
             VectorMask<Float> in = FS.indexInRange(i, to);
             FloatVector v = FloatVector.fromArray(FS, z, i, in);
-            switch (f) {
-                case SIGMOID -> v = one.div(v.neg().lanewise(VectorOperators.EXP).add(one));
-                case TANH -> v = v.lanewise(VectorOperators.TANH);
-                case RELU -> v = v.max(zero);
-                default -> { }
-            }
-            v.intoArray(a, i, in);
+            (f == Activation.RELU ? v.max(zero) : v).intoArray(a, i, in);
         }
     }
 
