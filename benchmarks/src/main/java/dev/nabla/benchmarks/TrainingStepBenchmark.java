@@ -1,9 +1,8 @@
 package dev.nabla.benchmarks;
 
-import dev.nabla.backend.Activation;
-import dev.nabla.backend.Backends;
-import dev.nabla.backend.Precision;
-import dev.nabla.backend.Selection;
+import dev.nabla.backend.Backend;
+import dev.nabla.bench.Workload;
+import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
 import java.util.SplittableRandom;
@@ -24,14 +23,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One whole training step (forward, loss, backward, SGD update) on a backend, per workload and
- * precision. The primary score is steps per second; the {@code samples} counter is samples per
- * second (steps times the batch).
- *
- * <pre>
- *   seed-small: 2-2-2 sigmoid, batch 65,536   (the document's network, elementwise-bound)
- *   mnist:      784-256-256-10 sigmoid, batch 1,024   (matrix-product-bound)
- * </pre>
+ * One whole training step (forward, loss, backward, SGD update) on a backend, per standard
+ * workload ({@link Workload}: seed, mnist, wide) and precision. The primary score is steps per
+ * second; the {@code samples} counter is samples per second (steps times the batch). Every step
+ * ends by copying its loss back, which waits for a GPU to finish.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -41,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class TrainingStepBenchmark {
 
-    @Param({"seed-small", "mnist"})
+    @Param({"seed", "mnist"})
     public String workload;
 
     @Param({"cpu"})
@@ -50,10 +45,9 @@ public class TrainingStepBenchmark {
     @Param({"fp64", "fp32"})
     public String precision;
 
-    private Selection selection;
+    private Backend be;
     private Trainer trainer;
-    private double[] x;
-    private double[] t;
+    private Dataset data;
     private int batch;
 
     /** Samples trained, reported by JMH as a rate beside the steps. */
@@ -70,46 +64,38 @@ public class TrainingStepBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        int[] widths;
-        switch (workload) {
-            case "seed-small" -> {
-                widths = new int[] {2, 2, 2};
-                batch = 65_536;
-            }
-            case "mnist" -> {
-                widths = new int[] {784, 256, 256, 10};
-                batch = 1_024;
-            }
-            default -> throw new IllegalArgumentException("unknown workload " + workload);
-        }
-        Network.Builder b = Network.builder(widths[0]);
-        for (int l = 1; l < widths.length; l++) {
-            b.dense(widths[l], Activation.SIGMOID, false);
-        }
-        Network net = b.build(1);
+        Workload w = Workload.named(workload);
+        batch = w.batch();
+        Network net = w.network(1);
         SplittableRandom rng = new SplittableRandom(2);
-        x = new double[batch * widths[0]];
-        t = new double[batch * widths[widths.length - 1]];
+        int[] widths = w.widths();
+        double[] x = new double[batch * widths[0]];
+        double[] t = new double[batch * widths[widths.length - 1]];
         for (int i = 0; i < x.length; i++) {
             x[i] = rng.nextDouble();
         }
         for (int i = 0; i < t.length; i++) {
             t[i] = rng.nextDouble();
         }
-        selection = Backends.select(backend, Precision.parse(precision));
-        trainer = new Trainer(selection.backend(), net, batch);
+        data = new Dataset(w.name(), batch, widths[0], widths[widths.length - 1], x, t);
+        be = BackendState.open(backend, precision);
+        trainer = new Trainer(be, net, Trainer.capacityFor(be, net, batch));
     }
 
     /** Returns the step's loss so the work cannot be optimized away; the loss download also waits for a GPU. */
     @Benchmark
     public double step(Samples counter) {
         counter.samples += batch;
-        return trainer.step(x, t, 0, batch, 0.01);
+        return trainer.step(data, null, 0, batch, 0.01);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        trainer.close();
-        selection.close();
+        if (trainer != null) {
+            trainer.close();
+        }
+        if (be != null) {
+            be.close();
+        }
     }
 }

@@ -59,10 +59,11 @@ final class VectorGemm {
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
             int panels = (nc + NRD - 1) / NRD;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
+            int depth = depth(k);
+            for (int p0 = 0; p0 < k; p0 += depth) {
+                int kc = Math.min(depth, k - p0);
                 if (packedB.length < panels * kc * NRD) {
-                    packedB = new double[panels * KC * NRD];
+                    packedB = new double[panels * depth * NRD];
                 }
                 double[] bp = packedB;
                 packB(b, ldb, transB, p0, kc, j0, nc, bp);
@@ -92,6 +93,12 @@ final class VectorGemm {
                 });
             }
         }
+    }
+
+    /** Depth of the packed blocks: {@code k} in equal blocks of at most {@value #KC}, so none is a thin remainder. */
+    private static int depth(int k) {
+        int blocks = (k + KC - 1) / KC;
+        return (k + blocks - 1) / blocks;
     }
 
     /**
@@ -284,10 +291,11 @@ final class VectorGemm {
         for (int j0 = 0; j0 < n; j0 += NC) {
             int nc = Math.min(NC, n - j0);
             int panels = (nc + NRF - 1) / NRF;
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
+            int depth = depth(k);
+            for (int p0 = 0; p0 < k; p0 += depth) {
+                int kc = Math.min(depth, k - p0);
                 if (packedBf.length < panels * kc * NRF) {
-                    packedBf = new float[panels * KC * NRF];
+                    packedBf = new float[panels * depth * NRF];
                 }
                 float[] bp = packedBf;
                 packB(b, ldb, transB, p0, kc, j0, nc, bp);
