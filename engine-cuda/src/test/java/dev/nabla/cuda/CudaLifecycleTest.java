@@ -70,4 +70,22 @@ class CudaLifecycleTest {
         long after = CudaBackend.freeDeviceMemory();
         assertTrue(before - after < (64L << 20), "closing freed the allocations: before " + before + ", after " + after);
     }
+
+    @Test
+    void trainingStepsAllocateNoDeviceMemory() {
+        dev.nabla.bench.Workload w = dev.nabla.bench.Workload.MNIST;
+        dev.nabla.data.Dataset data = new dev.nabla.data.Dataset("zeros", w.batch(), 784, 10, new double[w.batch() * 784],
+                new double[w.batch() * 10]);
+        try (Backend be = CudaBackendProvider.open(Precision.FP64, GemmChoice.AUTO);
+                dev.nabla.train.Trainer tr = new dev.nabla.train.Trainer(be, w.network(1), w.batch())) {
+            tr.step(data, null, 0, w.batch(), 0.01); // the first step sizes the scratch memory
+            long before = CudaBackend.freeDeviceMemory();
+            for (int s = 0; s < 200; s++) {
+                tr.step(data, null, 0, w.batch(), 0.01);
+            }
+            long after = CudaBackend.freeDeviceMemory();
+            System.out.printf("[lifecycle] free device memory before 200 steps %,d, after %,d%n", before, after);
+            assertEquals(before, after, "device memory allocated by training steps");
+        }
+    }
 }
