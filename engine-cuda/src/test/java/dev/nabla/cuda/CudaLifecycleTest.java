@@ -8,6 +8,9 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import dev.nabla.bench.Workload;
+import dev.nabla.data.Dataset;
+import dev.nabla.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -73,11 +76,11 @@ class CudaLifecycleTest {
 
     @Test
     void trainingStepsAllocateNoDeviceMemory() {
-        dev.nabla.bench.Workload w = dev.nabla.bench.Workload.MNIST;
-        dev.nabla.data.Dataset data = new dev.nabla.data.Dataset("zeros", w.batch(), 784, 10, new double[w.batch() * 784],
+        Workload w = Workload.MNIST;
+        Dataset data = new Dataset("zeros", w.batch(), 784, 10, new double[w.batch() * 784],
                 new double[w.batch() * 10]);
         try (Backend be = CudaBackendProvider.open(Precision.FP64, GemmChoice.AUTO);
-                dev.nabla.train.Trainer tr = new dev.nabla.train.Trainer(be, w.network(1), w.batch())) {
+                Trainer tr = new Trainer(be, w.network(1), w.batch())) {
             tr.step(data, null, 0, w.batch(), 0.01); // the first step sizes the scratch memory
             long before = CudaBackend.freeDeviceMemory();
             for (int s = 0; s < 200; s++) {
