@@ -22,9 +22,15 @@ class EngineJarIT {
     }
 
     private static Run engine(Path dir, String... args) throws IOException, InterruptedException {
+        return java(dir, List.of(), args);
+    }
+
+    /** {@code java [jvmArgs] -jar engine.jar args}. */
+    private static Run java(Path dir, List<String> jvmArgs, String... args) throws IOException, InterruptedException {
         String jar = System.getProperty("engine.jar", "target/engine.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
@@ -40,6 +46,17 @@ class EngineJarIT {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("W5+           = 0.43703857"), r.out());
         assertTrue(r.out().contains("error fell by = 0.00073556"), r.out());
+    }
+
+    @Test
+    void withTheVectorApiModuleTheCpuBackendUsesItsVectorizedKernels(@TempDir Path dir) throws Exception {
+        Run plain = engine(dir, "devices");
+        assertTrue(plain.out().contains("plain loops (start Java with --add-modules jdk.incubator.vector"), plain.out());
+        Run vector = java(dir, List.of("--add-modules", "jdk.incubator.vector"), "devices");
+        assertEquals(0, vector.code(), vector.err());
+        assertTrue(vector.out().contains("kernels: vectorized (Vector API"), vector.out());
+        Run example = java(dir, List.of("--add-modules", "jdk.incubator.vector"), "example", "--backend", "cpu");
+        assertTrue(example.out().contains("W5+           = 0.43703857"), example.out());
     }
 
     @Test
