@@ -5,10 +5,11 @@ import java.util.Arrays;
 /**
  * The CPU matrix product {@code c = alpha * op(a) * op(b) + beta * c}, row-major.
  *
- * <p>A transposed operand is first copied into a contiguous row-major {@code op(x)}, so one
- * plain kernel serves all four cases: for each row {@code i} of {@code c}, the sum over {@code p}
- * of {@code op(a)[i][p] * op(b)[p][:]} is accumulated into a row in the operands' precision, in
- * order of {@code p}, then scaled into {@code c}. Rows are split among threads; each row is
+ * <p>For each row {@code i} of {@code c}, the sum over {@code p} of
+ * {@code op(a)[i][p] * op(b)[p][:]} is accumulated into a row in the operands' precision, in order
+ * of {@code p}, then scaled into {@code c}. A transposed {@code a} is read in place (in training
+ * it is a batch of deltas, as large as the batch); a transposed {@code b} (a layer's weights) is
+ * first copied into a contiguous row-major {@code op(b)}. Rows are split among threads; each row is
  * computed the same way whatever the split, so the result does not depend on the thread count.
  * With {@code beta == 0} the old {@code c} is not read.
  */
@@ -41,15 +42,17 @@ final class Gemm {
 
     static void fp64(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a,
             double[] b, double beta, double[] c) {
-        double[] opA = transA ? transpose(a, k, m) : a;
         double[] opB = transB ? transpose(b, n, k) : b;
+        // op(a)[i][p] is a[p * m + i] transposed, a[i * k + p] not.
+        int aRow = transA ? 1 : k;
+        int aCol = transA ? m : 1;
         par.forRange(m, grainRows(m, n, k), (from, to) -> {
             double[] acc = new double[n];
             for (int i = from; i < to; i++) {
+                int rowA = i * aRow;
                 Arrays.fill(acc, 0.0);
-                int rowA = i * k;
                 for (int p = 0; p < k; p++) {
-                    double aip = opA[rowA + p];
+                    double aip = a[rowA + p * aCol];
                     int rowB = p * n;
                     for (int j = 0; j < n; j++) {
                         acc[j] += aip * opB[rowB + j];
@@ -65,17 +68,18 @@ final class Gemm {
 
     static void fp32(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a,
             float[] b, double beta, float[] c) {
-        float[] opA = transA ? transpose(a, k, m) : a;
         float[] opB = transB ? transpose(b, n, k) : b;
+        int aRow = transA ? 1 : k;
+        int aCol = transA ? m : 1;
         float al = (float) alpha;
         float be = (float) beta;
         par.forRange(m, grainRows(m, n, k), (from, to) -> {
             float[] acc = new float[n];
             for (int i = from; i < to; i++) {
+                int rowA = i * aRow;
                 Arrays.fill(acc, 0.0f);
-                int rowA = i * k;
                 for (int p = 0; p < k; p++) {
-                    float aip = opA[rowA + p];
+                    float aip = a[rowA + p * aCol];
                     int rowB = p * n;
                     for (int j = 0; j < n; j++) {
                         acc[j] += aip * opB[rowB + j];

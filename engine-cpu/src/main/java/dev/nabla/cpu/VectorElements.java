@@ -9,11 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The activation functions with the Vector API, a vector of elements at a time, with the same
- * formulas as {@link Activation}. Only exactly rounded operations are vectorized (add, multiply,
- * compare): the JDK's vector {@code exp} and {@code tanh} give different last bits when the code
- * is interpreted and when it is compiled, so sigmoid and tanh take {@link Math#exp} and
- * {@link Math#tanh} element by element, which give the same bits in every tier. A range's tail is
- * a masked vector, so every element is computed the same way however the elements are split.
+ * formulas as {@link Activation}, from exactly rounded operations only, so that every JIT tier
+ * gives the same bits: sigmoid through {@link VectorSigmoid}'s own exponential; tanh takes
+ * {@link Math#tanh} element by element (the JDK's vector {@code tanh} and {@code exp} give other
+ * last bits interpreted than compiled). A range's tail is a masked vector, so every element is
+ * computed the same way however the elements are split.
  */
 final class VectorElements implements ElementKernel {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
@@ -21,29 +21,39 @@ final class VectorElements implements ElementKernel {
 
     @Override
     public void forward(Activation f, double[] z, double[] a, int from, int to) {
-        if (f == Activation.SIGMOID || f == Activation.TANH) {
-            PLAIN.forward(f, z, a, from, to); // Math.exp and Math.tanh: the same bits in every JIT tier
+        if (f == Activation.TANH) {
+            PLAIN.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
             return;
         }
         DoubleVector zero = DoubleVector.zero(DS);
         for (int i = from; i < to; i += DS.length()) {
             VectorMask<Double> in = DS.indexInRange(i, to);
             DoubleVector v = DoubleVector.fromArray(DS, z, i, in);
-            (f == Activation.RELU ? v.max(zero) : v).intoArray(a, i, in);
+            DoubleVector out = switch (f) {
+                case SIGMOID -> VectorSigmoid.sigmoid(v);
+                case RELU -> v.max(zero);
+                default -> v;
+            };
+            out.intoArray(a, i, in);
         }
     }
 
     @Override
     public void forward(Activation f, float[] z, float[] a, int from, int to) {
-        if (f == Activation.SIGMOID || f == Activation.TANH) {
-            PLAIN.forward(f, z, a, from, to); // Math.exp and Math.tanh: the same bits in every JIT tier
+        if (f == Activation.TANH) {
+            PLAIN.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
             return;
         }
         FloatVector zero = FloatVector.zero(FS);
         for (int i = from; i < to; i += FS.length()) {
             VectorMask<Float> in = FS.indexInRange(i, to);
             FloatVector v = FloatVector.fromArray(FS, z, i, in);
-            (f == Activation.RELU ? v.max(zero) : v).intoArray(a, i, in);
+            FloatVector out = switch (f) {
+                case SIGMOID -> VectorSigmoid.sigmoid(v);
+                case RELU -> v.max(zero);
+                default -> v;
+            };
+            out.intoArray(a, i, in);
         }
     }
 

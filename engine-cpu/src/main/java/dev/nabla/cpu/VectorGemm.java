@@ -34,9 +34,14 @@ final class VectorGemm {
     static final int MC = 96;
     /** Columns of op(b) packed at once. */
     static final int NC = 1024;
+    /** Elements packed per task at least: less is not worth a thread. */
+    private static final int PACK_GRAIN = 1 << 14;
 
     private double[] packedB = new double[0];
     private float[] packedBf = new float[0];
+    /** op(a) packed whole, shared by the tasks of a split by column panels. */
+    private double[] sharedA = new double[0];
+    private float[] sharedAf = new float[0];
     private final ThreadLocal<double[]> packedA = ThreadLocal.withInitial(() -> new double[MC * KC]);
     private final ThreadLocal<float[]> packedAf = ThreadLocal.withInitial(() -> new float[MC * KC]);
     private final ThreadLocal<double[]> tileD = ThreadLocal.withInitial(() -> new double[MR * NRD]);
@@ -66,25 +71,30 @@ final class VectorGemm {
                     packedB = new double[panels * depth * NRD];
                 }
                 double[] bp = packedB;
-                packB(b, ldb, transB, p0, kc, j0, nc, bp);
-                boolean first = p0 == 0;
                 int pb = p0;
                 int jb = j0;
+                par.forRange(panels, PACK_GRAIN / (kc * NRD) + 1,
+                        (from, to) -> packB(b, ldb, transB, pb, kc, jb, nc, bp, from, to));
+                boolean first = p0 == 0;
                 Split split = Split.of(par, m, panels, kc, nc);
+                double[] shared = split.byRows() ? null : packAll(par, a, lda, transA, m, pb, kc);
                 par.forRange(split.tasks(), split.grain(), (fromTask, toTask) -> {
-                    double[] ap = packedA.get();
+                    double[] ap = split.byRows() ? packedA.get() : shared;
                     double[] tile = tileD.get();
                     for (int task = fromTask; task < toTask; task++) {
-                        for (int blk = split.firstRowBlock(task); blk < split.endRowBlock(task); blk++) {
-                            int i0 = blk * MC;
-                            int mc = Math.min(MC, m - i0);
-                            packA(a, lda, transA, i0, mc, pb, kc, ap);
+                        int rowEnd = split.endRow(task, m);
+                        for (int i0 = split.firstRow(task, m); i0 < rowEnd; i0 += MC) {
+                            int mc = Math.min(MC, rowEnd - i0);
+                            int aBase = split.byRows() ? 0 : i0 * kc;
+                            if (split.byRows()) {
+                                packA(a, lda, transA, i0, mc, pb, kc, ap, 0);
+                            }
                             for (int jp = split.firstPanel(task); jp < split.endPanel(task); jp++) {
                                 int j = jb + jp * NRD;
                                 int nr = Math.min(NRD, n - j);
                                 for (int ir = 0; ir < mc; ir += MR) {
                                     int mr = Math.min(MR, mc - ir);
-                                    kernel(kc, ap, ir * kc, bp, jp * kc * NRD, tile);
+                                    kernel(kc, ap, aBase + ir * kc, bp, jp * kc * NRD, tile);
                                     store(tile, c, n, i0 + ir, j, mr, nr, alpha, first ? beta : 1.0);
                                 }
                             }
@@ -102,26 +112,41 @@ final class VectorGemm {
     }
 
     /**
-     * How one packed block of {@code c} is shared among threads: by blocks of {@value #MC} rows
-     * when there are enough of them, else (few rows, as in a layer's weight gradient) by groups of
-     * column panels, each task then packing the few rows itself. Rows and panels only change who
-     * computes an element, never the order of its sums.
+     * How one packed block of {@code c} is shared among threads: by rows when there are enough of
+     * them, in tasks of at most {@value #MC} rows whose sizes differ by one micro-tile at most, so
+     * that every thread gets the same work; else (few rows, as in a layer's weight gradient) by
+     * groups of column panels, the few rows then packed once and shared. Rows and panels only
+     * change who computes an element, never the order of its sums.
      */
-    private record Split(boolean byRows, int rowBlocks, int panels, int tasks, int grain) {
+    private record Split(boolean byRows, int tasks, int panels, int grain) {
         static Split of(Parallel par, int m, int panels, int kc, int nc) {
             int rowBlocks = (m + MC - 1) / MC;
             boolean small = (long) m * kc * nc < 1L << 17;
             boolean byRows = rowBlocks >= 2 * par.threads() || panels < 2;
-            int tasks = byRows ? rowBlocks : Math.min(panels, 2 * par.threads());
-            return new Split(byRows, rowBlocks, panels, tasks, small ? tasks : 1);
+            int tasks;
+            if (byRows) {
+                int tiles = (m + MR - 1) / MR;
+                int perThread = (tiles + par.threads() - 1) / par.threads();
+                tasks = par.threads() * ((perThread + MC / MR - 1) / (MC / MR));
+                tasks = Math.min(tasks, tiles);
+            } else {
+                tasks = Math.min(panels, 2 * par.threads());
+            }
+            return new Split(byRows, tasks, panels, small ? tasks : 1);
         }
 
-        int firstRowBlock(int task) {
-            return byRows ? task : 0;
+        /** The first row of {@code c} of a task, a multiple of MR (of MC splitting by panels). */
+        int firstRow(int task, int m) {
+            return byRows ? tileBoundary(task, m) : 0;
         }
 
-        int endRowBlock(int task) {
-            return byRows ? task + 1 : rowBlocks;
+        int endRow(int task, int m) {
+            return byRows ? Math.min(m, tileBoundary(task + 1, m)) : m;
+        }
+
+        private int tileBoundary(int task, int m) {
+            int tiles = (m + MR - 1) / MR;
+            return (int) ((long) tiles * task / tasks) * MR;
         }
 
         int firstPanel(int task) {
@@ -133,10 +158,10 @@ final class VectorGemm {
         }
     }
 
-    /** op(b) rows p0 .. p0+kc-1, columns j0 .. j0+nc-1, as panels of NRD columns, rows contiguous, zero-padded. */
-    private static void packB(double[] b, int ldb, boolean trans, int p0, int kc, int j0, int nc, double[] bp) {
-        int panels = (nc + NRD - 1) / NRD;
-        for (int jp = 0; jp < panels; jp++) {
+    /** op(b) rows p0 .. p0+kc-1, columns j0 .. j0+nc-1, as panels of NRD columns, rows contiguous, zero-padded: panels fromPanel .. toPanel-1. */
+    private static void packB(double[] b, int ldb, boolean trans, int p0, int kc, int j0, int nc, double[] bp,
+            int fromPanel, int toPanel) {
+        for (int jp = fromPanel; jp < toPanel; jp++) {
             int base = jp * kc * NRD;
             int jStart = j0 + jp * NRD;
             int width = Math.min(NRD, j0 + nc - jStart);
@@ -161,10 +186,29 @@ final class VectorGemm {
         }
     }
 
-    /** op(a) rows i0 .. i0+mc-1, columns p0 .. p0+kc-1, as panels of MR rows interleaved per p, zero-padded. */
-    private static void packA(double[] a, int lda, boolean trans, int i0, int mc, int p0, int kc, double[] ap) {
+    /**
+     * All of op(a)'s rows, columns p0 .. p0+kc-1, packed once for every task of a split by column
+     * panels (row block {@code i0} at {@code i0 * kc}), the row blocks packed in parallel.
+     */
+    private double[] packAll(Parallel par, double[] a, int lda, boolean trans, int m, int p0, int kc) {
+        int rowBlocks = (m + MC - 1) / MC;
+        if (sharedA.length < rowBlocks * MC * kc) {
+            sharedA = new double[rowBlocks * MC * kc];
+        }
+        double[] ap = sharedA;
+        par.forRange(rowBlocks, 1, (from, to) -> {
+            for (int blk = from; blk < to; blk++) {
+                packA(a, lda, trans, blk * MC, Math.min(MC, m - blk * MC), p0, kc, ap, blk * MC * kc);
+            }
+        });
+        return ap;
+    }
+
+    /** op(a) rows i0 .. i0+mc-1, columns p0 .. p0+kc-1, from {@code at} as panels of MR rows interleaved per p, zero-padded. */
+    private static void packA(double[] a, int lda, boolean trans, int i0, int mc, int p0, int kc, double[] ap,
+            int at) {
         for (int ir = 0; ir < mc; ir += MR) {
-            int base = ir * kc;
+            int base = at + ir * kc;
             int rows = Math.min(MR, mc - ir);
             if (trans) {
                 // op(a) row i is column i of a: MR neighbouring columns are contiguous in each row p of a.
@@ -298,25 +342,30 @@ final class VectorGemm {
                     packedBf = new float[panels * depth * NRF];
                 }
                 float[] bp = packedBf;
-                packB(b, ldb, transB, p0, kc, j0, nc, bp);
-                float be = p0 == 0 ? (float) beta : 1.0f;
                 int pb = p0;
                 int jb = j0;
+                par.forRange(panels, PACK_GRAIN / (kc * NRF) + 1,
+                        (from, to) -> packB(b, ldb, transB, pb, kc, jb, nc, bp, from, to));
+                float be = p0 == 0 ? (float) beta : 1.0f;
                 Split split = Split.of(par, m, panels, kc, nc);
+                float[] shared = split.byRows() ? null : packAllF(par, a, lda, transA, m, pb, kc);
                 par.forRange(split.tasks(), split.grain(), (fromTask, toTask) -> {
-                    float[] ap = packedAf.get();
+                    float[] ap = split.byRows() ? packedAf.get() : shared;
                     float[] tile = tileF.get();
                     for (int task = fromTask; task < toTask; task++) {
-                        for (int blk = split.firstRowBlock(task); blk < split.endRowBlock(task); blk++) {
-                            int i0 = blk * MC;
-                            int mc = Math.min(MC, m - i0);
-                            packA(a, lda, transA, i0, mc, pb, kc, ap);
+                        int rowEnd = split.endRow(task, m);
+                        for (int i0 = split.firstRow(task, m); i0 < rowEnd; i0 += MC) {
+                            int mc = Math.min(MC, rowEnd - i0);
+                            int aBase = split.byRows() ? 0 : i0 * kc;
+                            if (split.byRows()) {
+                                packA(a, lda, transA, i0, mc, pb, kc, ap, 0);
+                            }
                             for (int jp = split.firstPanel(task); jp < split.endPanel(task); jp++) {
                                 int j = jb + jp * NRF;
                                 int nr = Math.min(NRF, n - j);
                                 for (int ir = 0; ir < mc; ir += MR) {
                                     int mr = Math.min(MR, mc - ir);
-                                    kernel(kc, ap, ir * kc, bp, jp * kc * NRF, tile);
+                                    kernel(kc, ap, aBase + ir * kc, bp, jp * kc * NRF, tile);
                                     store(tile, c, n, i0 + ir, j, mr, nr, al, be);
                                 }
                             }
@@ -327,10 +376,10 @@ final class VectorGemm {
         }
     }
 
-    /** FP32 twin of {@link #packB(double[], int, boolean, int, int, int, int, double[])}. */
-    private static void packB(float[] b, int ldb, boolean trans, int p0, int kc, int j0, int nc, float[] bp) {
-        int panels = (nc + NRF - 1) / NRF;
-        for (int jp = 0; jp < panels; jp++) {
+    /** FP32 twin of {@link #packB(double[], int, boolean, int, int, int, int, double[], int, int)}. */
+    private static void packB(float[] b, int ldb, boolean trans, int p0, int kc, int j0, int nc, float[] bp,
+            int fromPanel, int toPanel) {
+        for (int jp = fromPanel; jp < toPanel; jp++) {
             int base = jp * kc * NRF;
             int jStart = j0 + jp * NRF;
             int width = Math.min(NRF, j0 + nc - jStart);
@@ -355,10 +404,26 @@ final class VectorGemm {
         }
     }
 
-    /** FP32 twin of {@link #packA(double[], int, boolean, int, int, int, int, double[])}. */
-    private static void packA(float[] a, int lda, boolean trans, int i0, int mc, int p0, int kc, float[] ap) {
+    /** FP32 twin of {@link #packAll(Parallel, double[], int, boolean, int, int, int)}. */
+    private float[] packAllF(Parallel par, float[] a, int lda, boolean trans, int m, int p0, int kc) {
+        int rowBlocks = (m + MC - 1) / MC;
+        if (sharedAf.length < rowBlocks * MC * kc) {
+            sharedAf = new float[rowBlocks * MC * kc];
+        }
+        float[] ap = sharedAf;
+        par.forRange(rowBlocks, 1, (from, to) -> {
+            for (int blk = from; blk < to; blk++) {
+                packA(a, lda, trans, blk * MC, Math.min(MC, m - blk * MC), p0, kc, ap, blk * MC * kc);
+            }
+        });
+        return ap;
+    }
+
+    /** FP32 twin of {@link #packA(double[], int, boolean, int, int, int, int, double[], int)}. */
+    private static void packA(float[] a, int lda, boolean trans, int i0, int mc, int p0, int kc, float[] ap,
+            int at) {
         for (int ir = 0; ir < mc; ir += MR) {
-            int base = ir * kc;
+            int base = at + ir * kc;
             int rows = Math.min(MR, mc - ir);
             if (trans) {
                 // op(a) row i is column i of a: MR neighbouring columns are contiguous in each row p of a.

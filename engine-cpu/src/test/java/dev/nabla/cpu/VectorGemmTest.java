@@ -27,7 +27,7 @@ class VectorGemmTest {
 
     static Stream<Arguments> shapes() {
         int[][] shapes = {{7, 9, 300}, {97, 33, 257}, {200, 1030, 20}, {13, 40, 600}, {6, 16, 256}, {1, 64, 64},
-            {300, 8, 9}};
+            {300, 8, 9}, {1000, 40, 300}, {389, 70, 50}};
         Stream.Builder<Arguments> b = Stream.builder();
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
