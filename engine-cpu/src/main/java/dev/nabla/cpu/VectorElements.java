@@ -21,39 +21,33 @@ final class VectorElements implements ElementKernel {
 
     @Override
     public void forward(Activation f, double[] z, double[] a, int from, int to) {
-        if (f == Activation.TANH) {
-            PLAIN.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
-            return;
-        }
-        DoubleVector zero = DoubleVector.zero(DS);
-        for (int i = from; i < to; i += DS.length()) {
-            VectorMask<Double> in = DS.indexInRange(i, to);
-            DoubleVector v = DoubleVector.fromArray(DS, z, i, in);
-            DoubleVector out = switch (f) {
-                case SIGMOID -> VectorSigmoid.sigmoid(v);
-                case RELU -> v.max(zero);
-                default -> v;
-            };
-            out.intoArray(a, i, in);
+        switch (f) {
+            case SIGMOID -> VectorSigmoid.forward(z, a, from, to);
+            case TANH -> PLAIN.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
+            default -> {
+                DoubleVector zero = DoubleVector.zero(DS);
+                for (int i = from; i < to; i += DS.length()) {
+                    VectorMask<Double> in = DS.indexInRange(i, to);
+                    DoubleVector v = DoubleVector.fromArray(DS, z, i, in);
+                    (f == Activation.RELU ? v.max(zero) : v).intoArray(a, i, in);
+                }
+            }
         }
     }
 
     @Override
     public void forward(Activation f, float[] z, float[] a, int from, int to) {
-        if (f == Activation.TANH) {
-            PLAIN.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
-            return;
-        }
-        FloatVector zero = FloatVector.zero(FS);
-        for (int i = from; i < to; i += FS.length()) {
-            VectorMask<Float> in = FS.indexInRange(i, to);
-            FloatVector v = FloatVector.fromArray(FS, z, i, in);
-            FloatVector out = switch (f) {
-                case SIGMOID -> VectorSigmoid.sigmoid(v);
-                case RELU -> v.max(zero);
-                default -> v;
-            };
-            out.intoArray(a, i, in);
+        switch (f) {
+            case SIGMOID -> VectorSigmoid.forward(z, a, from, to);
+            case TANH -> PLAIN.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
+            default -> {
+                FloatVector zero = FloatVector.zero(FS);
+                for (int i = from; i < to; i += FS.length()) {
+                    VectorMask<Float> in = FS.indexInRange(i, to);
+                    FloatVector v = FloatVector.fromArray(FS, z, i, in);
+                    (f == Activation.RELU ? v.max(zero) : v).intoArray(a, i, in);
+                }
+            }
         }
     }
 

@@ -158,7 +158,10 @@ final class VectorGemm {
         }
     }
 
-    /** op(b) rows p0 .. p0+kc-1, columns j0 .. j0+nc-1, as panels of NRD columns, rows contiguous, zero-padded: panels fromPanel .. toPanel-1. */
+    /**
+     * Panels {@code fromPanel .. toPanel-1} of op(b) rows p0 .. p0+kc-1, columns j0 .. j0+nc-1: NRD
+     * columns each, rows contiguous, zero-padded.
+     */
     private static void packB(double[] b, int ldb, boolean trans, int p0, int kc, int j0, int nc, double[] bp,
             int fromPanel, int toPanel) {
         for (int jp = fromPanel; jp < toPanel; jp++) {
@@ -204,7 +207,10 @@ final class VectorGemm {
         return ap;
     }
 
-    /** op(a) rows i0 .. i0+mc-1, columns p0 .. p0+kc-1, from {@code at} as panels of MR rows interleaved per p, zero-padded. */
+    /**
+     * op(a) rows i0 .. i0+mc-1, columns p0 .. p0+kc-1, into {@code ap} from {@code at} as panels of
+     * MR rows interleaved per p, zero-padded.
+     */
     private static void packA(double[] a, int lda, boolean trans, int i0, int mc, int p0, int kc, double[] ap,
             int at) {
         for (int ir = 0; ir < mc; ir += MR) {

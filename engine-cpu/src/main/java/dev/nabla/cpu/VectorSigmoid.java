@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Sigmoid a vector at a time, with an exponential of its own built only from exactly rounded
@@ -22,7 +23,8 @@ import jdk.incubator.vector.VectorOperators;
  * Within a few units in the last place of {@link Math#exp}'s sigmoid.
  */
 final class VectorSigmoid {
-    private VectorSigmoid() {}
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
 
     private static final double LOG2E = 1.4426950408889634;
     /** ln 2 split so that {@code n * LN2_HI} is exact for every {@code n} used. */
@@ -55,57 +57,60 @@ final class VectorSigmoid {
         }
     }
 
-    static DoubleVector sigmoid(DoubleVector z) {
-        DoubleVector e = expNonPositive(z.abs().neg());
-        DoubleVector d = e.add(1.0);
-        VectorMask<Double> negative = z.compare(VectorOperators.LT, 0.0);
-        return d.broadcast(1.0).blend(e, negative).div(d);
-    }
-
-    static FloatVector sigmoid(FloatVector z) {
-        FloatVector e = expNonPositive(z.abs().neg());
-        FloatVector d = e.add(1.0f);
-        VectorMask<Float> negative = z.compare(VectorOperators.LT, 0.0f);
-        return d.broadcast(1.0f).blend(e, negative).div(d);
-    }
-
-    /** {@code exp(x)} for {@code x <= 0} (NaN stays NaN). */
-    static DoubleVector expNonPositive(DoubleVector x) {
-        x = x.max(MIN_ARG);
-        DoubleVector t = x.fma(LOG2E, SHIFT);
-        DoubleVector n = t.sub(SHIFT);
-        DoubleVector r = n.fma(x.broadcast(-LN2_LO), n.fma(x.broadcast(-LN2_HI), x));
-        DoubleVector p = x.broadcast(TAYLOR[0]);
-        for (int k = 1; k < TAYLOR.length; k++) {
-            p = p.fma(r, r.broadcast(TAYLOR[k]));
+    /**
+     * {@code a[i] = sigmoid(z[i])} for {@code i} in {@code [from, to)}. One method holds the whole
+     * computation: a vector passed to a method that the JIT does not inline is boxed, and its
+     * operations then run the Vector API's slow scalar fallback.
+     */
+    static void forward(double[] z, double[] a, int from, int to) {
+        for (int i = from; i < to; i += DS.length()) {
+            VectorMask<Double> in = DS.indexInRange(i, to);
+            DoubleVector v = DoubleVector.fromArray(DS, z, i, in);
+            // exp(x) for x = -|z| <= 0, not below MIN_ARG (NaN stays NaN)
+            DoubleVector x = v.abs().neg().max(MIN_ARG);
+            DoubleVector t = x.fma(LOG2E, SHIFT);
+            DoubleVector n = t.sub(SHIFT);
+            DoubleVector r = n.fma(x.broadcast(-LN2_LO), n.fma(x.broadcast(-LN2_HI), x));
+            DoubleVector p = x.broadcast(TAYLOR[0]);
+            for (int k = 1; k < TAYLOR.length; k++) {
+                p = p.fma(r, r.broadcast(TAYLOR[k]));
+            }
+            LongVector whole = ((LongVector) t.viewAsIntegralLanes()).sub(SHIFT_BITS);
+            LongVector half = whole.lanewise(VectorOperators.ASHR, 1);
+            // 2^n as two factors 2^half * 2^(n - half), each a normal number
+            DoubleVector scale1 = (DoubleVector) half.add(1023).lanewise(VectorOperators.LSHL, 52)
+                    .viewAsFloatingLanes();
+            DoubleVector scale2 = (DoubleVector) whole.sub(half).add(1023).lanewise(VectorOperators.LSHL, 52)
+                    .viewAsFloatingLanes();
+            DoubleVector e = p.mul(scale1).mul(scale2);
+            DoubleVector d = e.add(1.0);
+            VectorMask<Double> negative = v.compare(VectorOperators.LT, 0.0);
+            d.broadcast(1.0).blend(e, negative).div(d).intoArray(a, i, in);
         }
-        LongVector bits = (LongVector) t.viewAsIntegralLanes();
-        LongVector whole = bits.sub(SHIFT_BITS);
-        LongVector half = whole.lanewise(VectorOperators.ASHR, 1);
-        return p.mul(powerOfTwo(half)).mul(powerOfTwo(whole.sub(half)));
     }
 
-    static FloatVector expNonPositive(FloatVector x) {
-        x = x.max(MIN_ARG_F);
-        FloatVector t = x.fma(LOG2E_F, SHIFT_F);
-        FloatVector n = t.sub(SHIFT_F);
-        FloatVector r = n.fma(x.broadcast(-LN2_LO_F), n.fma(x.broadcast(-LN2_HI_F), x));
-        FloatVector p = x.broadcast(TAYLOR_F[0]);
-        for (int k = 1; k < TAYLOR_F.length; k++) {
-            p = p.fma(r, r.broadcast(TAYLOR_F[k]));
+    /** The FP32 twin of {@link #forward(double[], double[], int, int)}, in single precision throughout. */
+    static void forward(float[] z, float[] a, int from, int to) {
+        for (int i = from; i < to; i += FS.length()) {
+            VectorMask<Float> in = FS.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(FS, z, i, in);
+            FloatVector x = v.abs().neg().max(MIN_ARG_F);
+            FloatVector t = x.fma(LOG2E_F, SHIFT_F);
+            FloatVector n = t.sub(SHIFT_F);
+            FloatVector r = n.fma(x.broadcast(-LN2_LO_F), n.fma(x.broadcast(-LN2_HI_F), x));
+            FloatVector p = x.broadcast(TAYLOR_F[0]);
+            for (int k = 1; k < TAYLOR_F.length; k++) {
+                p = p.fma(r, r.broadcast(TAYLOR_F[k]));
+            }
+            IntVector whole = ((IntVector) t.viewAsIntegralLanes()).sub(SHIFT_BITS_F);
+            IntVector half = whole.lanewise(VectorOperators.ASHR, 1);
+            FloatVector scale1 = (FloatVector) half.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+            FloatVector scale2 = (FloatVector) whole.sub(half).add(127).lanewise(VectorOperators.LSHL, 23)
+                    .viewAsFloatingLanes();
+            FloatVector e = p.mul(scale1).mul(scale2);
+            FloatVector d = e.add(1.0f);
+            VectorMask<Float> negative = v.compare(VectorOperators.LT, 0.0f);
+            d.broadcast(1.0f).blend(e, negative).div(d).intoArray(a, i, in);
         }
-        IntVector bits = (IntVector) t.viewAsIntegralLanes();
-        IntVector whole = bits.sub(SHIFT_BITS_F);
-        IntVector half = whole.lanewise(VectorOperators.ASHR, 1);
-        return p.mul(powerOfTwo(half)).mul(powerOfTwo(whole.sub(half)));
-    }
-
-    /** 2^n for n in the normal exponents. */
-    private static DoubleVector powerOfTwo(LongVector n) {
-        return (DoubleVector) n.add(1023).lanewise(VectorOperators.LSHL, 52).viewAsFloatingLanes();
-    }
-
-    private static FloatVector powerOfTwo(IntVector n) {
-        return (FloatVector) n.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
     }
 }

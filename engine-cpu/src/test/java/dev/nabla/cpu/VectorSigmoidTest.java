@@ -11,10 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -24,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * the same bits in every JIT tier is what keeps training reproducible bit for bit.
  */
 class VectorSigmoidTest {
-    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final double[] EDGES = {0.0, -0.0, 1e-300, -1e-300, 1e-20, -1e-20, 0.5, -0.5, 20, -20, 36.7, -36.7,
         40, -40, 87, -87, 103, -103, 104, -104, 105, -105, 700, -700, -708, -708.5, -709.8, -720, -740, -744.4,
         -745.1, -745.2, -746, 709.8, 710, 800, -800, 1e300, -1e300, Double.MAX_VALUE, -Double.MAX_VALUE,
@@ -50,19 +44,13 @@ class VectorSigmoidTest {
 
     static double[] sigmoid(double[] z) {
         double[] out = new double[z.length];
-        for (int i = 0; i < z.length; i += DS.length()) {
-            VectorMask<Double> in = DS.indexInRange(i, z.length);
-            VectorSigmoid.sigmoid(DoubleVector.fromArray(DS, z, i, in)).intoArray(out, i, in);
-        }
+        VectorSigmoid.forward(z, out, 0, z.length);
         return out;
     }
 
     static float[] sigmoid(float[] z) {
         float[] out = new float[z.length];
-        for (int i = 0; i < z.length; i += FS.length()) {
-            VectorMask<Float> in = FS.indexInRange(i, z.length);
-            VectorSigmoid.sigmoid(FloatVector.fromArray(FS, z, i, in)).intoArray(out, i, in);
-        }
+        VectorSigmoid.forward(z, out, 0, z.length);
         return out;
     }
 
