@@ -6,8 +6,8 @@
 #
 # It holds: jre/ (a Java runtime made with jlink from this JDK, with only the modules needed),
 # engine.jar (the engine with its dependencies and kernels), lib/ (the test classes and the JUnit
-# console launcher), cublas-shim/libcublas.so.12 (see scripts/cublas-shim/build-shim.sh) and
-# check-model.json. Then run scripts/device-check.sh on the GPU host.
+# console launcher) and cublas-shim/libcublas.so.12 (see scripts/cublas-shim/build-shim.sh). Then
+# run scripts/device-check.sh on the GPU host.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -23,13 +23,14 @@ jar cf "$bundle/lib/engine-cuda-tests.jar" -C engine-cuda/target/test-classes .
 junit_platform="$(sed -n 's:.*<junit.platform.version>\(.*\)</junit.platform.version>.*:\1:p' pom.xml)"
 mvn -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_platform" \
     -DoutputDirectory="$bundle/lib" -Dmdep.stripVersion=true
-cp scripts/check-model.json "$bundle/"
 
-# The JDK modules the jars use, found by jdeps, and two that only reflection or a service reaches:
-# jdk.unsupported (Unsafe) and jdk.zipfs (JUnit scans jars for test classes through the zip file system).
+# The JDK modules the jars use, found by jdeps, and three that only reflection or a service reaches:
+# jdk.unsupported (Unsafe), jdk.zipfs (JUnit scans jars for test classes through the zip file system)
+# and jdk.incubator.vector (the CPU backend's vectorized kernels, loaded by name when present).
 modules="$(jdeps --print-module-deps --ignore-missing-deps --multi-release 17 \
     --class-path "$bundle/lib/*" "$bundle/engine.jar" "$bundle/lib/"*.jar)"
-jlink --add-modules "$modules,jdk.unsupported,jdk.zipfs" --strip-debug --no-header-files --no-man-pages --compress=2 \
+modules="$(echo "$modules,jdk.unsupported,jdk.zipfs,jdk.incubator.vector" | tr ',' '\n' | sort -u | paste -sd, -)"
+jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 \
     --output "$bundle/jre"
 
 jcublas2="$(mktemp)"
@@ -38,7 +39,7 @@ scripts/cublas-shim/build-shim.sh "$jcublas2" "$bundle/cublas-shim"
 rm -f "$jcublas2"
 
 size_mib=$(du -sm "$bundle" | cut -f1)
-echo "device-bundle: $bundle, ${size_mib} MiB (modules: $modules,jdk.unsupported,jdk.zipfs)"
+echo "device-bundle: $bundle, ${size_mib} MiB (modules: $modules)"
 if [ "$size_mib" -ge "$limit_mib" ]; then
   echo "device-bundle: larger than $limit_mib MiB" >&2
   exit 1

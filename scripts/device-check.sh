@@ -2,20 +2,25 @@
 # The GPU check. Run on a GPU host from the repository root, after scripts/device-bundle.sh built
 # device-bundle/ (here, or on any x86-64 Linux machine with a JDK 17 and Maven) and it was copied there:
 #
-#   scripts/device-check.sh
+#   scripts/device-check.sh [all|tests|bench]
 #
 # Needs only the NVIDIA driver; no Java, no network. Prints, and writes to $OUT (default
-# ./device-check-out): nvidia-smi; `engine devices`; the CUDA test suite on Nabla's own GEMM path;
-# the suite again with cuBLAS, through the forwarding libcublas.so.12 when the host has only CUDA
-# 13's libcublas.so.13; `engine example --backend cuda`; and CPU-against-GPU training throughput.
-# Finishes in under 8 minutes; each step has its own time limit.
+# ./device-check-out): nvidia-smi; `engine devices`; then, for `tests` (or `all`, the default), the
+# CUDA test suite on Nabla's own GEMM path, the suite again with cuBLAS (through the forwarding
+# libcublas.so.12 when the host has only CUDA 13's libcublas.so.13), `engine example --backend
+# cuda`; and for `bench` (or `all`), `engine bench`: the standard workloads on the CPU and the GPU,
+# alternating with NumPy and PyTorch eager where the host's python3 has them, written also to
+# $OUT/bench.json; then PyTorch's torch.compile on mnist fp32 where it compiles. Each step has its
+# own time limit: `tests` takes up to about 8 minutes, `bench` up to about 7.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bundle="${NABLA_BUNDLE:-$root/device-bundle}"
 out="${OUT:-$root/device-check-out}"
 mkdir -p "$out"
-exec > >(tee "$out/device-check.log") 2>&1
+what="${1:-all}"
+case "$what" in all|tests|bench) ;; *) echo "device-check: unknown part '$what' (all, tests or bench)"; exit 2 ;; esac
+exec > >(tee "$out/device-check-$what.log") 2>&1
 
 java="$bundle/jre/bin/java"
 if [ ! -x "$java" ]; then
@@ -23,7 +28,9 @@ if [ ! -x "$java" ]; then
   exit 2
 fi
 section() { echo; echo "=== $* ==="; }
-engine() { timeout 240 "$java" -jar "$bundle/engine.jar" "$@"; echo "(exit $?)"; }
+# The Vector API module gives the CPU backend its vectorized kernels: the CPU figures need it.
+jvm=("$java" --add-modules jdk.incubator.vector)
+engine() { timeout 240 "${jvm[@]}" -jar "$bundle/engine.jar" "$@"; echo "(exit $?)"; }
 
 # The driver library: on the loader's path already, or in a driver folder that is not.
 if ! ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\.1'; then
@@ -44,7 +51,7 @@ engine devices
 suite() { # suite NAME SELECTOR...: CUDA tests through the JUnit console launcher, output in $out/tests-NAME.txt
   local name="$1"
   shift
-  timeout 200 "$java" -jar "$bundle/lib/junit-platform-console-standalone.jar" execute \
+  timeout 200 "${jvm[@]}" -jar "$bundle/lib/junit-platform-console-standalone.jar" execute \
       --class-path "$bundle/engine.jar:$bundle/lib/engine-api-tests.jar:$bundle/lib/engine-cuda-tests.jar" \
       --disable-banner --details=summary --details-theme=ascii --reports-dir="$out/junit-$name" \
       --exclude-engine=junit-vintage --exclude-engine=junit-platform-suite --fail-if-no-tests "$@" \
@@ -57,6 +64,7 @@ largest() { # largest PATH: the largest CUDA-vs-CPU differences the parity tests
   grep -h "^\[parity\] $1 " "$out"/tests-*.txt | awk '{print $NF, $0}' | sort -g | tail -8 | cut -d' ' -f2-
 }
 
+if [ "$what" != bench ]; then
 section "CUDA tests, Nabla's own GEMM kernels (cuBLAS only if the host has libcublas.so.12)"
 suite own --select-package=dev.nabla.cuda
 largest KERNELS
@@ -80,22 +88,30 @@ engine example --backend cuda
 section "engine devices, with cuBLAS reachable"
 engine devices
 
-section "throughput: CPU against GPU, same data and network"
-train() { # train GEMM-CHOICE ARGS...: engine train, printing only what the comparison needs
-  local gemm="$1"
-  shift
-  timeout 240 "$java" -Dnabla.cuda.gemm="$gemm" -jar "$bundle/engine.jar" train "$@" \
-      | grep -E '^(backend|device|epoch|trained)'
-}
-for precision in fp64 fp32; do
-  for run in cpu:auto cuda:auto cuda:kernels; do
-    echo "--- 16-1024-1024-4 sigmoid, batch 1024, $precision, ${run%%:*} (GEMM: ${run##*:})"
-    train "${run##*:}" --model "$bundle/check-model.json" --samples 25600 --epochs 2 --batch 1024 \
-        --precision "$precision" --backend "${run%%:*}"
-  done
-done
-for backend in cpu cuda; do
-  echo "--- default 16-32-4 network, batch 8192, fp64, $backend"
-  train auto --samples 500000 --epochs 2 --batch 8192 --backend "$backend"
-done
+fi
+
+if [ "$what" != tests ]; then
+section "engine bench: CPU against GPU, and against NumPy and PyTorch eager, alternating"
+cublas13="${cublas13-$(find /usr /opt /root -name 'libcublas.so.13*' 2>/dev/null | head -1)}"
+if [ -n "$cublas13" ]; then
+  export LD_LIBRARY_PATH="$bundle/cublas-shim:$(dirname "$cublas13")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+peers=()
+if timeout 60 python3 -c "import numpy" 2>/dev/null; then
+  peers=(--peers --peer-engines numpy,torch-eager-cpu,torch-eager-cuda)
+  timeout 60 python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())" \
+      2>&1 | tail -1
+else
+  echo "no python3 with NumPy here: Nabla alone"
+fi
+timeout 330 "${jvm[@]}" -jar "$bundle/engine.jar" bench "${peers[@]}" --min-seconds 0.3 --max-seconds 3 \
+    --json "$out/bench.json"
+echo "(exit $?)"
+if [ ${#peers[@]} -gt 0 ]; then
+  echo "--- torch.compile, mnist fp32 on the GPU"
+  timeout 100 "${jvm[@]}" -jar "$bundle/engine.jar" bench --workload mnist --precision fp32 --backend cuda \
+      --peers --peer-engines torch-compile-cuda --min-seconds 0.3 --max-seconds 3
+  echo "(exit $?)"
+fi
+fi
 section "done; logs in $out"

@@ -14,8 +14,10 @@ deltas computed with the weights from before the update.
 
 Several engines stay loaded at once, so that the caller can time them in turn.
 
-Engines: numpy (CPU, its BLAS), torch-eager-cpu, torch-eager-cuda, torch-compile-cuda (where
-PyTorch and a GPU are there; autograd computes the gradients, as PyTorch users write it).
+Engines: numpy (CPU, its BLAS), torch-eager-cpu, torch-compile-cpu, torch-eager-cuda,
+torch-compile-cuda (where PyTorch and a GPU are there; autograd computes the gradients, as PyTorch
+users write it). torch.compile needs a C compiler and Triton; where it cannot compile, its load or
+first step answers an error, which the caller prints beside the other results.
 """
 import glob
 import json
@@ -116,7 +118,7 @@ def engines():
     versions = {"numpy": np.__version__, "python": sys.version.split()[0]}
     if torch is not None:
         versions["torch"] = torch.__version__
-        names.append("torch-eager-cpu")
+        names += ["torch-eager-cpu", "torch-compile-cpu"]
         if torch.cuda.is_available():
             names += ["torch-eager-cuda", "torch-compile-cuda"]
             versions["cuda device"] = torch.cuda.get_device_name(0)

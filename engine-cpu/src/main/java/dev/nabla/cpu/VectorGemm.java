@@ -189,21 +189,31 @@ final class VectorGemm {
         }
     }
 
+    /** Packs one block of op(a)'s rows: rows i0 .. i0+mc-1 into the shared buffer from {@code at}. */
+    private interface RowBlockPacker {
+        void pack(int i0, int mc, int at);
+    }
+
     /**
-     * All of op(a)'s rows, columns p0 .. p0+kc-1, packed once for every task of a split by column
-     * panels (row block {@code i0} at {@code i0 * kc}), the row blocks packed in parallel.
+     * Every row block of op(a), packed in parallel into one buffer for all the tasks of a split by
+     * column panels: row block {@code i0} at {@code i0 * kc}.
      */
-    private double[] packAll(Parallel par, double[] a, int lda, boolean trans, int m, int p0, int kc) {
-        int rowBlocks = (m + MC - 1) / MC;
-        if (sharedA.length < rowBlocks * MC * kc) {
-            sharedA = new double[rowBlocks * MC * kc];
-        }
-        double[] ap = sharedA;
-        par.forRange(rowBlocks, 1, (from, to) -> {
+    private static void packAll(Parallel par, int m, int kc, RowBlockPacker packer) {
+        par.forRange((m + MC - 1) / MC, 1, (from, to) -> {
             for (int blk = from; blk < to; blk++) {
-                packA(a, lda, trans, blk * MC, Math.min(MC, m - blk * MC), p0, kc, ap, blk * MC * kc);
+                packer.pack(blk * MC, Math.min(MC, m - blk * MC), blk * MC * kc);
             }
         });
+    }
+
+    /** op(a) rows packed whole, columns p0 .. p0+kc-1 (see {@link #packAll(Parallel, int, int, RowBlockPacker)}). */
+    private double[] packAll(Parallel par, double[] a, int lda, boolean trans, int m, int p0, int kc) {
+        int size = (m + MC - 1) / MC * MC * kc;
+        if (sharedA.length < size) {
+            sharedA = new double[size];
+        }
+        double[] ap = sharedA;
+        packAll(par, m, kc, (i0, mc, at) -> packA(a, lda, trans, i0, mc, p0, kc, ap, at));
         return ap;
     }
 
@@ -412,16 +422,12 @@ final class VectorGemm {
 
     /** FP32 twin of {@link #packAll(Parallel, double[], int, boolean, int, int, int)}. */
     private float[] packAllF(Parallel par, float[] a, int lda, boolean trans, int m, int p0, int kc) {
-        int rowBlocks = (m + MC - 1) / MC;
-        if (sharedAf.length < rowBlocks * MC * kc) {
-            sharedAf = new float[rowBlocks * MC * kc];
+        int size = (m + MC - 1) / MC * MC * kc;
+        if (sharedAf.length < size) {
+            sharedAf = new float[size];
         }
         float[] ap = sharedAf;
-        par.forRange(rowBlocks, 1, (from, to) -> {
-            for (int blk = from; blk < to; blk++) {
-                packA(a, lda, trans, blk * MC, Math.min(MC, m - blk * MC), p0, kc, ap, blk * MC * kc);
-            }
-        });
+        packAll(par, m, kc, (i0, mc, at) -> packA(a, lda, trans, i0, mc, p0, kc, ap, at));
         return ap;
     }
 

@@ -68,6 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "alternating with Nabla, after checking their losses agree with Nabla's.")
     boolean peers;
 
+    @Option(names = "--peer-engines", paramLabel = "LIST", split = ",",
+            description = "With --peers, only these of them: numpy, torch-eager-cpu, torch-compile-cpu, "
+                    + "torch-eager-cuda, torch-compile-cuda (default: every one installed here).")
+    List<String> peerEngines;
+
     @Option(names = "--python", paramLabel = "CMD", defaultValue = "python3",
             description = "The Python with NumPy for --peers (default: ${DEFAULT-VALUE}).")
     String python;
@@ -84,6 +89,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The --sweep chart (default: ${DEFAULT-VALUE}).")
     Path plot;
 
+    /** Every peer that benchmarks/peers/peer.py knows. */
+    static final List<String> PEER_ENGINES = List.of("numpy", "torch-eager-cpu", "torch-compile-cpu", "torch-eager-cuda",
+            "torch-compile-cuda");
+
     /** The learning rate of the benchmark steps; small, so the weights stay in a realistic range. */
     static final double LR = 0.01;
     static final long SEED = 1;
@@ -98,6 +107,14 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (json != null) {
             AtomicFiles.requireWritable(json);
+        }
+        if (peerEngines != null) {
+            for (String e : peerEngines) {
+                if (!PEER_ENGINES.contains(e)) {
+                    throw new InputException("--peer-engines: unknown peer '" + e + "' (known: "
+                            + String.join(", ", PEER_ENGINES) + ")");
+                }
+            }
         }
         List<ProbeReport> probes = Backends.probeAll();
         Machine machine = Machine.describe(probes);
@@ -115,6 +132,13 @@ public final class BenchCommand implements Callable<Integer> {
         List<PeerResult> peerResults = new ArrayList<>();
         try (PeerProcess peer = peers ? PeerProcess.start(python) : null) {
             if (peer != null) {
+                if (peerEngines != null) {
+                    List<String> missing = peerEngines.stream().filter(e -> !peer.engines.contains(e)).toList();
+                    peer.engines.retainAll(peerEngines);
+                    if (!missing.isEmpty()) {
+                        out.println("peers not available here: " + String.join(", ", missing));
+                    }
+                }
                 out.println("peers:   " + String.join(", ", peer.engines) + " (" + peer.versions + ")");
             }
             for (Workload w : chosen) {

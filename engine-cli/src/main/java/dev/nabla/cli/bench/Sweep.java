@@ -7,6 +7,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -87,7 +89,11 @@ final class Sweep {
     private double measure(String backend, int width, int batch) {
         Workload w = new Workload("sweep", new int[] {width, width, width}, batch, List.of(Precision.FP32));
         try (OursRun run = new OursRun(w, backend, Precision.FP32, BenchCommand.LR, BenchCommand.SEED)) {
-            run.time(2); // warm-up
+            // Warm-up, half the measuring time: the first shapes also pay for the JIT compiling the step.
+            double warm = 0;
+            for (int n = 2; warm < seconds / 2 && n <= 1 << 20; n *= 2) {
+                warm += run.time(n);
+            }
             int steps = 1;
             double t = run.time(steps);
             while (t < seconds && steps < 1 << 20) {
@@ -117,8 +123,8 @@ final class Sweep {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        plot.setDomainAxis(new LogAxis("batch (log scale)"));
-        plot.setRangeAxis(new LogAxis("samples/s (log scale)"));
+        plot.setDomainAxis(decades("batch (log scale)"));
+        plot.setRangeAxis(decades("samples/s (log scale)"));
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int k = 0; k < data.getSeriesCount(); k++) {
             boolean gpu = data.getSeriesKey(k).toString().startsWith("cuda");
@@ -127,5 +133,14 @@ final class Sweep {
         }
         plot.setRenderer(r);
         AtomicFiles.write(file, o -> ChartUtils.writeChartAsPNG(o, chart, 1000, 650));
+    }
+
+    /** A logarithmic axis with a tick at each power of ten, labelled in plain digits. */
+    private static LogAxis decades(String label) {
+        LogAxis axis = new LogAxis(label);
+        axis.setTickUnit(new NumberTickUnit(1.0));
+        axis.setMinorTickMarksVisible(true);
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0"));
+        return axis;
     }
 }
