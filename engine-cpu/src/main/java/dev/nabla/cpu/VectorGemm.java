@@ -135,7 +135,7 @@ final class VectorGemm {
             return new Split(byRows, tasks, panels, small ? tasks : 1);
         }
 
-        /** The first row of {@code c} of a task, a multiple of MR (of MC splitting by panels). */
+        /** The first row of {@code c} of a task: a multiple of MR, or 0 when split by panels (every task has all rows). */
         int firstRow(int task, int m) {
             return byRows ? tileBoundary(task, m) : 0;
         }
