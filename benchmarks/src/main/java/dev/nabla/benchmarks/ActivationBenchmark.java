@@ -60,16 +60,10 @@ public class ActivationBenchmark {
         be = BackendState.open(backend, precision);
         f = Activation.parse(activation);
         SplittableRandom rng = new SplittableRandom(5);
-        double[] v = new double[rows * cols];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rng.nextDouble(-4, 4);
-        }
-        z = be.allocate(rows, cols);
+        z = BackendState.random(be, rows, cols, 4.0, rng);
+        g = BackendState.random(be, rows, cols, 4.0, rng);
         a = be.allocate(rows, cols);
-        g = be.allocate(rows, cols);
         delta = be.allocate(rows, cols);
-        be.upload(v, 0, z);
-        be.upload(v, 0, g);
         be.activationForward(f, z, a);
     }
 

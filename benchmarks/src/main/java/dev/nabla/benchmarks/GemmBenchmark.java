@@ -60,19 +60,9 @@ public class GemmBenchmark {
         tb = parts[1].charAt(1) == 'T';
         be = BackendState.open(backend, precision);
         SplittableRandom rng = new SplittableRandom(3);
-        a = filled(ta ? k : m, ta ? m : k, rng);
-        b = filled(tb ? n : k, tb ? k : n, rng);
+        a = BackendState.random(be, ta ? k : m, ta ? m : k, 1.0, rng);
+        b = BackendState.random(be, tb ? n : k, tb ? k : n, 1.0, rng);
         c = be.allocate(m, n);
-    }
-
-    private Matrix filled(int rows, int cols, SplittableRandom rng) {
-        double[] v = new double[rows * cols];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rng.nextDouble(-1, 1);
-        }
-        Matrix x = be.allocate(rows, cols);
-        be.upload(v, 0, x);
-        return x;
     }
 
     /** The product; returns c, and waits for a GPU to finish it. */

@@ -43,14 +43,10 @@ final class PredictCommand implements Callable<Integer> {
         int chunk = Math.min(run.batch, inputs.count());
         try (Selection sel = run.open(); Trainer tr = new Trainer(sel.backend(), net, chunk)) {
             log.println("backend: " + sel.summary());
-            double[] x = new double[chunk * net.inputs()];
             if (DataFiles.isNpy(output)) {
                 double[] y = new double[Math.multiplyExact(inputs.count(), net.outputs())];
-                for (int first = 0; first < inputs.count(); first += chunk) {
-                    int rows = Math.min(chunk, inputs.count() - first);
-                    inputs.copy(first, rows, x);
-                    System.arraycopy(tr.predict(x, 0, rows), 0, y, first * net.outputs(), rows * net.outputs());
-                }
+                predict(tr, inputs, chunk, (first, rows, chunkOut) ->
+                        System.arraycopy(chunkOut, 0, y, first * net.outputs(), rows * net.outputs()));
                 NpyArray.write(output, y, inputs.count(), net.outputs());
             } else {
                 AtomicFiles.write(output, out -> {
@@ -59,10 +55,7 @@ final class PredictCommand implements Callable<Integer> {
                         line.append(k == 1 ? "o" : ",o").append(k);
                     }
                     out.write(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
-                    for (int first = 0; first < inputs.count(); first += chunk) {
-                        int rows = Math.min(chunk, inputs.count() - first);
-                        inputs.copy(first, rows, x);
-                        double[] y = tr.predict(x, 0, rows);
+                    predict(tr, inputs, chunk, (first, rows, y) -> {
                         line.setLength(0);
                         for (int r = 0; r < rows; r++) {
                             for (int k = 0; k < net.outputs(); k++) {
@@ -71,11 +64,27 @@ final class PredictCommand implements Callable<Integer> {
                             line.append('\n');
                         }
                         out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
-                    }
+                    });
                 });
             }
         }
         log.println("wrote " + inputs.count() + " predictions to " + output);
         return 0;
+    }
+
+    /** Takes the predictions of one chunk of rows: {@code rows x O}, row-major, from row {@code first}. */
+    private interface Chunk<E extends Exception> {
+        void take(int first, int rows, double[] y) throws E;
+    }
+
+    /** The model's outputs for every input row, a chunk of at most {@code chunk} rows at a time. */
+    private static <E extends Exception> void predict(Trainer tr, DataFiles.Inputs inputs, int chunk, Chunk<E> sink)
+            throws E {
+        double[] x = new double[chunk * tr.network().inputs()];
+        for (int first = 0; first < inputs.count(); first += chunk) {
+            int rows = Math.min(chunk, inputs.count() - first);
+            inputs.copy(first, rows, x);
+            sink.take(first, rows, tr.predict(x, 0, rows));
+        }
     }
 }
