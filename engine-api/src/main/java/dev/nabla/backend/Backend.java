@@ -1,5 +1,7 @@
 package dev.nabla.backend;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -167,6 +169,71 @@ public abstract class Backend implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #networkGradients} takes a network of these widths (inputs, then each layer's
+     * outputs). Only small networks are fused, where one pass per sample beats a sequence of
+     * batch-wide operations; by default a backend fuses none.
+     */
+    public boolean fusesNetwork(int[] widths) {
+        return false;
+    }
+
+    /**
+     * The loss and every parameter gradient of a whole network on one batch, in one pass over its
+     * samples: what the forward pass, {@link #mseLoss}, {@link #activationBackward}, the
+     * weight-gradient {@link #gemm} and {@link #biasGradient} compute together, for the {@code B}
+     * rows of {@code x} ({@code B x I}) and {@code t} ({@code B x O}):
+     * <pre>
+     *   loss[0]      = (sum over samples and outputs of 1/2 (t - o)^2) / count + beta * loss[0]
+     *   weightGrad_l = dLoss/dW_l + beta * weightGrad_l,   biasGrad_l = dLoss/db_l + beta * biasGrad_l
+     * </pre>
+     * where {@code Loss} is that sum divided by {@code count}. With {@code beta = 0} the old loss
+     * and gradients are not read. Only {@code loss} and the gradients change.
+     *
+     * @throws IllegalArgumentException when the shapes do not chain, or {@link #fusesNetwork} says no
+     */
+    public final void networkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
+            Matrix loss) {
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("networkGradients: no layers");
+        }
+        int[] widths = new int[layers.size() + 1];
+        widths[0] = own(x, "x").cols();
+        for (int l = 0; l < layers.size(); l++) {
+            LayerParameters p = layers.get(l);
+            own(p.weights(), "weights");
+            sameShape("networkGradients", p.weights(), own(p.weightGrad(), "weightGrad"));
+            if (p.inputs() != widths[l]) {
+                throw new IllegalArgumentException("networkGradients: layer " + (l + 1) + " takes " + p.inputs()
+                        + " inputs but receives " + widths[l]);
+            }
+            if (p.bias() != null) {
+                if (own(p.bias(), "bias").rows() != 1 || p.bias().cols() != p.outputs()) {
+                    throw new IllegalArgumentException("networkGradients: layer " + (l + 1) + " needs a 1x"
+                            + p.outputs() + " bias, not " + p.bias().shape());
+                }
+                sameShape("networkGradients", p.bias(), own(p.biasGrad(), "biasGrad"));
+            }
+            widths[l + 1] = p.outputs();
+        }
+        if (own(t, "t").rows() != x.rows() || t.cols() != widths[layers.size()]) {
+            throw new IllegalArgumentException("networkGradients: targets are " + t.shape() + " but the batch needs "
+                    + x.rows() + "x" + widths[layers.size()]);
+        }
+        if (own(loss, "loss").rows() != 1 || loss.cols() != 1) {
+            throw new IllegalArgumentException("networkGradients: loss must be 1x1, not " + loss.shape());
+        }
+        if (count < 1 || !Double.isFinite(beta)) {
+            throw new IllegalArgumentException("networkGradients: count " + count + " and beta " + beta
+                    + " must be at least 1 and finite");
+        }
+        if (!fusesNetwork(widths)) {
+            throw new IllegalArgumentException("networkGradients: the " + name()
+                    + " backend does not fuse a network of widths " + Arrays.toString(widths));
+        }
+        doNetworkGradients(layers, x, t, count, beta, loss);
+    }
+
+    /**
      * Bytes this backend could still allocate for matrices: free device memory for a GPU; for
      * host memory, what the Java heap has left to grow into. What automatic micro-batch sizes
      * are computed from.
@@ -219,6 +286,12 @@ public abstract class Backend implements AutoCloseable {
     protected abstract void doBiasGradient(Matrix delta, double beta, Matrix grad);
 
     protected abstract void doSgdUpdate(double lr, Matrix grad, Matrix param);
+
+    /** {@link #networkGradients}, checked; only called where {@link #fusesNetwork} said yes. */
+    protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
+            Matrix loss) {
+        throw new UnsupportedOperationException(name() + " fuses no network");
+    }
 
     protected abstract void doClose();
 

@@ -54,6 +54,16 @@ public final class Network {
         return layers.get(layers.size() - 1).outputs();
     }
 
+    /** The inputs, then each layer's outputs: {@code depth() + 1} numbers. */
+    public int[] widths() {
+        int[] w = new int[depth() + 1];
+        w[0] = inputs();
+        for (int l = 0; l < depth(); l++) {
+            w[l + 1] = layer(l).outputs();
+        }
+        return w;
+    }
+
     public long parameterCount() {
         return layers.stream().mapToLong(Layer::parameterCount).sum();
     }

@@ -2,6 +2,7 @@ package dev.nabla.train;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.data.Samples;
 import dev.nabla.model.Layer;
@@ -41,6 +42,8 @@ public final class Trainer implements AutoCloseable {
     private final Matrix[] target = new Matrix[2];
     private final Matrix loss;
     private final LayerState[] layers;
+    /** The layers as {@link Backend#networkGradients} takes them, where the backend fuses this network; else null. */
+    private final List<LayerParameters> fused;
     private final double[] lossHost = new double[1];
     private double[] inputStage;
     private double[] targetStage;
@@ -97,6 +100,15 @@ public final class Trainer implements AutoCloseable {
             close();
             throw e;
         }
+        this.fused = backend.fusesNetwork(network.widths()) ? parameters() : null;
+    }
+
+    private List<LayerParameters> parameters() {
+        List<LayerParameters> out = new ArrayList<>();
+        for (LayerState s : layers) {
+            out.add(new LayerParameters(s.spec.activation(), s.weights, s.bias, s.weightGrad, s.biasGrad));
+        }
+        return List.copyOf(out);
     }
 
     private Matrix alloc(int rows, int cols) {
@@ -268,9 +280,13 @@ public final class Trainer implements AutoCloseable {
             double beta = mb == 0 ? 0.0 : 1.0;
             int last = layers.length - 1;
             Matrix in = rowsOf(input[mb % 2], r);
+            Matrix tgt = rowsOf(target[mb % 2], r);
+            if (train && rec == null && fused != null) {
+                backend.networkGradients(fused, in, tgt, rows, beta, loss);
+                continue;
+            }
             forward(in, r, rec);
-            backend.mseLoss(rowsOf(layers[last].act, r), rowsOf(target[mb % 2], r), rows,
-                    rowsOf(layers[last].grad, r), beta, loss);
+            backend.mseLoss(rowsOf(layers[last].act, r), tgt, rows, rowsOf(layers[last].grad, r), beta, loss);
             if (train) {
                 backward(in, r, beta, rec);
             }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
 import dev.nabla.data.Dataset;
 import dev.nabla.example.DocumentExample;
@@ -170,6 +172,97 @@ public abstract class ConformanceSuite extends OperationConformance {
         try (Trainer tr = new Trainer(be, net, batch)) {
             return tr.loss(x, t, 0, batch);
         }
+    }
+
+    static Stream<Arguments> fusedCases() {
+        Object[][] nets = {
+            {new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID, Activation.SIGMOID}, false},
+            {new int[] {3, 5, 2}, new Activation[] {Activation.TANH, Activation.IDENTITY}, true},
+            {new int[] {4, 3, 3, 2}, new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.TANH}, true},
+            {new int[] {5, 8, 3, 4, 1}, new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU,
+                Activation.IDENTITY}, false},
+            {new int[] {8, 8}, new Activation[] {Activation.SIGMOID}, true},
+            {new int[] {1, 1}, new Activation[] {Activation.TANH}, false},
+        };
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
+            for (Object[] n : nets) {
+                for (int rows : new int[] {1, 3, 17, 1000, 4099}) {
+                    b.add(Arguments.of(p, n[0], n[1], n[2], rows));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    // The fused pass against ReferenceMlp's per-sample sums. FP64: the same sums in another order, each
+    // term at most about 1/count, so the error stays near 1e-16 per term: 1e-13 absolute over 4099 rows.
+    // FP32: DESIGN.md's FP32 tolerance, 1e-5 relative + 1e-6 absolute.
+    @ParameterizedTest(name = "{0} widths {1} bias {3} rows {4}")
+    @MethodSource("fusedCases")
+    void fusedNetworkGradientsMatchTheReference(Precision p, int[] widths, Activation[] acts, boolean bias, int rows) {
+        SplittableRandom rng = new SplittableRandom(rows * 31L + widths.length * 7L + widths[0]);
+        Network net = randomNetwork(rng, widths, acts, bias);
+        double[] x = stored(p, random(rng, rows * net.inputs(), -1, 1));
+        double[] t = stored(p, random(rng, rows * net.outputs(), 0, 1));
+        List<Layer> storedLayers = new ArrayList<>();
+        for (Layer l : net.layers()) {
+            storedLayers.add(l.withParameters(stored(p, l.weights()), l.bias() == null ? null : stored(p, l.bias())));
+        }
+        Network held = new Network(net.loss(), storedLayers); // the parameters as the backend holds them
+        ReferenceMlp ref = new ReferenceMlp(held);
+        double[][] xs = rows(x, net.inputs(), 0, rows);
+        double[][] ts = rows(t, net.outputs(), 0, rows);
+        int count = rows + 2; // a micro-batch of a larger batch divides by the whole batch's size
+        double[][] expected = ref.summedGradients(xs, ts);
+        double expectedLoss = ref.loss(xs, ts) * rows / count;
+        double tolAbs = p == Precision.FP64 ? 1e-13 : 1e-6;
+        double tolRel = p == Precision.FP64 ? 0 : 1e-5;
+        try (Backend be = open(p)) {
+            List<LayerParameters> params = new ArrayList<>();
+            for (Layer l : held.layers()) {
+                Matrix gw = put(be, l.outputs(), l.inputs(), fill(l.weights().length, Double.NaN));
+                Matrix gb = l.hasBias() ? put(be, 1, l.outputs(), fill(l.outputs(), Double.NaN)) : null;
+                params.add(new LayerParameters(l.activation(), put(be, l.outputs(), l.inputs(), l.weights()),
+                        l.hasBias() ? put(be, 1, l.outputs(), l.bias()) : null, gw, gb));
+            }
+            Matrix mx = put(be, rows, net.inputs(), x);
+            Matrix mt = put(be, rows, net.outputs(), t);
+            Matrix loss = put(be, 1, 1, new double[] {Double.NaN});
+            if (!be.fusesNetwork(widths)) { // a backend that does not fuse this network says so
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> be.networkGradients(params, mx, mt, count, 0.0, loss));
+                assertTrue(e.getMessage().contains("does not fuse"), e.getMessage());
+                return;
+            }
+            be.networkGradients(params, mx, mt, count, 0.0, loss); // beta = 0: the NaNs there are not read
+            Compare.close("fused loss", new double[] {expectedLoss}, be.download(loss), tolAbs, tolRel);
+            for (int l = 0; l < params.size(); l++) {
+                LayerParameters lp = params.get(l);
+                Compare.close("fused weight gradient of layer " + (l + 1), scaled(expected[2 * l], count),
+                        be.download(lp.weightGrad()), tolAbs, tolRel);
+                if (lp.biasGrad() != null) {
+                    Compare.close("fused bias gradient of layer " + (l + 1), scaled(expected[2 * l + 1], count),
+                            be.download(lp.biasGrad()), tolAbs, tolRel);
+                }
+            }
+            be.networkGradients(params, mx, mt, count, 1.0, loss); // beta = 1: adds onto what is there
+            Compare.close("fused loss accumulated", new double[] {2 * expectedLoss}, be.download(loss), 2 * tolAbs,
+                    tolRel);
+            for (int l = 0; l < params.size(); l++) {
+                double[] twice = scaled(expected[2 * l], count / 2.0);
+                Compare.close("fused weight gradient accumulated, layer " + (l + 1), twice,
+                        be.download(params.get(l).weightGrad()), 2 * tolAbs, tolRel);
+            }
+        }
+    }
+
+    private static double[] scaled(double[] v, double divisor) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] / divisor;
+        }
+        return out;
     }
 
     static Stream<Arguments> trainingCases() {

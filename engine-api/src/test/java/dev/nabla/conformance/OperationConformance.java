@@ -252,7 +252,7 @@ public abstract class OperationConformance {
         }
     }
 
-    private static double[] fill(int n, double v) {
+    static double[] fill(int n, double v) {
         double[] out = new double[n];
         Arrays.fill(out, v);
         return out;

@@ -61,15 +61,17 @@ public final class ReferenceMlp {
         return sum / xs.length;
     }
 
-    /** One SGD step on the batch; returns the loss before it. */
-    public double step(double[][] xs, double[][] ts, double lr) {
+    /**
+     * The gradients of the batch's summed loss (not yet divided by the batch size): per layer the
+     * weight gradient, row-major {@code O x I}, then the bias gradient ({@code O}), whether or not the layer has a bias.
+     */
+    public double[][] summedGradients(double[][] xs, double[][] ts) {
         double[][][] gw = new double[depth][][];
         double[][] gb = new double[depth][];
         for (int l = 0; l < depth; l++) {
             gw[l] = new double[w[l].length][w[l][0].length];
             gb[l] = new double[w[l].length];
         }
-        double loss = loss(xs, ts);
         for (int s = 0; s < xs.length; s++) {
             double[][] a = forward(xs[s]);
             double[] dA = new double[a[depth].length];
@@ -90,13 +92,30 @@ public final class ReferenceMlp {
                 dA = dPrev;
             }
         }
+        double[][] out = new double[2 * depth][];
         for (int l = 0; l < depth; l++) {
+            int in = w[l][0].length;
+            out[2 * l] = new double[w[l].length * in];
             for (int j = 0; j < w[l].length; j++) {
-                for (int i = 0; i < w[l][j].length; i++) {
-                    w[l][j][i] -= lr * gw[l][j][i] / xs.length;
+                System.arraycopy(gw[l][j], 0, out[2 * l], j * in, in);
+            }
+            out[2 * l + 1] = gb[l];
+        }
+        return out;
+    }
+
+    /** One SGD step on the batch; returns the loss before it. */
+    public double step(double[][] xs, double[][] ts, double lr) {
+        double loss = loss(xs, ts);
+        double[][] g = summedGradients(xs, ts);
+        for (int l = 0; l < depth; l++) {
+            int in = w[l][0].length;
+            for (int j = 0; j < w[l].length; j++) {
+                for (int i = 0; i < in; i++) {
+                    w[l][j][i] -= lr * g[2 * l][j * in + i] / xs.length;
                 }
                 if (b[l] != null) {
-                    b[l][j] -= lr * gb[l][j] / xs.length;
+                    b[l][j] -= lr * g[2 * l + 1][j] / xs.length;
                 }
             }
         }

@@ -2,8 +2,10 @@ package dev.nabla.cpu;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import java.util.List;
 
 /**
  * The reference backend: every operation as a plain loop over Java arrays, written to be checked
@@ -284,6 +286,17 @@ final class CpuBackend extends Backend {
                 }
             });
         }
+    }
+
+    @Override
+    public boolean fusesNetwork(int[] widths) {
+        return FusedNetwork.fits(widths);
+    }
+
+    @Override
+    protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
+            Matrix loss) {
+        FusedNetwork.run(par, elements, layers, m(x), m(t), count, beta, m(loss), fp64());
     }
 
     @Override
