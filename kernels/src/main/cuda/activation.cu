@@ -8,25 +8,7 @@
 // Launch: 1-D, NABLA_BLOCK threads per block, any number of blocks (grid-stride loop);
 //         no shared memory.
 // Preconditions: n >= 0; the buffers hold n elements.
-#include "common.cuh"
-
-enum { SIGMOID, TANH, RELU, IDENTITY };
-
-template <int F, typename T>
-__device__ __forceinline__ T activate(T z) {
-    if (F == SIGMOID) return T(1) / (T(1) + exp(-z));
-    if (F == TANH) return tanh(z);
-    if (F == RELU) return z > T(0) ? z : T(0);
-    return z;
-}
-
-template <int F, typename T>
-__device__ __forceinline__ T derivative_from_output(T a) {
-    if (F == SIGMOID) return a * (T(1) - a);
-    if (F == TANH) return T(1) - a * a;
-    if (F == RELU) return a > T(0) ? T(1) : T(0);
-    return T(1);
-}
+#include "activation.cuh"
 
 template <int F, typename T>
 __device__ void forward(int n, const T* z, T* a) {

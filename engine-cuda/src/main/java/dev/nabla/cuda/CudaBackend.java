@@ -9,6 +9,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
 import java.nio.DoubleBuffer;
@@ -294,6 +295,31 @@ final class CudaBackend extends Backend {
         int n = m(param).n();
         exec("sgd update", () -> Launch.linear(kernels.sgdUpdate, stream, Launch.blocksFor(n), n, scalar(lr),
                 m(grad).ptr, m(param).ptr), param, grad);
+    }
+
+    @Override
+    public boolean fusesNetwork(int[] widths) {
+        return SmallNetworkKernel.fits(widths);
+    }
+
+    @Override
+    protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
+            Matrix loss) {
+        int[] widths = new int[layers.size() + 1];
+        widths[0] = x.cols();
+        List<Matrix> touched = new ArrayList<>(List.of(x, t, loss));
+        for (int l = 0; l < layers.size(); l++) {
+            LayerParameters p = layers.get(l);
+            widths[l + 1] = p.outputs();
+            touched.addAll(List.of(p.weights(), p.weightGrad()));
+            if (p.bias() != null) {
+                touched.addAll(List.of(p.bias(), p.biasGrad()));
+            }
+        }
+        double scale = 1.0 / count;
+        exec("small network gradients", () -> SmallNetworkKernel.launch(kernels, stream, widths, layers, x, t, scale,
+                scalar(scale), beta, loss, scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()))),
+                touched.toArray(new Matrix[0]));
     }
 
     /** Device scratch memory of at least {@code bytes}, shared by the reductions (one stream orders them). */

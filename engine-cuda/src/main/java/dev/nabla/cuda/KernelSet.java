@@ -15,6 +15,9 @@ final class KernelSet {
     final CUfunction biasFinish;
     final CUfunction sgdUpdate;
     final CUfunction gemm;
+    /** {@code small_network_partial_w<W>}, by {@link SmallNetworkKernel#WIDTHS}; then its finishing stage. */
+    final CUfunction[] smallNetworkPartial = new CUfunction[SmallNetworkKernel.WIDTHS.length];
+    final CUfunction smallNetworkFinish;
 
     KernelSet(Kernels k, Precision p) {
         String s = p == Precision.FP64 ? "_f64" : "_f32";
@@ -29,5 +32,9 @@ final class KernelSet {
         biasFinish = k.function("bias_backward_finish" + s);
         sgdUpdate = k.function("sgd_update" + s);
         gemm = k.function("gemm" + s);
+        for (int i = 0; i < smallNetworkPartial.length; i++) {
+            smallNetworkPartial[i] = k.function("small_network_partial_w" + SmallNetworkKernel.WIDTHS[i] + s);
+        }
+        smallNetworkFinish = k.function("small_network_finish" + s);
     }
 }

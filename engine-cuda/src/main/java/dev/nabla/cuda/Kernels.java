@@ -25,7 +25,7 @@ import jcuda.driver.JITOptions;
  */
 final class Kernels {
     /** The PTX modules, one per {@code .cu} file. */
-    static final String[] MODULES = {"activation", "mse", "bias", "sgd", "gemm"};
+    static final String[] MODULES = {"activation", "mse", "bias", "sgd", "gemm", "small_network"};
     /** The PTX ISA version the bundled kernels declare; drivers r525 (CUDA 12.0) and newer JIT it. */
     static final String PTX_ISA = "8.0";
     private static final int LOG_BYTES = 16 * 1024;

@@ -18,6 +18,9 @@ final class Launch {
      */
     private static final int MAX_BLOCKS = 8192;
 
+    /** A null device pointer argument (an optional buffer that is absent). */
+    static final Object NULL = new Object();
+
     private Launch() {
     }
 
@@ -33,7 +36,8 @@ final class Launch {
 
     /**
      * Launches {@code f} with the arguments in order: {@link Integer} as int, {@link Double} as
-     * double, {@link Float} as float, {@link CUdeviceptr} as a device pointer.
+     * double, {@link Float} as float, {@link CUdeviceptr} as a device pointer, {@link #NULL} as a null
+     * device pointer.
      */
     static void kernel(CUfunction f, CUstream stream, int gridX, int gridY, int blockX, int blockY, Object... args) {
         NativePointerObject[] params = new NativePointerObject[args.length];
@@ -47,6 +51,8 @@ final class Launch {
                 params[i] = Pointer.to(new float[] {v});
             } else if (a instanceof CUdeviceptr p) {
                 params[i] = Pointer.to(p);
+            } else if (a == NULL) {
+                params[i] = Pointer.to(new long[] {0L});
             } else {
                 throw new IllegalArgumentException("kernel argument " + i + " of type " + a.getClass());
             }
