@@ -234,6 +234,30 @@ public abstract class Backend implements AutoCloseable {
     }
 
     /**
+     * Records the operations {@code body} queues, so that {@link Recording#replay()} queues them
+     * again, each time on the contents their matrices hold then. Recording runs nothing. The body
+     * may only queue operations ({@link #gemm}, the elementwise and reduction operations); it must
+     * not allocate, upload, download or synchronize, and it should have run once before, so that
+     * scratch memory is sized. A GPU replays the whole body as one graph launch, instead of one
+     * launch per operation; by default a replay simply runs {@code body} again.
+     */
+    public Recording record(Runnable body) {
+        ensureOpen();
+        Objects.requireNonNull(body, "body");
+        return new Recording() {
+            @Override
+            public void replay() {
+                ensureOpen();
+                body.run();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
      * Bytes this backend could still allocate for matrices: free device memory for a GPU; for
      * host memory, what the Java heap has left to grow into. What automatic micro-batch sizes
      * are computed from.

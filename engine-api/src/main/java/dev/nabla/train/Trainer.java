@@ -4,6 +4,7 @@ import dev.nabla.InputException;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Recording;
 import dev.nabla.data.Samples;
 import dev.nabla.model.Layer;
 import dev.nabla.model.Network;
@@ -37,6 +38,7 @@ public final class Trainer implements AutoCloseable {
     private final Network initial;
     private final int capacity;
     private final List<Matrix> owned = new ArrayList<>();
+    private final List<ResidentBatch> residents = new ArrayList<>();
     /** Input and target buffers: set 0, and set 1 for the micro-batch after (allocated when first needed). */
     private final Matrix[] input = new Matrix[2];
     private final Matrix[] target = new Matrix[2];
@@ -187,14 +189,121 @@ public final class Trainer implements AutoCloseable {
 
     /** The SGD update of every parameter; returns the loss of the batch just computed (one number copied back). */
     private double update(double lr) {
+        applyUpdate(lr);
+        return lastLoss();
+    }
+
+    private void applyUpdate(double lr) {
         for (LayerState s : layers) {
             backend.sgdUpdate(lr, s.weightGrad, s.weights);
             if (s.bias != null) {
                 backend.sgdUpdate(lr, s.biasGrad, s.bias);
             }
         }
+    }
+
+    /** The loss of the latest step, or of the latest {@link #loss} evaluation: one number copied back. */
+    public double lastLoss() {
         backend.download(loss, lossHost, 0);
         return lossHost[0];
+    }
+
+    /**
+     * Keeps samples {@code first .. first + rows - 1} of {@code data} on the backend, for steps
+     * that upload nothing ({@link #queueStep}): for data that fits in the backend's memory, as a
+     * benchmark's fixed batch or a small data set does. At most {@link #capacity()} rows.
+     */
+    public ResidentBatch keep(Samples data, int first, int rows) {
+        checkBatch(data, null, first, rows);
+        if (rows > capacity) {
+            throw new IllegalArgumentException("a resident batch holds at most the trainer's " + capacity
+                    + " samples, not " + rows);
+        }
+        ResidentBatch b = new ResidentBatch(backend.allocate(rows, initial.inputs()),
+                backend.allocate(rows, initial.outputs()));
+        residents.add(b);
+        try {
+            double[] x = new double[rows * initial.inputs()];
+            double[] t = new double[rows * initial.outputs()];
+            data.copyInputs(first, rows, x, 0);
+            data.copyTargets(first, rows, t, 0);
+            backend.upload(x, 0, b.inputs);
+            backend.upload(t, 0, b.targets);
+        } catch (RuntimeException | Error e) {
+            b.close();
+            throw e;
+        }
+        return b;
+    }
+
+    /**
+     * Queues one SGD step on a resident batch and returns without waiting for it or copying
+     * anything back ({@link #lastLoss()} reads its loss). The first step on a batch runs operation
+     * by operation; the next records them ({@link Backend#record}), and later steps with the same
+     * learning rate replay the recording: on a GPU, one graph launch a step.
+     */
+    public void queueStep(ResidentBatch b, double lr) {
+        if (!(lr > 0) || !Double.isFinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be a positive finite number, not " + lr);
+        }
+        if (!residents.contains(b)) {
+            throw new IllegalArgumentException("the resident batch is closed or belongs to another trainer");
+        }
+        if (b.recording != null && b.recordedRate == lr) {
+            b.recording.replay();
+            return;
+        }
+        Runnable step = () -> {
+            compute(b.inputs, b.targets, b.inputs.rows(), 0.0, true, null);
+            applyUpdate(lr);
+        };
+        if (!b.warm) {
+            step.run(); // sizes the backend's scratch memory before anything is recorded
+            b.warm = true;
+            return;
+        }
+        if (b.recording != null) {
+            b.recording.close();
+        }
+        b.recording = backend.record(step);
+        b.recordedRate = lr;
+        b.recording.replay();
+    }
+
+    /** {@link #queueStep}, then its loss (which waits for the step). */
+    public double step(ResidentBatch b, double lr) {
+        queueStep(b, lr);
+        return lastLoss();
+    }
+
+    /** A batch kept on the trainer's backend by {@link #keep}; closing it frees its matrices. */
+    public final class ResidentBatch implements AutoCloseable {
+        private final Matrix inputs;
+        private final Matrix targets;
+        private Recording recording;
+        private double recordedRate;
+        private boolean warm;
+
+        private ResidentBatch(Matrix inputs, Matrix targets) {
+            this.inputs = inputs;
+            this.targets = targets;
+        }
+
+        public int rows() {
+            return inputs.rows();
+        }
+
+        @Override
+        public void close() {
+            if (!residents.remove(this) || backend.isClosed()) {
+                return;
+            }
+            if (recording != null) {
+                recording.close();
+            }
+            targets.close();
+            inputs.close();
+        }
     }
 
     /** {@link #step}, returning every intermediate value and the updated network; the batch must fit the capacity. */
@@ -225,8 +334,7 @@ public final class Trainer implements AutoCloseable {
     public double loss(Samples data, int first, int rows) {
         checkBatch(data, null, first, rows);
         runBatch(data, null, first, rows, false, null);
-        backend.download(loss, lossHost, 0);
-        return lossHost[0];
+        return lastLoss();
     }
 
     /** The network's outputs for samples {@code first .. first + rows - 1}: {@code rows x O}, row-major. */
@@ -277,19 +385,26 @@ public final class Trainer implements AutoCloseable {
                 int next = start + capacity;
                 upload(data, order, from + next, Math.min(capacity, rows - next), (mb + 1) % 2);
             }
-            double beta = mb == 0 ? 0.0 : 1.0;
-            int last = layers.length - 1;
-            Matrix in = rowsOf(input[mb % 2], r);
-            Matrix tgt = rowsOf(target[mb % 2], r);
-            if (train && rec == null && fused != null) {
-                backend.networkGradients(fused, in, tgt, rows, beta, loss);
-                continue;
-            }
-            forward(in, r, rec);
-            backend.mseLoss(rowsOf(layers[last].act, r), tgt, rows, rowsOf(layers[last].grad, r), beta, loss);
-            if (train) {
-                backward(in, r, beta, rec);
-            }
+            compute(rowsOf(input[mb % 2], r), rowsOf(target[mb % 2], r), rows, mb == 0 ? 0.0 : 1.0, train, rec);
+        }
+    }
+
+    /**
+     * Forward and loss over one micro-batch {@code in}, {@code tgt} of a batch of {@code count}
+     * samples (and, when {@code train}, backward, its gradients added to the earlier micro-batches'
+     * with {@code beta = 1}): one fused pass where the backend offers it.
+     */
+    private void compute(Matrix in, Matrix tgt, int count, double beta, boolean train, Recorder rec) {
+        int r = in.rows();
+        if (train && rec == null && fused != null) {
+            backend.networkGradients(fused, in, tgt, count, beta, loss);
+            return;
+        }
+        int last = layers.length - 1;
+        forward(in, r, rec);
+        backend.mseLoss(rowsOf(layers[last].act, r), tgt, count, rowsOf(layers[last].grad, r), beta, loss);
+        if (train) {
+            backward(in, r, beta, rec);
         }
     }
 
@@ -423,6 +538,9 @@ public final class Trainer implements AutoCloseable {
     /** Frees everything the trainer allocated on the backend, last allocated first. */
     @Override
     public void close() {
+        for (ResidentBatch b : List.copyOf(residents)) {
+            b.close();
+        }
         if (backend.isClosed()) {
             owned.clear();
             return;

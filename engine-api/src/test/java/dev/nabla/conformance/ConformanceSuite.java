@@ -1,5 +1,6 @@
 package dev.nabla.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -405,6 +406,44 @@ public abstract class ConformanceSuite extends OperationConformance {
                     trained[1].layer(l).bias(), 1e-12, 0);
         }
         assertEquals(losses[0], losses[1], 1e-12, "the epoch losses");
+    }
+
+    // Steps on a resident batch (the first run directly, the next recorded, then replayed, and
+    // recorded again when the learning rate changes) are the same operations as steps that upload the
+    // batch each time, so they give the same bits.
+    @ParameterizedTest(name = "widths {0}")
+    @MethodSource("residentCases")
+    void stepsOnAResidentBatchEqualStepsThatUploadIt(int[] widths, Activation[] acts, boolean bias) {
+        SplittableRandom rng = new SplittableRandom(widths.length * 5L + widths[1]);
+        Network net = randomNetwork(rng, widths, acts, bias);
+        int n = 37;
+        double[] x = random(rng, n * net.inputs(), -1, 1);
+        double[] t = random(rng, n * net.outputs(), 0, 1);
+        double[] rates = {0.5, 0.5, 0.5, 0.5, 0.25, 0.25};
+        for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
+            try (Backend be = open(p); Trainer streamed = new Trainer(be, net, n); Trainer kept = new Trainer(be, net, n)) {
+                Trainer.ResidentBatch batch = kept.keep(new Dataset("x", n, net.inputs(), net.outputs(), x, t), 0, n);
+                for (int k = 0; k < rates.length; k++) {
+                    double expected = streamed.step(x, t, 0, n, rates[k]);
+                    kept.queueStep(batch, rates[k]);
+                    assertEquals(expected, kept.lastLoss(), 0.0, p + " loss of step " + (k + 1));
+                }
+                for (int l = 0; l < net.depth(); l++) {
+                    assertArrayEquals(streamed.network().layer(l).weights(), kept.network().layer(l).weights(),
+                            p + " layer " + (l + 1) + " weights after the steps");
+                }
+                batch.close();
+                assertThrows(IllegalArgumentException.class, () -> kept.queueStep(batch, 0.5));
+                assertThrows(IllegalArgumentException.class,
+                        () -> kept.keep(new Dataset("x", n, net.inputs(), net.outputs(), x, t), 0, n + 1));
+            }
+        }
+    }
+
+    static Stream<Arguments> residentCases() {
+        return Stream.of(
+                Arguments.of(new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID, Activation.SIGMOID}, false),
+                Arguments.of(new int[] {5, 19, 3}, new Activation[] {Activation.RELU, Activation.SIGMOID}, true));
     }
 
     @Test
