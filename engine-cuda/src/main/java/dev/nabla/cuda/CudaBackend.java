@@ -12,6 +12,7 @@ import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import dev.nabla.backend.Recording;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -50,6 +51,13 @@ final class CudaBackend extends Backend {
     private final GemmEngine gemm;
     private CUdeviceptr scratch;
     private long scratchBytes;
+    /** Scratch outgrown while a graph was being captured: a captured graph may still use it, so it is freed at close. */
+    private final List<CUdeviceptr> retiredScratch = new ArrayList<>();
+    private final Set<GraphRecording> graphs = new LinkedHashSet<>();
+    /** Whether the compute stream is being captured into a graph now. */
+    private volatile boolean capturing;
+    /** Why the last capture failed, if it did (then steps replay operation by operation); for reports. */
+    private String graphProblem;
 
     /** Opens the backend; runs on the CUDA thread. */
     CudaBackend(CudaRuntime runtime, Precision precision, GemmChoice choice) {
@@ -89,11 +97,23 @@ final class CudaBackend extends Backend {
     @Override
     public String description() {
         return "CUDA on " + runtime.deviceName + " (compute capability " + runtime.computeCapability / 10 + "."
-                + runtime.computeCapability % 10 + "), " + precision.id() + ", matrix products by " + gemm.description();
+                + runtime.computeCapability % 10 + "), " + precision.id() + ", matrix products by " + gemm.description()
+                + (graphProblem == null ? "" : "; steps not recorded as CUDA graphs: " + graphProblem);
     }
 
     private static DeviceMatrix m(Matrix x) {
         return (DeviceMatrix) x;
+    }
+
+    /**
+     * Operations that cannot be part of a recorded graph refuse to run while one is captured. The
+     * body being recorded runs on the CUDA thread, and a backend is used from one thread at a time,
+     * so the check can run on the caller's thread.
+     */
+    private void notCapturing(String op) {
+        if (capturing) {
+            throw new IllegalStateException("cuda " + op + " cannot be recorded: a recorded body only queues operations");
+        }
     }
 
     /**
@@ -133,9 +153,11 @@ final class CudaBackend extends Backend {
 
     @Override
     protected Matrix doAllocate(int rows, int cols) {
+        notCapturing("allocate");
         long bytes = (long) rows * cols * elementBytes;
         try {
             return CudaThread.call(() -> {
+
                 CUdeviceptr p = alloc(bytes, "a " + rows + "x" + cols + " " + precision.id() + " matrix");
                 DeviceMatrix d = new DeviceMatrix(this, rows, cols, new DeviceMatrix.Storage(p), false);
                 live.add(d);
@@ -151,6 +173,7 @@ final class CudaBackend extends Backend {
         if (isClosed()) {
             return;
         }
+        notCapturing("free");
         exec("free", () -> {
             if (live.remove(d)) {
                 transfers.forget(d);
@@ -162,6 +185,7 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doUpload(double[] src, int offset, Matrix dst) {
+        notCapturing("upload");
         exec("upload", () -> transfers.upload(m(dst), (buf, from, len) -> {
             if (precision == Precision.FP64) {
                 buf.asDoubleBuffer().put(src, offset + from, len);
@@ -176,6 +200,7 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doUpload(float[] src, int offset, Matrix dst) {
+        notCapturing("upload");
         exec("upload", () -> transfers.upload(m(dst), (buf, from, len) -> {
             if (precision != Precision.FP64) {
                 buf.asFloatBuffer().put(src, offset + from, len);
@@ -190,6 +215,7 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doDownload(Matrix src, double[] dst, int offset) {
+        notCapturing("download");
         exec("download", () -> transfers.download(m(src), (buf, from, len) -> {
             if (precision == Precision.FP64) {
                 buf.asDoubleBuffer().get(dst, offset + from, len);
@@ -204,6 +230,7 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doDownload(Matrix src, float[] dst, int offset) {
+        notCapturing("download");
         exec("download", () -> transfers.download(m(src), (buf, from, len) -> {
             if (precision != Precision.FP64) {
                 buf.asFloatBuffer().get(dst, offset + from, len);
@@ -325,22 +352,82 @@ final class CudaBackend extends Backend {
     /** Device scratch memory of at least {@code bytes}, shared by the reductions (one stream orders them). */
     private CUdeviceptr scratch(long bytes) {
         if (bytes > scratchBytes) {
-            if (scratch != null) {
+            if (scratch != null && capturing) {
+                retiredScratch.add(scratch); // the graph being captured may use it; freed at close
+            } else if (scratch != null) {
                 cuStreamSynchronize(stream);
                 cuMemFree(scratch);
-                scratch = null;
-                scratchBytes = 0;
             }
+            scratch = null;
+            scratchBytes = 0;
             scratch = alloc(bytes, "reduction scratch");
             scratchBytes = bytes;
         }
         return scratch;
     }
 
+    /**
+     * Captures {@code body} as a CUDA graph. Where the driver cannot capture it, the reason is kept
+     * for {@link #description()} and the recording runs {@code body} operation by operation instead.
+     */
+    @Override
+    public Recording record(Runnable body) {
+        Recording plain = super.record(body);
+        try {
+            return CudaThread.call(() -> {
+                readyAll();
+                capturing = true;
+                try {
+                    GraphRecording g = GraphRecording.capture(this, stream, body);
+                    graphs.add(g);
+                    graphProblem = null;
+                    return g;
+                } finally {
+                    capturing = false;
+                }
+            });
+        } catch (CudaException | CudaFailure e) {
+            graphProblem = e.getMessage();
+            return plain;
+        }
+    }
+
+    /** The compute stream waits for every upload still under way. */
+    private void readyAll() {
+        for (DeviceMatrix d : live) {
+            transfers.ready(d);
+        }
+    }
+
+    void replay(GraphRecording g) {
+        ensureOpen();
+        try {
+            CudaThread.run(() -> {
+                readyAll();
+                g.launch();
+            });
+        } catch (CudaException e) {
+            throw new CudaFailure("cuda graph launch (" + g.nodes() + " operations, " + precision.id() + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    void forget(GraphRecording g) {
+        if (isClosed()) {
+            return;
+        }
+        CudaThread.run(() -> {
+            if (graphs.remove(g)) {
+                g.destroy();
+            }
+        });
+    }
+
     @Override
     public void synchronize() {
         super.synchronize();
         try {
+            notCapturing("synchronize");
             CudaThread.run(transfers::synchronize);
         } catch (CudaException e) {
             throw new CudaFailure("cuda synchronize: " + e.getMessage(), e);
@@ -368,6 +455,14 @@ final class CudaBackend extends Backend {
         CudaThread.run(() -> {
             List<Runnable> steps = new ArrayList<>();
             steps.add(transfers::synchronize);
+            for (GraphRecording g : graphs) {
+                steps.add(g::destroy);
+            }
+            graphs.clear();
+            for (CUdeviceptr p : retiredScratch) {
+                steps.add(() -> cuMemFree(p));
+            }
+            retiredScratch.clear();
             List<DeviceMatrix> newestFirst = new ArrayList<>(live);
             for (int i = newestFirst.size() - 1; i >= 0; i--) {
                 DeviceMatrix d = newestFirst.get(i);

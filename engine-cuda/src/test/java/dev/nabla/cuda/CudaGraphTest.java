@@ -1,0 +1,87 @@
+package dev.nabla.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Precision;
+import dev.nabla.backend.Recording;
+import dev.nabla.bench.Workload;
+import dev.nabla.data.Dataset;
+import dev.nabla.train.Trainer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Steps recorded as CUDA graphs: captured for real (not the operation-by-operation fallback), exact, and leak-free. */
+class CudaGraphTest {
+    @BeforeAll
+    static void requireGpu() {
+        Gpu.require();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    void aRecordedStepIsOneGraphThatReplaysExactly(GemmChoice path) {
+        requirePath(path);
+        Workload w = Workload.MNIST;
+        SplittableRandom rng = new SplittableRandom(3);
+        Dataset data = new Dataset("uniform", w.batch(), 784, 10, rng.doubles(w.batch() * 784L).toArray(),
+                rng.doubles(w.batch() * 10L).toArray());
+        try (Backend be = CudaBackendProvider.open(Precision.FP32, path);
+                Trainer streamed = new Trainer(be, w.network(1), w.batch());
+                Trainer kept = new Trainer(be, w.network(1), w.batch())) {
+            Trainer.ResidentBatch batch = kept.keep(data, 0, w.batch());
+            kept.queueStep(batch, 0.05); // runs directly
+            streamed.step(data, null, 0, w.batch(), 0.05);
+            long before = CudaBackend.freeDeviceMemory();
+            for (int s = 0; s < 20; s++) {
+                double expected = streamed.step(data, null, 0, w.batch(), 0.05);
+                kept.queueStep(batch, 0.05); // recorded at the first, replayed after
+                assertEquals(expected, kept.lastLoss(), 0.0, "loss of replayed step " + (s + 1));
+            }
+            assertTrue(!be.description().contains("not recorded"), be.description());
+            assertEquals(before, CudaBackend.freeDeviceMemory(), "device memory allocated by replays");
+            for (int l = 0; l < 3; l++) {
+                assertArrayEquals(streamed.network().layer(l).weights(), kept.network().layer(l).weights(),
+                        "layer " + (l + 1) + " after 21 steps");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    void recordingCapturesAGraphAndRefusesWhatCannotBeRecorded(GemmChoice path) {
+        requirePath(path);
+        try (Backend be = CudaBackendProvider.open(Precision.FP64, path)) {
+            Matrix a = be.allocate(64, 64);
+            Matrix c = be.allocate(64, 64);
+            be.upload(new double[64 * 64], 0, a);
+            be.upload(new double[64 * 64], 0, c);
+            Recording r = be.record(() -> {
+                be.activationForward(Activation.SIGMOID, a, a); // 0 -> 0.5
+                be.gemm(false, false, 1.0, a, a, 0.0, c); // 64 x 0.25 = 16
+            });
+            GraphRecording g = assertInstanceOf(GraphRecording.class, r, be.description());
+            System.out.println("[graph] " + path + ": " + g.nodes() + " operations in the recorded graph");
+            assertEquals(0.0, be.download(a)[7], "recording runs nothing");
+            r.replay();
+            assertEquals(16.0, be.download(c)[5], 1e-12);
+            r.close();
+            assertThrows(IllegalStateException.class, () -> be.record(() -> be.download(a)));
+            be.download(c); // the stream works after the refused recording
+        }
+    }
+
+    private static void requirePath(GemmChoice path) {
+        if (path == GemmChoice.CUBLAS) {
+            Gpu.requireCublas();
+        }
+    }
+}
