@@ -11,6 +11,7 @@ deltas computed with the weights from before the update.
                                            -> {"ok": true}   D holds x.npy, t.npy, w0.npy .. w{L-1}.npy
   {"cmd": "losses", "engine": E, "steps": N} -> {"losses": [...]}  N steps from the loaded weights
   {"cmd": "time", "engine": E, "steps": N}   -> {"seconds": S}     N steps, synchronized at both ends
+  {"cmd": "products", "engine": E, "steps": N} -> {"seconds": S}   the matrix products of N steps alone
 
 Several engines stay loaded at once, so that the caller can time them in turn.
 
@@ -112,6 +113,22 @@ class TorchStep:
         if self.device == "cuda":
             torch.cuda.synchronize()
 
+    def time_products(self, n):
+        """The step's matrix products alone, on tensors of the step's shapes: what the GEMM library gives."""
+        acts = [self.x] + [torch.full((self.x.shape[0], w.shape[0]), 1 / 64, dtype=self.dtype, device=self.device)
+                           for w in self.initial]
+        ws = self.initial
+        self.sync()
+        start = time.perf_counter()
+        for _ in range(n):
+            for l, w in enumerate(ws):
+                z = acts[l] @ w.T
+                torch.mm(z.T, acts[l])
+                if l > 0:
+                    z @ w
+        self.sync()
+        return time.perf_counter() - start
+
 
 def engines():
     names = ["numpy"]
@@ -158,6 +175,8 @@ def main():
                         current.step()
                 current.sync()
                 out = {"seconds": time.perf_counter() - start}
+            elif req["cmd"] == "products":
+                out = {"seconds": loaded[req["engine"]].time_products(req["steps"])}
             else:
                 out = {"error": "unknown command " + req["cmd"]}
         except Exception as e:  # report, do not die: the caller prints it beside the other results

@@ -1,6 +1,7 @@
 package dev.nabla.cli.bench;
 
 import dev.nabla.InputException;
+import dev.nabla.backend.Backend;
 import dev.nabla.backend.BackendUnavailableException;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
@@ -156,6 +157,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         printResults(results);
+        if (results.stream().anyMatch(r -> !Double.isNaN(r.productsSamplesPerSecond()))) {
+            printProducts(results, peerResults);
+        }
         if (!peerResults.isEmpty()) {
             printPeers(peerResults);
         }
@@ -216,11 +220,41 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
-            Result res = new Result(w, b, p, Stats.of(ours), run.microBatch(), steps, run.selection.backend().description());
+            double productsRate = productsAlone(run, w, steps);
+            Result res = new Result(w, b, p, Stats.of(ours), run.microBatch(), steps,
+                    run.selection.backend().description(), productsRate);
             results.add(res);
             for (PeerTimer t : timers) {
-                peerResults.add(new PeerResult(res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null, t.note));
+                double theirProducts = t.steps > 0 && t.engine.startsWith("torch-eager")
+                        && !Double.isNaN(productsRate) ? peerProducts(peer, t.engine, w, t.steps) : Double.NaN;
+                peerResults.add(new PeerResult(res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null, t.note,
+                        theirProducts));
             }
+        }
+    }
+
+    /**
+     * Samples per second of the step's matrix products alone, on the same backend ({@link StepProducts});
+     * NaN where the backend fuses the whole network (its step has no products to compare with).
+     */
+    private double productsAlone(OursRun run, Workload w, int steps) {
+        Backend be = run.selection.backend();
+        if (be.fusesNetwork(w.widths())) {
+            return Double.NaN;
+        }
+        try (StepProducts products = new StepProducts(be, w)) {
+            warmUp(products::time);
+            return steps * w.batch() / products.time(steps);
+        }
+    }
+
+    /** Samples per second of a PyTorch peer's matrix products alone (its GEMM library on the same shapes). */
+    private double peerProducts(PeerProcess peer, String engine, Workload w, int steps) {
+        try {
+            warmUp(n -> peer.products(engine, n));
+            return steps * w.batch() / peer.products(engine, steps);
+        } catch (RuntimeException e) {
+            return Double.NaN; // reported as not measured
         }
     }
 
@@ -340,6 +374,27 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private void printProducts(List<Result> results, List<PeerResult> peers) {
+        out.println();
+        out.println("the step against its matrix products alone (same shapes, same backend, timed the same way):");
+        out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16s  %13s%n", "work", "on", "prec", "products GFLOP/s",
+                "step/products");
+        for (Result r : results) {
+            if (!Double.isNaN(r.productsSamplesPerSecond())) {
+                out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16.2f  %13.2f%n", r.workload().name(), r.backend(),
+                        r.precision().id(), r.productsGflops(), r.stepOverProducts());
+            }
+        }
+        for (PeerResult p : peers) {
+            if (!Double.isNaN(p.productsSamplesPerSecond())) {
+                out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16.2f  (%s's products; Nabla's / theirs %.2f)%n",
+                        p.ours().workload().name(), p.engine().endsWith("cuda") ? "cuda" : "cpu",
+                        p.ours().precision().id(), p.productsGflops(), p.engine(),
+                        p.ours().productsSamplesPerSecond() / p.productsSamplesPerSecond());
+            }
+        }
+    }
+
     private void printPeers(List<PeerResult> peers) {
         out.println();
         out.println("peers, on the same shapes and data, run alternately with Nabla:");
@@ -375,14 +430,29 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Nabla's measurement of one workload, backend and precision. */
     record Result(Workload workload, String backend, Precision precision, Stats samples, int microBatch,
-            int stepsPerRepeat, String device) {
+            int stepsPerRepeat, String device, double productsSamplesPerSecond) {
         double gflops() {
             return samples.median() * workload.flopsPerSample() / 1e9;
+        }
+
+        /** The step's time over its matrix products' time alone; NaN where not measured. */
+        double stepOverProducts() {
+            return productsSamplesPerSecond / samples.median();
+        }
+
+        /** GFLOP/s of the matrix products alone. */
+        double productsGflops() {
+            return productsSamplesPerSecond * workload.flopsPerSample() / 1e9;
         }
     }
 
     /** A peer's measurement beside Nabla's; {@code samples} is null when it was not timed (the note says why). */
-    record PeerResult(Result ours, String engine, Stats samples, String note) {
+    record PeerResult(Result ours, String engine, Stats samples, String note, double productsSamplesPerSecond) {
+        /** GFLOP/s of the peer's matrix products alone; NaN where not measured. */
+        double productsGflops() {
+            return productsSamplesPerSecond * ours.workload().flopsPerSample() / 1e9;
+        }
+
         double ratio() {
             return ours.samples().median() / samples.median();
         }

@@ -11,8 +11,10 @@ import java.util.SplittableRandom;
 
 /**
  * Nabla's training step of one workload on one backend and precision, ready to be timed: the
- * network and one batch of data are fixed by a seed, every step uploads the batch, computes, updates
- * and copies back the loss (which waits for a GPU to finish).
+ * network and one batch of data are fixed by a seed. The batch is kept on the backend, as the peers
+ * keep theirs (where it does not fit in one micro-batch, every step uploads it); timed steps are
+ * queued one after another, and the time ends when the last one's loss is back, as the peers' ends
+ * with a synchronize.
  */
 final class OursRun implements AutoCloseable {
     final Workload workload;
@@ -21,6 +23,8 @@ final class OursRun implements AutoCloseable {
     final Trainer trainer;
     final Dataset data;
     private final double lr;
+    /** The batch on the backend, or null where it is larger than one micro-batch. */
+    private final Trainer.ResidentBatch resident;
 
     OursRun(Workload w, String backend, Precision p, double lr, long seed) {
         this.workload = w;
@@ -37,6 +41,16 @@ final class OursRun implements AutoCloseable {
             throw e;
         }
         this.trainer = t;
+        Trainer.ResidentBatch kept = null;
+        if (w.batch() <= t.capacity()) {
+            try {
+                kept = t.keep(data, 0, w.batch());
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
+            }
+        }
+        this.resident = kept;
     }
 
     /** The workload's batch: inputs and targets uniform in [0, 1) from the seed. */
@@ -56,15 +70,20 @@ final class OursRun implements AutoCloseable {
 
     /** One step; returns its loss. */
     double step() {
-        return trainer.step(data, null, 0, data.count(), lr);
+        return resident != null ? trainer.step(resident, lr) : trainer.step(data, null, 0, data.count(), lr);
     }
 
-    /** Seconds for {@code n} steps. */
+    /** Seconds for {@code n} steps, until the last one's loss is back. */
     double time(int n) {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            step();
+            if (resident != null) {
+                trainer.queueStep(resident, lr);
+            } else {
+                step();
+            }
         }
+        trainer.lastLoss();
         return (System.nanoTime() - t0) / 1e9;
     }
 

@@ -96,6 +96,12 @@ final class PeerProcess implements AutoCloseable {
                 .get("seconds").asDouble("seconds");
     }
 
+    /** Seconds for the matrix products of {@code steps} steps alone (PyTorch engines only). */
+    double products(String engine, int steps) {
+        return call("{\"cmd\": \"products\", \"engine\": " + JsonWriter.string(engine) + ", \"steps\": " + steps
+                + "}").get("seconds").asDouble("seconds");
+    }
+
     @Override
     public void close() {
         in.close();

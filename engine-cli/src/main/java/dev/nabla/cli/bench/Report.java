@@ -45,6 +45,8 @@ final class Report {
             number(sb, "spread", r.samples().spread()).append(", \"repeats\": ").append(r.samples().count())
                     .append(", \"steps_per_repeat\": ").append(r.stepsPerRepeat()).append(", \"micro_batch\": ")
                     .append(r.microBatch()).append(", ");
+            number(sb, "products_alone_gflops", r.productsGflops()).append(", ");
+            number(sb, "step_over_products", r.stepOverProducts()).append(", ");
             field(sb, "device", r.device(), true).append('}');
         }
         sb.append("\n  ],\n  \"peers\": [");
@@ -60,6 +62,7 @@ final class Report {
                 number(sb, "nabla_over_peer", p.ratio()).append(", ");
                 number(sb, "ratio_spread", p.ratioSpread()).append(", ");
             }
+            number(sb, "products_alone_gflops", p.productsGflops()).append(", ");
             field(sb, "note", p.note(), true).append('}');
         }
         return sb.append("\n  ]\n}\n").toString();
