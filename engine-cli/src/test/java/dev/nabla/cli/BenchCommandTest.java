@@ -42,8 +42,19 @@ class BenchCommandTest {
             assertEquals(6.0 * (784 * 256 + 256 * 256 + 2560) * samples / 1e9, gflops, 0.01 + 1e-3 * gflops, r.out());
         }
         assertEquals(2, rows, "a row for fp64 and one for fp32:\n" + r.out());
+        // The step against its products alone: a step does the products and more, so it cannot take less
+        // time than they do, give or take the run-to-run spread of this machine (a third).
+        Matcher products = Pattern.compile("mnist +cpu +(fp64|fp32) +([\\d.]+) +([\\d.]+)").matcher(r.out());
+        int productRows = 0;
+        while (products.find()) {
+            productRows++;
+            assertTrue(Double.parseDouble(products.group(2)) > 0, r.out());
+            assertTrue(Double.parseDouble(products.group(3)) > 0.67, r.out());
+        }
+        assertEquals(2, productRows, "the products alone, for fp64 and fp32:\n" + r.out());
         String text = Files.readString(json, StandardCharsets.UTF_8);
-        assertTrue(text.contains("\"mnist\"") && text.contains("\"machine\""), text);
+        assertTrue(text.contains("\"mnist\"") && text.contains("\"machine\"") && text.contains("\"step_over_products\""),
+                text);
     }
 
     @Test
