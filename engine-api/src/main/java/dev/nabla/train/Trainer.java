@@ -219,16 +219,23 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("a resident batch holds at most the trainer's " + capacity
                     + " samples, not " + rows);
         }
-        ResidentBatch b = new ResidentBatch(backend.allocate(rows, initial.inputs()),
-                backend.allocate(rows, initial.outputs()));
+        Matrix x = backend.allocate(rows, initial.inputs());
+        Matrix t;
+        try {
+            t = backend.allocate(rows, initial.outputs());
+        } catch (RuntimeException | Error e) {
+            x.close();
+            throw e;
+        }
+        ResidentBatch b = new ResidentBatch(x, t);
         residents.add(b);
         try {
-            double[] x = new double[rows * initial.inputs()];
-            double[] t = new double[rows * initial.outputs()];
-            data.copyInputs(first, rows, x, 0);
-            data.copyTargets(first, rows, t, 0);
-            backend.upload(x, 0, b.inputs);
-            backend.upload(t, 0, b.targets);
+            double[] xs = new double[rows * initial.inputs()];
+            double[] ts = new double[rows * initial.outputs()];
+            data.copyInputs(first, rows, xs, 0);
+            data.copyTargets(first, rows, ts, 0);
+            backend.upload(xs, 0, b.inputs);
+            backend.upload(ts, 0, b.targets);
         } catch (RuntimeException | Error e) {
             b.close();
             throw e;

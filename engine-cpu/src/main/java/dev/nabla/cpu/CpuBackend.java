@@ -25,6 +25,8 @@ final class CpuBackend extends Backend {
     private final Parallel par;
     private final GemmKernel gemm;
     private final ElementKernel elements;
+    /** The fused pass's plan for the layers seen last (a trainer passes the same list every step), buffers and all. */
+    private FusedNetwork fusedPlan;
 
     CpuBackend(Precision precision, int threads, CpuKernels kernels) {
         this.precision = precision;
@@ -296,7 +298,10 @@ final class CpuBackend extends Backend {
     @Override
     protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
             Matrix loss) {
-        FusedNetwork.run(par, elements, layers, m(x), m(t), count, beta, m(loss), fp64());
+        if (fusedPlan == null || !fusedPlan.isFor(layers, fp64())) {
+            fusedPlan = new FusedNetwork(layers, x.cols(), fp64(), elements);
+        }
+        fusedPlan.run(par, m(x), m(t), count, beta, m(loss));
     }
 
     @Override

@@ -2,18 +2,21 @@ package dev.nabla.cpu;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.Matrix;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * {@link dev.nabla.backend.Backend#networkGradients} for small networks: forward, loss and backward
- * of one sample at a time, its terms added into sums, so the batch is read once. The layer-by-layer
- * operations pass over {@code B x width} matrices a dozen times per step, which for a network as
- * narrow as the document's 2-2-2 is all the step costs.
+ * of a chunk of {@value #CHUNK_ROWS} rows at a time, layer after layer while the chunk stays in the
+ * thread's cache, its terms added into the chunk's sums, so the batch is read once. The
+ * layer-by-layer operations pass over {@code B x width} matrices a dozen times per step, which for
+ * a network as narrow as the document's 2-2-2 is all the step costs.
  *
- * <p>Everything is computed in double and rounded once where an FP32 result is stored. Rows are
- * summed in chunks of {@value #CHUNK_ROWS}, each chunk in row order and the chunks in chunk order,
- * so the result is the same for any number of threads.
+ * <p>An instance is the plan for one list of layers (a trainer passes the same list every step), so
+ * its buffers are allocated once. Everything is computed in double and rounded once where an FP32
+ * result is stored. Each chunk is summed in row order and the chunks in chunk order, so the result
+ * is the same for any number of threads.
  */
 final class FusedNetwork {
     /** The widest layer and the deepest network fused; beyond them the vectorized products win. */
@@ -22,31 +25,47 @@ final class FusedNetwork {
     /** Rows a thread takes at once: their activations stay in its cache between the layers. */
     private static final int CHUNK_ROWS = 512;
 
+    private final List<LayerParameters> layers;
+    private final boolean fp64;
     private final int depth;
     private final int[] widths;
     private final Activation[] activations;
+    /** Per layer the weights as doubles: the matrix's own array in FP64, a copy made each run in FP32. */
     private final double[][] weights;
-    /** Per layer the bias, or zeros for a layer without one. */
+    /** Per layer the bias likewise, or zeros for a layer without one. */
     private final double[][] bias;
     /** Where each layer's weight terms, then its bias terms, start in a chunk's sums; the loss is last. */
     private final int[] offsets;
     private final int terms;
-    private final double scale;
+    private final double[] total;
+    /** Every chunk's sums, {@code terms} each; grows with the batch. */
+    private double[] sums = new double[0];
+    /** Each thread's working space, made at its first chunk. */
+    private final ThreadLocal<Chunk> workspace;
 
-    private FusedNetwork(int[] widths, Activation[] activations, double[][] weights, double[][] bias, double scale) {
-        this.depth = activations.length;
-        this.widths = widths;
-        this.activations = activations;
-        this.weights = weights;
-        this.bias = bias;
-        this.scale = scale;
+    FusedNetwork(List<LayerParameters> layers, int inputs, boolean fp64, ElementKernel elements) {
+        this.layers = layers;
+        this.fp64 = fp64;
+        this.depth = layers.size();
+        this.widths = new int[depth + 1];
+        this.activations = new Activation[depth];
+        this.weights = new double[depth][];
+        this.bias = new double[depth][];
         this.offsets = new int[depth];
+        widths[0] = inputs;
         int p = 0;
         for (int l = 0; l < depth; l++) {
+            LayerParameters lp = layers.get(l);
+            widths[l + 1] = lp.outputs();
+            activations[l] = lp.activation();
+            weights[l] = new double[lp.inputs() * lp.outputs()];
+            bias[l] = new double[lp.outputs()];
             offsets[l] = p;
             p += widths[l + 1] * (widths[l] + 1);
         }
         this.terms = p + 1;
+        this.total = new double[terms];
+        this.workspace = ThreadLocal.withInitial(() -> new Chunk(elements));
     }
 
     static boolean fits(int[] widths) {
@@ -61,76 +80,85 @@ final class FusedNetwork {
         return true;
     }
 
-    /** Computes the loss and gradients of {@code layers} on {@code x}, {@code t} into the layers' gradient matrices and {@code loss}. */
-    static void run(Parallel par, ElementKernel elements, List<LayerParameters> layers, CpuMatrix x, CpuMatrix t, int count, double beta,
-            CpuMatrix loss, boolean fp64) {
-        int depth = layers.size();
-        int[] widths = new int[depth + 1];
-        Activation[] acts = new Activation[depth];
-        double[][] w = new double[depth][];
-        double[][] b = new double[depth][];
-        widths[0] = x.cols();
-        for (int l = 0; l < depth; l++) {
-            LayerParameters p = layers.get(l);
-            widths[l + 1] = p.outputs();
-            acts[l] = p.activation();
-            w[l] = doubles((CpuMatrix) p.weights(), fp64);
-            b[l] = p.bias() == null ? new double[p.outputs()] : doubles((CpuMatrix) p.bias(), fp64);
+    /** Whether this is the plan for {@code layers} (the same list) in this precision. */
+    boolean isFor(List<LayerParameters> layers, boolean fp64) {
+        return this.layers == layers && this.fp64 == fp64;
+    }
+
+    private static CpuMatrix m(Matrix x) {
+        return (CpuMatrix) x;
+    }
+
+    /** The rows of one run and its divisor, as the chunks read them. */
+    private record Batch(double[] xd, float[] xf, double[] td, float[] tf, double scale) {
+    }
+
+    /** Computes the loss and gradients on {@code x}, {@code t} into the layers' gradient matrices and {@code loss}. */
+    void run(Parallel par, CpuMatrix x, CpuMatrix t, int count, double beta, CpuMatrix loss) {
+        for (int l = 0; l < depth; l++) { // read through the matrices each run, so a closed one fails here
+            LayerParameters lp = layers.get(l);
+            if (fp64) {
+                weights[l] = m(lp.weights()).d();
+                bias[l] = lp.bias() != null ? m(lp.bias()).d() : bias[l];
+            } else {
+                widen(m(lp.weights()).f(), weights[l]);
+                if (lp.bias() != null) {
+                    widen(m(lp.bias()).f(), bias[l]);
+                }
+            }
         }
-        FusedNetwork net = new FusedNetwork(widths, acts, w, b, 1.0 / count);
+        Batch batch = fp64 ? new Batch(x.d(), null, t.d(), null, 1.0 / count)
+                : new Batch(null, x.f(), null, t.f(), 1.0 / count);
         int rows = x.rows();
         int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
-        double[] sums = new double[chunks * net.terms];
+        if (sums.length < chunks * terms) {
+            sums = new double[chunks * terms];
+        }
+        double[] chunkSums = sums;
         par.forRange(chunks, 1, (from, to) -> {
-            Chunk s = net.new Chunk(fp64 ? x.d() : null, fp64 ? null : x.f(), fp64 ? t.d() : null,
-                    fp64 ? null : t.f(), elements);
+            Chunk s = workspace.get();
             for (int c = from; c < to; c++) {
-                s.sum(c * CHUNK_ROWS, Math.min(rows, (c + 1) * CHUNK_ROWS), sums, c * net.terms);
+                s.sum(batch, c * CHUNK_ROWS, Math.min(rows, (c + 1) * CHUNK_ROWS), chunkSums, c * terms);
             }
         });
-        double[] total = new double[net.terms];
+        Arrays.fill(total, 0.0);
         for (int c = 0; c < chunks; c++) {
-            for (int p = 0; p < net.terms; p++) {
-                total[p] += sums[c * net.terms + p];
+            for (int p = 0; p < terms; p++) {
+                total[p] += chunkSums[c * terms + p];
             }
         }
         for (int l = 0; l < depth; l++) {
-            LayerParameters p = layers.get(l);
+            LayerParameters lp = layers.get(l);
             int n = widths[l] * widths[l + 1];
-            store(total, net.offsets[l], n, beta, (CpuMatrix) p.weightGrad(), fp64);
-            if (p.biasGrad() != null) {
-                store(total, net.offsets[l] + n, widths[l + 1], beta, (CpuMatrix) p.biasGrad(), fp64);
+            store(offsets[l], n, beta, m(lp.weightGrad()));
+            if (lp.biasGrad() != null) {
+                store(offsets[l] + n, widths[l + 1], beta, m(lp.biasGrad()));
             }
         }
-        double lossValue = total[net.terms - 1] / count;
+        store(terms - 1, 1, beta, loss, count);
+    }
+
+    private static void widen(float[] from, double[] to) {
+        for (int i = 0; i < from.length; i++) {
+            to[i] = from[i];
+        }
+    }
+
+    private void store(int from, int n, double beta, CpuMatrix dst) {
+        store(from, n, beta, dst, 1);
+    }
+
+    /** {@code dst = total[from ..] / divisor + beta * dst}, {@code n} elements; with {@code beta = 0} {@code dst} is not read. */
+    private void store(int from, int n, double beta, CpuMatrix dst, int divisor) {
         if (fp64) {
-            loss.d()[0] = beta == 0.0 ? lossValue : lossValue + beta * loss.d()[0];
+            double[] d = dst.d();
+            for (int i = 0; i < n; i++) {
+                d[i] = beta == 0.0 ? total[from + i] / divisor : total[from + i] / divisor + beta * d[i];
+            }
         } else {
-            loss.f()[0] = (float) (beta == 0.0 ? lossValue : lossValue + beta * loss.f()[0]);
-        }
-    }
-
-    private static double[] doubles(CpuMatrix m, boolean fp64) {
-        if (fp64) {
-            return m.d();
-        }
-        float[] f = m.f();
-        double[] out = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            out[i] = f[i];
-        }
-        return out;
-    }
-
-    /** {@code dst = total[from ..] + beta * dst}, {@code n} elements; with {@code beta = 0} {@code dst} is not read. */
-    private static void store(double[] total, int from, int n, double beta, CpuMatrix dst, boolean fp64) {
-        for (int i = 0; i < n; i++) {
-            if (fp64) {
-                double[] d = dst.d();
-                d[i] = beta == 0.0 ? total[from + i] : total[from + i] + beta * d[i];
-            } else {
-                float[] f = dst.f();
-                f[i] = (float) (beta == 0.0 ? total[from + i] : total[from + i] + beta * f[i]);
+            float[] f = dst.f();
+            for (int i = 0; i < n; i++) {
+                f[i] = (float) (beta == 0.0 ? total[from + i] / divisor : total[from + i] / divisor + beta * f[i]);
             }
         }
     }
@@ -141,20 +169,12 @@ final class FusedNetwork {
      * inner loop runs over the chunk's rows through contiguous memory.
      */
     private final class Chunk {
-        private final double[] xd;
-        private final float[] xf;
-        private final double[] td;
-        private final float[] tf;
         private final ElementKernel elements;
         private final double[][] a = new double[depth + 1][];
         private double[] g = new double[CHUNK_ROWS * MAX_WIDTH];
         private double[] gPrev = new double[CHUNK_ROWS * MAX_WIDTH];
 
-        Chunk(double[] xd, float[] xf, double[] td, float[] tf, ElementKernel elements) {
-            this.xd = xd;
-            this.xf = xf;
-            this.td = td;
-            this.tf = tf;
+        Chunk(ElementKernel elements) {
             this.elements = elements;
             for (int l = 0; l <= depth; l++) {
                 a[l] = new double[CHUNK_ROWS * widths[l]];
@@ -162,14 +182,14 @@ final class FusedNetwork {
         }
 
         /** Puts the terms of rows {@code [from, to)}, at most {@value #CHUNK_ROWS}, into {@code sums[at .. at + terms)}. */
-        void sum(int from, int to, double[] sums, int at) {
+        void sum(Batch b, int from, int to, double[] sums, int at) {
             int n = to - from;
             int in = widths[0];
             double[] a0 = a[0];
             for (int r = 0; r < n; r++) {
                 for (int i = 0; i < in; i++) {
                     int k = (from + r) * in + i;
-                    a0[i * CHUNK_ROWS + r] = xd != null ? xd[k] : xf[k];
+                    a0[i * CHUNK_ROWS + r] = b.xd() != null ? b.xd()[k] : b.xf()[k];
                 }
             }
             forward(n);
@@ -179,9 +199,9 @@ final class FusedNetwork {
             for (int r = 0; r < n; r++) {
                 for (int j = 0; j < out; j++) {
                     int k = (from + r) * out + j;
-                    double d = o[j * CHUNK_ROWS + r] - (td != null ? td[k] : tf[k]);
+                    double d = o[j * CHUNK_ROWS + r] - (b.td() != null ? b.td()[k] : b.tf()[k]);
                     lossSum += 0.5 * d * d;
-                    g[j * CHUNK_ROWS + r] = d * scale;
+                    g[j * CHUNK_ROWS + r] = d * b.scale();
                 }
             }
             backward(n, sums, at);
