@@ -276,18 +276,21 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final long SETTLE_MILLIS = 300;
 
-    /** Runs steps until a second has passed (at least two); returns the seconds of the last one. */
+    /**
+     * Runs steps to warm up: the first (which may take the JIT's compilation, or a GPU's module load,
+     * many times a step's time) and then more until a second has passed, at least one; returns the
+     * mean seconds of the steps after the first, from which the timed runs are sized. Sizing them
+     * from one early step made them a few steps long, still warming up, whenever that step was slow.
+     */
     private double warmUp(IntToDoubleFunction time) {
+        double first = time.applyAsDouble(1);
         double total = 0;
-        double last = 0;
-        for (int i = 0; i < 2 || total < 1.0; i++) {
-            last = time.applyAsDouble(1);
-            total += last;
-            if (total > maxSeconds / 3) {
-                break;
-            }
+        int steps = 0;
+        while (steps < 1 || (total < 1.0 && first + total < maxSeconds / 3)) {
+            total += time.applyAsDouble(1);
+            steps++;
         }
-        return last;
+        return total / steps;
     }
 
     /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
