@@ -26,7 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * One whole training step (forward, loss, backward, SGD update) on a backend, per standard
  * workload ({@link Workload}: seed, mnist, wide) and precision. The primary score is steps per
  * second; the {@code samples} counter is samples per second (steps times the batch). Every step
- * ends by copying its loss back, which waits for a GPU to finish.
+ * ends by copying its loss back, which waits for a GPU to finish. With {@code data=resident} (the
+ * default) the batch is kept on the backend ({@link Trainer#keep}) and the steps are recorded and
+ * replayed, as {@code engine bench} runs them; {@code data=uploaded} uploads it every step, as
+ * training from host memory does.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -45,9 +48,13 @@ public class TrainingStepBenchmark {
     @Param({"fp64", "fp32"})
     public String precision;
 
+    @Param({"resident"})
+    public String data;
+
     private Backend be;
     private Trainer trainer;
-    private Dataset data;
+    private Dataset samples;
+    private Trainer.ResidentBatch kept;
     private int batch;
 
     /** Samples trained, reported by JMH as a rate beside the steps. */
@@ -77,16 +84,21 @@ public class TrainingStepBenchmark {
         for (int i = 0; i < t.length; i++) {
             t[i] = rng.nextDouble();
         }
-        data = new Dataset(w.name(), batch, widths[0], widths[widths.length - 1], x, t);
+        samples = new Dataset(w.name(), batch, widths[0], widths[widths.length - 1], x, t);
         be = BackendState.open(backend, precision);
         trainer = new Trainer(be, net, Trainer.capacityFor(be, net, batch));
+        if (data.equals("resident")) {
+            kept = trainer.keep(samples, 0, batch);
+        } else if (!data.equals("uploaded")) {
+            throw new IllegalArgumentException("data must be resident or uploaded, not " + data);
+        }
     }
 
     /** Returns the step's loss so the work cannot be optimized away; the loss download also waits for a GPU. */
     @Benchmark
     public double step(Samples counter) {
         counter.samples += batch;
-        return trainer.step(data, null, 0, batch, 0.01);
+        return kept != null ? trainer.step(kept, 0.01) : trainer.step(samples, null, 0, batch, 0.01);
     }
 
     @TearDown(Level.Trial)

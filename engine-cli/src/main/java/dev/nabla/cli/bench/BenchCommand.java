@@ -197,7 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
             List<PeerResult> peerResults) {
         out.printf(Locale.ROOT, "measuring %s %s %s ...%n", w.name(), b, p.id());
         out.flush();
-        try (OursRun run = new OursRun(w, b, p, LR, SEED)) {
+        try (OursRun run = new OursRun(w, b, p, LR, SEED); StepProducts products = productsOf(run, w)) {
             double step = warmUp(run::time);
             int steps = Math.max(1, (int) Math.ceil(minSeconds / step));
             int reps = Math.max(Math.min(repeats, 2), Math.min(repeats, (int) (maxSeconds / (steps * step))));
@@ -209,10 +209,17 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+            if (products != null) {
+                warmUp(products::time);
+            }
             List<Double> ours = new ArrayList<>();
+            List<Double> productsAlone = new ArrayList<>();
             for (int r = 0; r < reps; r++) {
                 settle(timers);
                 ours.add(steps * w.batch() / run.time(steps));
+                if (products != null) { // right after the step, so that both see the machine as it is then
+                    productsAlone.add(steps * w.batch() / products.time(steps));
+                }
                 for (PeerTimer t : timers) {
                     if (t.steps > 0) {
                         settle(timers);
@@ -220,7 +227,7 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
-            double productsRate = productsAlone(run, w, steps);
+            double productsRate = products == null ? Double.NaN : Stats.of(productsAlone).median();
             Result res = new Result(w, b, p, Stats.of(ours), run.microBatch(), steps,
                     run.selection.backend().description(), productsRate);
             results.add(res);
@@ -234,18 +241,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Samples per second of the step's matrix products alone, on the same backend ({@link StepProducts});
-     * NaN where the backend fuses the whole network (its step has no products to compare with).
+     * The step's matrix products alone, on the same backend ({@link StepProducts}); null where the
+     * backend fuses the whole network (its step has no products to compare with).
      */
-    private double productsAlone(OursRun run, Workload w, int steps) {
+    private static StepProducts productsOf(OursRun run, Workload w) {
         Backend be = run.selection.backend();
-        if (be.fusesNetwork(w.widths())) {
-            return Double.NaN;
-        }
-        try (StepProducts products = new StepProducts(be, w)) {
-            warmUp(products::time);
-            return steps * w.batch() / products.time(steps);
-        }
+        return be.fusesNetwork(w.widths()) ? null : new StepProducts(be, w);
     }
 
     /** Samples per second of a PyTorch peer's matrix products alone (its GEMM library on the same shapes). */
