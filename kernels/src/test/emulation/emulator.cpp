@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-thread_local dim3 threadIdx;
+dim3 threadIdx;
 dim3 blockIdx;
 dim3 blockDim;
 dim3 gridDim;
@@ -73,8 +73,9 @@ void nabla_emulated_syncthreads() {
 }
 
 double nabla_emulated_shfl_xor(double v, int lane_mask) {
-    int warp = threadIdx.x / 32;
-    int lane = threadIdx.x % 32;
+    int linear = threadIdx.x + threadIdx.y * blockDim.x;
+    int warp = linear / 32;
+    int lane = linear % 32;
     lanes[warp][lane] = v;
     warp_barrier[warp].wait();
     double other = lanes[warp][lane ^ lane_mask];
@@ -82,42 +83,46 @@ double nabla_emulated_shfl_xor(double v, int lane_mask) {
     return other;
 }
 
-void emulate_launch(int grid, int block, const std::function<void()>& kernel) {
-    gridDim = {(unsigned) grid, 1, 1};
-    blockDim = {(unsigned) block, 1, 1};
+void emulate_launch(dim3 grid, dim3 block, const std::function<void()>& kernel) {
+    gridDim = grid;
+    blockDim = block;
     running_kernel = &kernel;
-    for (int b = 0; b < grid; b++) {
-        blockIdx = {(unsigned) b, 0, 0};
-        block_barrier = Barrier{block};
-        for (int w = 0; w < (block + 31) / 32; w++) {
-            warp_barrier[w] = Barrier{32};  // blocks are whole warps
-        }
-        fibers.clear();
-        fibers.resize(block);
-        for (int t = 0; t < block; t++) {
-            Fiber& f = fibers[t];
-            f.stack.reset(new char[STACK_BYTES]);
-            getcontext(&f.context);
-            f.context.uc_stack.ss_sp = f.stack.get();
-            f.context.uc_stack.ss_size = STACK_BYTES;
-            f.context.uc_link = nullptr;  // fiber_main never returns
-            makecontext(&f.context, fiber_main, 0);
-        }
-        // Round robin until every fiber has returned.
-        for (int left = block; left > 0;) {
-            left = 0;
-            for (int t = 0; t < block; t++) {
-                if (!fibers[t].done) {
-                    current = t;
-                    threadIdx = {(unsigned) t, 0, 0};  // the running fiber's index, restored at every switch
-                    if (_setjmp(scheduler) == 0) {
-                        if (fibers[t].started) {
-                            _longjmp(fibers[t].resume, 1);
+    int threads = (int) (block.x * block.y);
+    for (unsigned by = 0; by < grid.y; by++) {
+        for (unsigned bx = 0; bx < grid.x; bx++) {
+            blockIdx = {bx, by, 0};
+            block_barrier = Barrier{threads};
+            for (int w = 0; w < (threads + 31) / 32; w++) {
+                warp_barrier[w] = Barrier{32};  // blocks are whole warps
+            }
+            fibers.clear();
+            fibers.resize(threads);
+            for (int t = 0; t < threads; t++) {
+                Fiber& f = fibers[t];
+                f.stack.reset(new char[STACK_BYTES]);
+                getcontext(&f.context);
+                f.context.uc_stack.ss_sp = f.stack.get();
+                f.context.uc_stack.ss_size = STACK_BYTES;
+                f.context.uc_link = nullptr;  // fiber_main never returns
+                makecontext(&f.context, fiber_main, 0);
+            }
+            // Round robin until every fiber has returned.
+            for (int left = threads; left > 0;) {
+                left = 0;
+                for (int t = 0; t < threads; t++) {
+                    if (!fibers[t].done) {
+                        current = t;
+                        // the running fiber's index, restored at every switch
+                        threadIdx = {(unsigned) t % block.x, (unsigned) t / block.x, 0};
+                        if (_setjmp(scheduler) == 0) {
+                            if (fibers[t].started) {
+                                _longjmp(fibers[t].resume, 1);
+                            }
+                            fibers[t].started = true;
+                            swapcontext(&scheduler_context, &fibers[t].context);
                         }
-                        fibers[t].started = true;
-                        swapcontext(&scheduler_context, &fibers[t].context);
+                        left += fibers[t].done ? 0 : 1;
                     }
-                    left += fibers[t].done ? 0 : 1;
                 }
             }
         }

@@ -48,27 +48,44 @@ class KernelEmulationTest {
         return c;
     }
 
-    /** Compiles {@code <kernel>.cu} with the emulation and its test program, runs it, and returns what it printed. */
-    private static String emulate(String kernel, Path dir) throws IOException, InterruptedException {
+    /**
+     * Compiles the {@code kernels} ({@code .cu} files) with the emulation and the test program
+     * {@code <test>.cpp}, runs it, and returns what it printed.
+     */
+    private static String emulate(Path dir, String test, String... kernels) throws IOException, InterruptedException {
         assumeTrue(gccPresent(), "g++ is not installed here: the kernels' emulated tests are skipped");
-        String k = dir.resolve(kernel + ".o").toString();
-        String e = dir.resolve("emulator.o").toString();
-        String t = dir.resolve(kernel + "_test.o").toString();
-        String exe = dir.resolve(kernel + "_test").toString();
-        run(gcc("-w", "-include", EMULATION.resolve("cuda_emulation.h").toString(), "-x", "c++", "-c",
-                SOURCES.resolve(kernel + ".cu").toString(), "-o", k));
-        run(gcc("-c", EMULATION.resolve("emulator.cpp").toString(), "-o", e));
-        run(gcc("-c", EMULATION.resolve(kernel + "_test.cpp").toString(), "-o", t));
-        run(List.of("g++", k, e, t, "-o", exe));
-        return run(List.of(exe));
+        List<String> link = new ArrayList<>(List.of("g++"));
+        for (String kernel : kernels) {
+            String o = dir.resolve(kernel + ".o").toString();
+            run(gcc("-w", "-include", EMULATION.resolve("cuda_emulation.h").toString(), "-x", "c++", "-c",
+                    SOURCES.resolve(kernel + ".cu").toString(), "-o", o));
+            link.add(o);
+        }
+        for (String part : new String[] {"emulator", test}) {
+            String o = dir.resolve(part + ".o").toString();
+            run(gcc("-c", EMULATION.resolve(part + ".cpp").toString(), "-o", o));
+            link.add(o);
+        }
+        String exe = dir.resolve(test).toString();
+        link.addAll(List.of("-o", exe));
+        run(link);
+        String out = run(List.of(exe));
+        System.out.println("[emulated " + String.join(", ", kernels) + "] " + out.lines().count() + " lines; "
+                + out.lines().reduce((a, b) -> b).orElse(""));
+        return out;
     }
 
     @Test
     void smallNetworkKernelsMatchAPlainImplementation(@TempDir Path dir) throws Exception {
-        String out = emulate("small_network", dir);
-        System.out.println("[emulated small_network.cu] " + out.lines().count() + " cases; " + out.lines()
-                .reduce((a, b) -> b).orElse(""));
+        String out = emulate(dir, "small_network_test", "small_network");
         assertTrue(out.contains("all cases agree"), out);
         assertTrue(out.contains("rows 262221"), "the case with more rows than the grid has threads ran:\n" + out);
+    }
+
+    @Test
+    void layerKernelsMatchAPlainImplementation(@TempDir Path dir) throws Exception {
+        String out = emulate(dir, "layer_kernels_test", "activation", "mse", "bias", "sgd", "gemm");
+        assertTrue(out.contains("all cases agree"), out);
+        assertTrue(out.contains("f32 gemm m=65 n=67 k=129 transA=1 transB=1"), "every product shape ran:\n" + out);
     }
 }
