@@ -32,10 +32,16 @@ final class KernelGemm implements GemmEngine {
         // One 16 x 16 block per 64 x 64 tile of C: grid x over the rows (up to 2^31 - 1 tiles), y over the columns.
         int gridX = ceilDiv(m, TILE);
         int gridY = ceilDiv(n, TILE);
+        Launch.kernel(kernels.gemm, stream, gridX, gridY, 16, 16,
+                args(precision, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
+    }
+
+    /** The arguments of {@code gemm_f64} or {@code gemm_f32}, in its order. */
+    static Object[] args(Precision precision, boolean transA, boolean transB, int m, int n, int k, double alpha,
+            CUdeviceptr a, int lda, CUdeviceptr b, int ldb, double beta, CUdeviceptr c, int ldc) {
         Object al = precision == Precision.FP64 ? (Object) alpha : (Object) (float) alpha;
         Object be = precision == Precision.FP64 ? (Object) beta : (Object) (float) beta;
-        Launch.kernel(kernels.gemm, stream, gridX, gridY, 16, 16, m, n, k, transA ? 1 : 0, transB ? 1 : 0, al, a, lda,
-                b, ldb, be, c, ldc);
+        return new Object[] {m, n, k, transA ? 1 : 0, transB ? 1 : 0, al, a, lda, b, ldb, be, c, ldc};
     }
 
     static int ceilDiv(int a, int b) {

@@ -62,32 +62,50 @@ final class SmallNetworkKernel {
     static void launch(KernelSet kernels, CUstream stream, int[] widths, List<LayerParameters> layers, Matrix x,
             Matrix t, double scale, Object scaleArg, double beta, Matrix loss, CUdeviceptr partial) {
         int k = kernelIndex(widths);
-        int w = WIDTHS[k];
-        int rows = x.rows();
-        int blocks = blocks(rows);
-        int depth = layers.size();
-        Object[] dims = new Object[MAX_DEPTH + 1];
-        Object[] acts = new Object[MAX_DEPTH];
+        int blocks = blocks(x.rows());
+        Launch.linear(kernels.smallNetworkPartial[k], stream, blocks, partialArgs(widths, layers, x, t, scaleArg, partial));
+        // One block sums each term over the blocks in order.
+        Launch.linear(kernels.smallNetworkFinish, stream, 1, finishArgs(widths, layers, x.rows(), scale, beta, loss,
+                partial));
+    }
+
+    /** The arguments of {@code small_network_partial_w<W>}, in its order. */
+    static Object[] partialArgs(int[] widths, List<LayerParameters> layers, Matrix x, Matrix t, Object scaleArg,
+            CUdeviceptr partial) {
         Object[] weights = new Object[MAX_DEPTH];
         Object[] biases = new Object[MAX_DEPTH];
-        Object[] weightGrads = new Object[MAX_DEPTH];
-        Object[] biasGrads = new Object[MAX_DEPTH];
-        for (int l = 0; l <= MAX_DEPTH; l++) {
-            dims[l] = l < widths.length ? widths[l] : 0;
-        }
+        Object[] acts = new Object[MAX_DEPTH];
         for (int l = 0; l < MAX_DEPTH; l++) {
-            LayerParameters p = l < depth ? layers.get(l) : null;
+            LayerParameters p = l < layers.size() ? layers.get(l) : null;
             acts[l] = p == null ? 0 : p.activation().ordinal(); // the codes of activation.cuh
             weights[l] = p == null ? Launch.NULL : ptr(p.weights());
             biases[l] = p == null || p.bias() == null ? Launch.NULL : ptr(p.bias());
+        }
+        return concat(new Object[] {x.rows(), layers.size()}, dims(widths), acts, weights, biases,
+                new Object[] {ptr(x), ptr(t), scaleArg, partial});
+    }
+
+    /** The arguments of {@code small_network_finish}, in its order. */
+    static Object[] finishArgs(int[] widths, List<LayerParameters> layers, int rows, double scale, double beta,
+            Matrix loss, CUdeviceptr partial) {
+        Object[] weightGrads = new Object[MAX_DEPTH];
+        Object[] biasGrads = new Object[MAX_DEPTH];
+        for (int l = 0; l < MAX_DEPTH; l++) {
+            LayerParameters p = l < layers.size() ? layers.get(l) : null;
             weightGrads[l] = p == null ? Launch.NULL : ptr(p.weightGrad());
             biasGrads[l] = p == null || p.biasGrad() == null ? Launch.NULL : ptr(p.biasGrad());
         }
-        Launch.linear(kernels.smallNetworkPartial[k], stream, blocks, concat(new Object[] {rows, depth}, dims, acts,
-                weights, biases, new Object[] {ptr(x), ptr(t), scaleArg, partial}));
-        // One block sums each term over the blocks in order.
-        Launch.linear(kernels.smallNetworkFinish, stream, 1, concat(new Object[] {blocks, w, depth}, dims,
-                new Object[] {scale, beta, partial}, weightGrads, biasGrads, new Object[] {ptr(loss)}));
+        return concat(new Object[] {blocks(rows), WIDTHS[kernelIndex(widths)], layers.size()}, dims(widths),
+                new Object[] {scale, beta, partial}, weightGrads, biasGrads, new Object[] {ptr(loss)});
+    }
+
+    /** The widths as the kernels take them: five, zero past the network's. */
+    private static Object[] dims(int[] widths) {
+        Object[] dims = new Object[MAX_DEPTH + 1];
+        for (int l = 0; l <= MAX_DEPTH; l++) {
+            dims[l] = l < widths.length ? widths[l] : 0;
+        }
+        return dims;
     }
 
     private static CUdeviceptr ptr(Matrix m) {

@@ -1,0 +1,109 @@
+package dev.nabla.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Precision;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jcuda.driver.CUdeviceptr;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The arguments the Java launchers pass line up with the kernels' parameters, as the bundled PTX
+ * declares them: the same number, and at each place an int for {@code .u32/.s32}, a double for
+ * {@code .f64}, a float for {@code .f32} and a device pointer for {@code .u64}. A GPU would take a
+ * misplaced argument without complaint; this checks it without one.
+ */
+class KernelArgumentsTest {
+
+    /** The parameter types of a kernel entry, from the PTX of {@code module}. */
+    private static List<String> ptxParameters(String module, String entry) throws IOException {
+        String ptx;
+        try (InputStream in = KernelArgumentsTest.class.getResourceAsStream("/dev/nabla/kernels/" + module + ".ptx")) {
+            assertNotNull(in, module + ".ptx on the class path");
+            ptx = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        Matcher m = Pattern.compile("\\.entry " + entry + "\\(([^)]*)\\)").matcher(ptx);
+        if (!m.find()) {
+            throw new AssertionError(entry + " is not in " + module + ".ptx");
+        }
+        List<String> types = new ArrayList<>();
+        Matcher p = Pattern.compile("\\.param \\.(\\w+) ").matcher(m.group(1));
+        while (p.find()) {
+            types.add(p.group(1));
+        }
+        return types;
+    }
+
+    private static String typeOf(Object arg) {
+        if (arg instanceof Integer) {
+            return "u32";
+        }
+        if (arg instanceof Double) {
+            return "f64";
+        }
+        if (arg instanceof Float) {
+            return "f32";
+        }
+        if (arg instanceof CUdeviceptr || arg == Launch.NULL) {
+            return "u64";
+        }
+        throw new AssertionError("argument of type " + arg.getClass());
+    }
+
+    private static void matches(String module, String entry, Object[] args) throws IOException {
+        List<String> declared = ptxParameters(module, entry).stream().map(t -> t.equals("s32") ? "u32" : t).toList();
+        List<String> passed = Arrays.stream(args).map(KernelArgumentsTest::typeOf).toList();
+        assertEquals(declared, passed, entry + ": the PTX's parameters, and what the launcher passes");
+    }
+
+    private static Matrix matrix(int rows, int cols) {
+        return new DeviceMatrix(null, rows, cols, new DeviceMatrix.Storage(new CUdeviceptr()), false);
+    }
+
+    @Test
+    void theGemmLauncherPassesWhatTheKernelDeclares() throws IOException {
+        CUdeviceptr d = new CUdeviceptr();
+        matches("gemm", "gemm_f64", KernelGemm.args(Precision.FP64, true, false, 3, 4, 5, 1.0, d, 3, d, 4, 0.0, d, 4));
+        matches("gemm", "gemm_f32", KernelGemm.args(Precision.FP32, false, true, 3, 4, 5, 1.0, d, 5, d, 5, 0.0, d, 4));
+    }
+
+    @Test
+    void smallNetworkLaunchersPassWhatTheKernelsDeclare() throws IOException {
+        int[] widths = {5, 8, 3, 4, 1};
+        List<LayerParameters> layers = new ArrayList<>();
+        for (int l = 0; l + 1 < widths.length; l++) {
+            boolean bias = l % 2 == 0;
+            layers.add(new LayerParameters(Activation.TANH, matrix(widths[l + 1], widths[l]),
+                    bias ? matrix(1, widths[l + 1]) : null, matrix(widths[l + 1], widths[l]),
+                    bias ? matrix(1, widths[l + 1]) : null));
+        }
+        Matrix x = matrix(100, 5);
+        Matrix t = matrix(100, 1);
+        Matrix loss = matrix(1, 1);
+        CUdeviceptr partial = new CUdeviceptr();
+        for (String p : new String[] {"f64", "f32"}) {
+            Object scale = p.equals("f64") ? (Object) 0.01 : (Object) 0.01f;
+            matches("small_network", "small_network_partial_w8_" + p,
+                    SmallNetworkKernel.partialArgs(widths, layers, x, t, scale, partial));
+            matches("small_network", "small_network_finish_" + p,
+                    SmallNetworkKernel.finishArgs(widths, layers, 100, 0.01, 1.0, loss, partial));
+        }
+        // A shallower, narrower network passes the same number of arguments (nulls for the absent layers).
+        List<LayerParameters> two = List.of(
+                new LayerParameters(Activation.SIGMOID, matrix(2, 2), null, matrix(2, 2), null),
+                new LayerParameters(Activation.SIGMOID, matrix(2, 2), null, matrix(2, 2), null));
+        matches("small_network", "small_network_partial_w2_f64",
+                SmallNetworkKernel.partialArgs(new int[] {2, 2, 2}, two, matrix(9, 2), matrix(9, 2), 0.1, partial));
+    }
+}
