@@ -243,11 +243,6 @@ final class CudaBackend extends Backend {
         }), src);
     }
 
-    /** A scalar kernel argument in the kernel's precision. */
-    private Object scalar(double v) {
-        return precision == Precision.FP64 ? (Object) v : (Object) (float) v;
-    }
-
     @Override
     protected void doGemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {
         int k = transA ? a.rows() : a.cols();
@@ -266,15 +261,15 @@ final class CudaBackend extends Backend {
     @Override
     protected void doActivationForward(Activation f, Matrix z, Matrix a) {
         int n = m(z).n();
-        exec(f.id() + " forward", () -> Launch.linear(kernels.forward[f.ordinal()], stream, Launch.blocksFor(n), n,
-                m(z).ptr, m(a).ptr), z, a);
+        exec(f.id() + " forward", () -> Launch.linear(kernels.forward[f.ordinal()], stream, Launch.blocksFor(n),
+                KernelArgs.activationForward(n, m(z).ptr, m(a).ptr)), z, a);
     }
 
     @Override
     protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
         int n = m(a).n();
         exec(f.id() + " backward", () -> Launch.linear(kernels.backward[f.ordinal()], stream, Launch.blocksFor(n),
-                n, m(a).ptr, m(g).ptr, m(delta).ptr), a, g, delta);
+                KernelArgs.activationBackward(n, m(a).ptr, m(g).ptr, m(delta).ptr)), a, g, delta);
     }
 
     @Override
@@ -285,9 +280,9 @@ final class CudaBackend extends Backend {
         double scale = 1.0 / count;
         exec("mse loss", () -> {
             CUdeviceptr partial = scratch((long) blocks * Double.BYTES);
-            Launch.linear(kernels.mseForward, stream, blocks, n, scalar(scale), m(output).ptr, m(target).ptr,
-                    m(delta).ptr, partial);
-            Launch.linear(kernels.mseFinish, stream, 1, blocks, scale, beta, partial, m(loss).ptr);
+            Launch.linear(kernels.mseForward, stream, blocks,
+                    KernelArgs.mseForward(precision, n, scale, m(output).ptr, m(target).ptr, m(delta).ptr, partial));
+            Launch.linear(kernels.mseFinish, stream, 1, KernelArgs.mseFinish(blocks, scale, beta, partial, m(loss).ptr));
         }, output, target, delta, loss);
     }
 
@@ -295,8 +290,8 @@ final class CudaBackend extends Backend {
     protected void doAddBias(Matrix bias, Matrix z) {
         int rows = z.rows();
         int cols = z.cols();
-        exec("add bias", () -> Launch.linear(kernels.biasForward, stream, Launch.blocksFor((long) rows * cols), rows,
-                cols, m(bias).ptr, m(z).ptr), z, bias);
+        exec("add bias", () -> Launch.linear(kernels.biasForward, stream, Launch.blocksFor((long) rows * cols),
+                KernelArgs.biasForward(rows, cols, m(bias).ptr, m(z).ptr)), z, bias);
     }
 
     @Override
@@ -309,19 +304,19 @@ final class CudaBackend extends Backend {
         exec("bias gradient", () -> {
             CUdeviceptr partial = scratch((long) chunks * cols * Double.BYTES);
             // Block (32, 8): 32 columns, 8 rows at a time; grid (column groups, row chunks).
-            Launch.kernel(kernels.biasPartial, stream, KernelGemm.ceilDiv(cols, 32), chunks, 32, 8, rows, cols,
-                    rowsPerChunk, m(delta).ptr, partial);
+            Launch.kernel(kernels.biasPartial, stream, KernelGemm.ceilDiv(cols, 32), chunks, 32, 8,
+                    KernelArgs.biasPartial(rows, cols, rowsPerChunk, m(delta).ptr, partial));
             // One thread per column sums the chunks in order.
             Launch.kernel(kernels.biasFinish, stream, KernelGemm.ceilDiv(cols, Launch.BLOCK), 1, Launch.BLOCK, 1,
-                    chunks, cols, beta, partial, m(grad).ptr);
+                    KernelArgs.biasFinish(chunks, cols, beta, partial, m(grad).ptr));
         }, delta, grad);
     }
 
     @Override
     protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
         int n = m(param).n();
-        exec("sgd update", () -> Launch.linear(kernels.sgdUpdate, stream, Launch.blocksFor(n), n, scalar(lr),
-                m(grad).ptr, m(param).ptr), param, grad);
+        exec("sgd update", () -> Launch.linear(kernels.sgdUpdate, stream, Launch.blocksFor(n),
+                KernelArgs.sgdUpdate(precision, n, lr, m(grad).ptr, m(param).ptr)), param, grad);
     }
 
     @Override
@@ -345,7 +340,7 @@ final class CudaBackend extends Backend {
         }
         double scale = 1.0 / count;
         exec("small network gradients", () -> SmallNetworkKernel.launch(kernels, stream, widths, layers, x, t, scale,
-                scalar(scale), beta, loss, scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()))),
+                KernelArgs.scalar(precision, scale), beta, loss, scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()))),
                 touched.toArray(new Matrix[0]));
     }
 

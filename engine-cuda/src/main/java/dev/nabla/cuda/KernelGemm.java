@@ -39,9 +39,8 @@ final class KernelGemm implements GemmEngine {
     /** The arguments of {@code gemm_f64} or {@code gemm_f32}, in its order. */
     static Object[] args(Precision precision, boolean transA, boolean transB, int m, int n, int k, double alpha,
             CUdeviceptr a, int lda, CUdeviceptr b, int ldb, double beta, CUdeviceptr c, int ldc) {
-        Object al = precision == Precision.FP64 ? (Object) alpha : (Object) (float) alpha;
-        Object be = precision == Precision.FP64 ? (Object) beta : (Object) (float) beta;
-        return new Object[] {m, n, k, transA ? 1 : 0, transB ? 1 : 0, al, a, lda, b, ldb, be, c, ldc};
+        return new Object[] {m, n, k, transA ? 1 : 0, transB ? 1 : 0, KernelArgs.scalar(precision, alpha), a, lda, b,
+            ldb, KernelArgs.scalar(precision, beta), c, ldc};
     }
 
     static int ceilDiv(int a, int b) {

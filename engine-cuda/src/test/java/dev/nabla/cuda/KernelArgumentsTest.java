@@ -19,7 +19,7 @@ import jcuda.driver.CUdeviceptr;
 import org.junit.jupiter.api.Test;
 
 /**
- * The arguments the Java launchers pass line up with the kernels' parameters, as the bundled PTX
+ * The arguments every Java launcher passes line up with the kernels' parameters, as the bundled PTX
  * declares them: the same number, and at each place an int for {@code .u32/.s32}, a double for
  * {@code .f64}, a float for {@code .f32} and a device pointer for {@code .u64}. A GPU would take a
  * misplaced argument without complaint; this checks it without one.
@@ -69,6 +69,24 @@ class KernelArgumentsTest {
 
     private static Matrix matrix(int rows, int cols) {
         return new DeviceMatrix(null, rows, cols, new DeviceMatrix.Storage(new CUdeviceptr()), false);
+    }
+
+    @Test
+    void elementwiseAndReductionLaunchersPassWhatTheKernelsDeclare() throws IOException {
+        CUdeviceptr d = new CUdeviceptr();
+        for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
+            String s = p == Precision.FP64 ? "_f64" : "_f32";
+            for (Activation f : Activation.values()) {
+                matches("activation", f.id() + "_forward" + s, KernelArgs.activationForward(7, d, d));
+                matches("activation", f.id() + "_backward" + s, KernelArgs.activationBackward(7, d, d, d));
+            }
+            matches("mse", "mse_forward" + s, KernelArgs.mseForward(p, 7, 0.5, d, d, d, d));
+            matches("mse", "mse_finish" + s, KernelArgs.mseFinish(3, 0.5, 1.0, d, d));
+            matches("bias", "bias_forward" + s, KernelArgs.biasForward(7, 3, d, d));
+            matches("bias", "bias_backward_partial" + s, KernelArgs.biasPartial(7, 3, 64, d, d));
+            matches("bias", "bias_backward_finish" + s, KernelArgs.biasFinish(2, 3, 1.0, d, d));
+            matches("sgd", "sgd_update" + s, KernelArgs.sgdUpdate(p, 7, 0.1, d, d));
+        }
     }
 
     @Test
