@@ -4,12 +4,13 @@ import dev.nabla.InputException;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
-import dev.nabla.backend.Recording;
 import dev.nabla.data.Samples;
 import dev.nabla.model.Layer;
 import dev.nabla.model.Network;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Trains a network on one backend: forward, loss, backward and the SGD update, as a sequence of
@@ -39,6 +40,8 @@ public final class Trainer implements AutoCloseable {
     private final int capacity;
     private final List<Matrix> owned = new ArrayList<>();
     private final List<ResidentBatch> residents = new ArrayList<>();
+    /** Recorded steps on uploaded batches of one micro-batch, by batch size. */
+    private final Map<Integer, RecordedStep> streamed = new LinkedHashMap<>();
     /** Input and target buffers: set 0, and set 1 for the micro-batch after (allocated when first needed). */
     private final Matrix[] input = new Matrix[2];
     private final Matrix[] target = new Matrix[2];
@@ -183,8 +186,34 @@ public final class Trainer implements AutoCloseable {
             throw new IllegalArgumentException("learning rate must be a positive finite number, not " + lr);
         }
         checkBatch(data, order, from, rows);
-        runBatch(data, order, from, rows, true, null);
-        return update(lr);
+        if (rows > capacity) {
+            runBatch(data, order, from, rows, true, null);
+            return update(lr);
+        }
+        // One micro-batch: the same operations on the same buffers every step of this size, so the
+        // step is recorded and replayed (one graph launch on a GPU) after the upload.
+        upload(data, order, from, rows, 0);
+        Matrix in = rowsOf(input[0], rows);
+        Matrix tgt = rowsOf(target[0], rows);
+        streamedStep(rows).run(lr, () -> {
+            compute(in, tgt, rows, 0.0, true, null);
+            applyUpdate(lr);
+        });
+        return lastLoss();
+    }
+
+    /** The recorded step for batches of {@code rows} uploaded into the first buffers; the two latest sizes are kept. */
+    private RecordedStep streamedStep(int rows) {
+        RecordedStep s = streamed.get(rows);
+        if (s == null) {
+            if (streamed.size() == 2) { // an epoch has one batch size and at most one shorter last batch
+                Integer oldest = streamed.keySet().iterator().next();
+                streamed.remove(oldest).close();
+            }
+            s = new RecordedStep(backend);
+            streamed.put(rows, s);
+        }
+        return s;
     }
 
     /** The SGD update of every parameter; returns the loss of the batch just computed (one number copied back). */
@@ -256,25 +285,10 @@ public final class Trainer implements AutoCloseable {
         if (!residents.contains(b)) {
             throw new IllegalArgumentException("the resident batch is closed or belongs to another trainer");
         }
-        if (b.recording != null && b.recordedRate == lr) {
-            b.recording.replay();
-            return;
-        }
-        Runnable step = () -> {
+        b.step.run(lr, () -> {
             compute(b.inputs, b.targets, b.inputs.rows(), 0.0, true, null);
             applyUpdate(lr);
-        };
-        if (!b.warm) {
-            step.run(); // sizes the backend's scratch memory before anything is recorded
-            b.warm = true;
-            return;
-        }
-        if (b.recording != null) {
-            b.recording.close();
-        }
-        b.recording = backend.record(step);
-        b.recordedRate = lr;
-        b.recording.replay();
+        });
     }
 
     /** {@link #queueStep}, then its loss (which waits for the step). */
@@ -287,9 +301,7 @@ public final class Trainer implements AutoCloseable {
     public final class ResidentBatch implements AutoCloseable {
         private final Matrix inputs;
         private final Matrix targets;
-        private Recording recording;
-        private double recordedRate;
-        private boolean warm;
+        private final RecordedStep step = new RecordedStep(backend);
 
         private ResidentBatch(Matrix inputs, Matrix targets) {
             this.inputs = inputs;
@@ -305,9 +317,7 @@ public final class Trainer implements AutoCloseable {
             if (!residents.remove(this) || backend.isClosed()) {
                 return;
             }
-            if (recording != null) {
-                recording.close();
-            }
+            step.close();
             targets.close();
             inputs.close();
         }
@@ -548,6 +558,10 @@ public final class Trainer implements AutoCloseable {
         for (ResidentBatch b : List.copyOf(residents)) {
             b.close();
         }
+        if (!backend.isClosed()) {
+            streamed.values().forEach(RecordedStep::close);
+        }
+        streamed.clear();
         if (backend.isClosed()) {
             owned.clear();
             return;

@@ -81,7 +81,8 @@ class CudaLifecycleTest {
                 new double[w.batch() * 10]);
         try (Backend be = CudaBackendProvider.open(Precision.FP64, GemmChoice.AUTO);
                 Trainer tr = new Trainer(be, w.network(1), w.batch())) {
-            tr.step(data, null, 0, w.batch(), 0.01); // the first step sizes the scratch memory
+            tr.step(data, null, 0, w.batch(), 0.01); // the first step sizes the scratch memory,
+            tr.step(data, null, 0, w.batch(), 0.01); // the second records the step as a graph
             long before = CudaBackend.freeDeviceMemory();
             for (int s = 0; s < 200; s++) {
                 tr.step(data, null, 0, w.batch(), 0.01);
