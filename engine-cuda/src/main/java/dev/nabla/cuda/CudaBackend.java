@@ -361,6 +361,10 @@ final class CudaBackend extends Backend {
         return scratch;
     }
 
+    /** {@code -Dnabla.cuda.graphs=false} replays recorded steps operation by operation, without graphs. */
+    static final String GRAPHS_PROPERTY = "nabla.cuda.graphs";
+    private static final boolean GRAPHS = !"false".equals(System.getProperty(GRAPHS_PROPERTY));
+
     /**
      * Captures {@code body} as a CUDA graph. Where the driver cannot capture it, the reason is kept
      * for {@link #description()} and the recording runs {@code body} operation by operation instead.
@@ -368,6 +372,10 @@ final class CudaBackend extends Backend {
     @Override
     public Recording record(Runnable body) {
         Recording plain = super.record(body);
+        if (!GRAPHS) {
+            graphProblem = "turned off with -D" + GRAPHS_PROPERTY + "=false";
+            return plain;
+        }
         try {
             return CudaThread.call(() -> {
                 readyAll();
