@@ -10,8 +10,9 @@
 # libcublas.so.12 when the host has only CUDA 13's libcublas.so.13), `engine example --backend
 # cuda`; and for `bench` (or `all`), `engine bench`: the standard workloads on the CPU and the GPU,
 # alternating with NumPy and PyTorch eager where the host's python3 has them, written also to
-# $OUT/bench.json; then PyTorch's torch.compile on mnist fp32 where it compiles. Each step has its
-# own time limit: `tests` takes up to about 8 minutes, `bench` up to about 7.
+# $OUT/bench.json; then the GPU steps again without CUDA graphs; then PyTorch's torch.compile on
+# mnist fp32 where it compiles. Each step has its own time limit: `tests` takes up to about 8
+# minutes, `bench` up to about 8.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -106,6 +107,10 @@ else
 fi
 timeout 330 "${jvm[@]}" -jar "$bundle/engine.jar" bench "${peers[@]}" --min-seconds 0.3 --max-seconds 3 \
     --json "$out/bench.json"
+echo "(exit $?)"
+echo "--- the same GPU steps without CUDA graphs (one launch per operation), for the graphs' share"
+timeout 60 "${jvm[@]}" -Dnabla.cuda.graphs=false -jar "$bundle/engine.jar" bench --backend cuda --workload mnist \
+    --workload seed --min-seconds 0.3 --max-seconds 2
 echo "(exit $?)"
 if [ ${#peers[@]} -gt 0 ]; then
   echo "--- torch.compile, mnist fp32 on the GPU"
