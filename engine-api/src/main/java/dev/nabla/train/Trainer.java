@@ -23,6 +23,11 @@ import java.util.Map;
  * whole batch, up to the order of the sums. While one micro-batch computes, the next is already
  * uploaded into a second set of input buffers.
  *
+ * <p>A step whose batch fits in one micro-batch is the same sequence of operations every time, so
+ * after running it once the trainer records it ({@link Backend#record}) and replays it (one graph
+ * launch on a GPU); so it does for batches kept on the backend ({@link #keep}). Where the backend
+ * fuses the network ({@link Backend#fusesNetwork}), forward, loss and backward are one operation.
+ *
  * <p>One step, for layers {@code 1..L}, batch {@code x} of {@code B} rows and targets {@code t}:
  * <pre>
  *   a_0 = x;  z_l = a_{l-1} W_l^T + b_l;  a_l = f_l(z_l)
