@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.Plural;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.Samples;
 import dev.nabla.model.Network;
@@ -42,8 +43,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 Trainer tr = new Trainer(sel.backend(), net, Math.min(run.batch, samples.count()))) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
-            out.println(String.format(Locale.ROOT, "loss %s over %d samples", TrainCommand.formatLoss(loss),
-                    samples.count()));
+            out.println(String.format(Locale.ROOT, "loss %s over %s", TrainCommand.formatLoss(loss),
+                    Plural.of(samples.count(), "sample")));
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.Plural;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.NpyArray;
 import dev.nabla.io.AtomicFiles;
@@ -68,7 +69,7 @@ final class PredictCommand implements Callable<Integer> {
                 });
             }
         }
-        log.println("wrote " + inputs.count() + " predictions to " + output);
+        log.println("wrote " + Plural.of(inputs.count(), "prediction") + " to " + output);
         return 0;
     }
 

@@ -170,10 +170,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new InputException(resume + ": the run trained on " + before.samples() + " samples (" + before.data()
                     + "), but " + train.name() + " has " + train.count() + "; resume with the same data");
         }
-        say("data:    " + train.name() + ", " + train.count() + " samples of "
+        say("data:    " + train.name() + ", " + Plural.of(train.count(), "sample") + " of "
                 + Plural.of(train.inputWidth(), "input") + " and " + Plural.of(train.targetWidth(), "target"));
         if (held != null) {
-            say("held out: " + held.name() + ", " + held.count() + " samples");
+            say("held out: " + held.name() + ", " + Plural.of(held.count(), "sample"));
         }
         int batchRows = Math.min(options.batch(), train.count());
         TrainingReport report = new TrainingReport(out, quiet ? TrainingReport.Mode.QUIET
@@ -226,7 +226,7 @@ final class TrainCommand implements Callable<Integer> {
             if (!r.finished()) {
                 TrainingLoop.Position at = r.position();
                 out.println("interrupted after " + (at.stepInEpoch() == 0 ? "epoch " + (at.epoch() - 1)
-                        : "step " + at.stepInEpoch() + " of epoch " + at.epoch()) + " (" + at.stepsDone() + " steps in all)"
+                        : "step " + at.stepInEpoch() + " of epoch " + at.epoch()) + " (" + Plural.of(at.stepsDone(), "step") + " in all)"
                         + (save == null ? "; nothing saved (no --save)"
                                 : "; saved " + save + (isCheckpoint(save) ? ", resume with --resume " + save : "")));
                 return EXIT_INTERRUPTED;
@@ -234,8 +234,9 @@ final class TrainCommand implements Callable<Integer> {
             if (r.steps() == 0) {
                 out.println("trained nothing: " + (start.epoch() > options.epochs() ? "the run had finished" : "0 epochs"));
             } else {
-                out.println(String.format(Locale.ROOT, "trained %,d samples in %,d steps, %.2f s: %,.0f samples/s",
-                        r.samples(), r.steps(), r.seconds(), r.samplesPerSecond()));
+                out.println(String.format(Locale.ROOT, "trained %,d sample%s in %,d step%s, %.2f s: %,.0f samples/s",
+                        r.samples(), r.samples() == 1 ? "" : "s", r.steps(), r.steps() == 1 ? "" : "s",
+                        r.seconds(), r.samplesPerSecond()));
             }
             if (save != null) {
                 out.println("saved:   " + save);

@@ -99,6 +99,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void countsOfOneAreSingular() throws IOException {
+        Cli r = Cli.run("train", "--data", csv(1).toString(), "--epochs", "1", "--backend", "cpu");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("data.csv, 1 sample of 2 inputs and 1 target"), r.out());
+        assertTrue(r.out().contains("trained 1 sample in 1 step, "), r.out());
+    }
+
+    @Test
     void devicesListsTheCpuAndWhatAutoPicks() {
         Cli r = Cli.run("devices");
         assertEquals(0, r.code(), r.toString());
