@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     Path targets;
 
     @Option(names = "--outputs", paramLabel = "N",
-            description = "Without --model: how many of the CSV's last columns are targets (default: 1).")
+            description = "How many of the CSV's last columns are targets (default: 1; with --model, the model's outputs).")
     Integer outputs;
 
     @Option(names = "--samples", paramLabel = "N", description = "Size of the built-in data (default: "
@@ -144,6 +144,10 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         Network net = resumed != null ? resumed.network() : model == null ? null : ModelFile.read(model, options.seed());
+        if (net != null && outputs != null && outputs != net.outputs()) {
+            throw new InputException("--outputs " + outputs + " differs from the " + Plural.of(net.outputs(), "output")
+                    + " of " + (resume != null ? resume : model) + " (leave --outputs out: the model says how many targets there are)");
+        }
         Samples all = loadData(net, options.seed());
         if (net == null) {
             net = defaultNetwork(all, options.seed());
@@ -310,9 +314,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (outputs != null && outputs < 1) {
             throw new InputException("--outputs must be at least 1, not " + outputs);
-        }
-        if (outputs != null && (model != null || resume != null)) {
-            throw new InputException("--outputs applies only without --model; the model says how many targets there are");
         }
         if (samples != null && data != null) {
             throw new InputException("--samples applies only to the built-in data, not with --data");

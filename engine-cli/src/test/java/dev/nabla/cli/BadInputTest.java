@@ -85,6 +85,8 @@ class BadInputTest {
             c("data narrower than the model", files("m.json", "{\"layers\": [{\"inputs\": 3, \"outputs\": 2, \"activation\": \"tanh\"}]}"),
                 "--model {}/m.json --data {}/good.csv",
                 "good.csv:2: 4 columns, but 5 expected (the model takes 3 inputs and 2 targets)"),
+            c("--outputs contradicting the model", files("m.json", GOOD_MODEL),
+                "--model {}/m.json --data {}/good.csv --outputs 1", "--outputs 1 differs from the 2 outputs of "),
             c("learning rate zero", files(), "--lr 0", "--lr must be a positive finite number"),
             c("learning rate negative", files(), "--lr -0.5", "--lr must be a positive finite number"),
             c("learning rate NaN", files(), "--lr NaN", "--lr must be a positive finite number"),

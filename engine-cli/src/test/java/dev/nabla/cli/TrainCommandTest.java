@@ -99,6 +99,16 @@ class TrainCommandTest {
     }
 
     @Test
+    void outputsThatAgreeWithTheModelAreAccepted() throws IOException {
+        Path model = Files.writeString(dir.resolve("m.json"),
+                "{\"layers\": [{\"inputs\": 2, \"outputs\": 1, \"activation\": \"sigmoid\"}]}");
+        Cli r = Cli.run("train", "--model", model.toString(), "--data", csv(20).toString(), "--outputs", "1",
+                "--epochs", "1", "--backend", "cpu");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("20 samples of 2 inputs and 1 target"), r.out());
+    }
+
+    @Test
     void countsOfOneAreSingular() throws IOException {
         Cli r = Cli.run("train", "--data", csv(1).toString(), "--epochs", "1", "--backend", "cpu");
         assertEquals(0, r.code(), r.toString());
