@@ -37,7 +37,8 @@ import java.util.Map;
  *   W_l -= lr dW_l;  b_l -= lr db_l   (after every gradient is computed)
  * </pre>
  * Per layer the trainer keeps {@code W}, {@code b}, their gradients, the activations ({@code z},
- * then {@code a = f(z)} in place) and the gradients ({@code dL/da}, then {@code dL/dz} in place).
+ * then {@code a = f(z)} in place) and the gradients ({@code dL/da}, then {@code dL/dz} in place);
+ * a fused network allocates the last two only once a pass needs them (evaluation, a traced step).
  */
 public final class Trainer implements AutoCloseable {
     private final Backend backend;
@@ -102,15 +103,31 @@ public final class Trainer implements AutoCloseable {
                     s.biasGrad = alloc(1, spec.outputs());
                     backend.upload(spec.bias(), 0, s.bias);
                 }
-                s.act = alloc(capacity, spec.outputs());
-                s.grad = alloc(capacity, spec.outputs());
                 layers[l] = s;
+            }
+            this.fused = backend.fusesNetwork(network.widths()) ? parameters() : null;
+            if (fused == null) {
+                allocateLayerBuffers();
             }
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
-        this.fused = backend.fusesNetwork(network.widths()) ? parameters() : null;
+    }
+
+    /**
+     * The per-layer activations and gradients, which the layer-by-layer pass needs. A fused
+     * network's training steps don't, so there they are allocated at its first evaluation or
+     * traced step (and {@link #capacityFor} still counts them, so that allocation fits).
+     */
+    private void allocateLayerBuffers() {
+        if (layers[0].act != null) {
+            return;
+        }
+        for (LayerState s : layers) {
+            s.act = alloc(capacity, s.spec.outputs());
+            s.grad = alloc(capacity, s.spec.outputs());
+        }
     }
 
     private List<LayerParameters> parameters() {
@@ -459,6 +476,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void forward(Matrix in, int rows, Recorder rec) {
+        allocateLayerBuffers();
         for (int l = 0; l < layers.length; l++) {
             LayerState s = layers[l];
             Matrix act = rowsOf(s.act, rows);

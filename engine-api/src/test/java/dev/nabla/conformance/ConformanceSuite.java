@@ -364,6 +364,31 @@ public abstract class ConformanceSuite extends OperationConformance {
         }
     }
 
+    // A network small enough to be fused trains without the per-layer buffers, which its first
+    // evaluation then allocates: loss, predictions and a traced step afterwards are still right.
+    @Test
+    void evaluationAfterFusedStepsMatchesTheReference() {
+        SplittableRandom rng = new SplittableRandom(5);
+        Network net = randomNetwork(rng, new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID,
+            Activation.SIGMOID}, true);
+        int batch = 50;
+        double[] x = random(rng, batch * 2, -1, 1);
+        double[] t = random(rng, batch * 2, 0, 1);
+        try (Backend be = open(Precision.FP64); Trainer tr = new Trainer(be, net, batch)) {
+            for (int k = 0; k < 3; k++) {
+                tr.step(x, t, 0, batch, 0.5);
+            }
+            ReferenceMlp ref = new ReferenceMlp(tr.network());
+            double expected = ref.loss(rows(x, 2, 0, batch), rows(t, 2, 0, batch));
+            // the same sums in another order: FP64 rounding only
+            assertEquals(expected, tr.loss(x, t, 0, batch), 1e-12 * expected, "loss after fused steps");
+            Compare.close("predictions after fused steps", ref.outputs(rows(x, 2, 0, batch)), tr.predict(x, 0, batch),
+                    1e-12, 0);
+            StepTrace trace = tr.traceStep(x, t, 0, batch, 0.5);
+            assertEquals(expected, trace.loss(), 1e-12 * expected, "traced step's loss");
+        }
+    }
+
     @Test
     void divergenceStopsTrainingAndNamesTheStep() {
         Network net = randomNetwork(new SplittableRandom(4), new int[] {1, 4, 1},

@@ -49,6 +49,16 @@ public final class ReferenceMlp {
         return a;
     }
 
+    /** The network's outputs for every sample, row-major: {@code B x O}. */
+    public double[] outputs(double[][] xs) {
+        double[] out = new double[xs.length * w[depth - 1].length];
+        for (int s = 0; s < xs.length; s++) {
+            double[] o = forward(xs[s])[depth];
+            System.arraycopy(o, 0, out, s * o.length, o.length);
+        }
+        return out;
+    }
+
     /** Mean over samples of {@code sum_k 1/2 (t_k - o_k)^2}. */
     public double loss(double[][] xs, double[][] ts) {
         double sum = 0;
