@@ -25,7 +25,6 @@ constexpr size_t STACK_BYTES = 256 * 1024;
 struct Fiber {
     ucontext_t context;
     jmp_buf resume;
-    std::unique_ptr<char[]> stack;
     bool started = false;
     bool done = false;
 };
@@ -33,6 +32,7 @@ struct Fiber {
 ucontext_t scheduler_context;
 jmp_buf scheduler;
 std::vector<Fiber> fibers;
+std::vector<std::unique_ptr<char[]>> stacks;  // one per thread of a block, kept from launch to launch
 int current = -1;
 const std::function<void()>* running_kernel = nullptr;
 
@@ -97,11 +97,13 @@ void emulate_launch(dim3 grid, dim3 block, const std::function<void()>& kernel) 
             }
             fibers.clear();
             fibers.resize(threads);
+            while ((int) stacks.size() < threads) {
+                stacks.emplace_back(new char[STACK_BYTES]);
+            }
             for (int t = 0; t < threads; t++) {
                 Fiber& f = fibers[t];
-                f.stack.reset(new char[STACK_BYTES]);
                 getcontext(&f.context);
-                f.context.uc_stack.ss_sp = f.stack.get();
+                f.context.uc_stack.ss_sp = stacks[t].get();
                 f.context.uc_stack.ss_size = STACK_BYTES;
                 f.context.uc_link = nullptr;  // fiber_main never returns
                 makecontext(&f.context, fiber_main, 0);

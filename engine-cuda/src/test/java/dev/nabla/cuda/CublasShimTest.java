@@ -1,21 +1,13 @@
 package dev.nabla.cuda;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import jcuda.Pointer;
 import jcuda.jcublas.JCublas2;
 import jcuda.runtime.cudaStream_t;
@@ -48,46 +40,9 @@ class CublasShimTest {
             int cublasDestroy_v2(void *handle) { return 0; }
             """;
 
-    private static boolean has(String tool) {
-        try {
-            return new ProcessBuilder(tool, "--version").redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    private static String run(List<String> cmd, Path dir, String libraryPath) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        if (libraryPath != null) {
-            pb.environment().put("LD_LIBRARY_PATH", libraryPath);
-        }
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " finishes");
-        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
-        return out;
-    }
-
-    /**
-     * The class path a child JVM needs for these classes and JCublas2's native library: where each
-     * was loaded from (Maven's class path, or the GPU check's jars under the JUnit launcher).
-     */
-    private static String classPathOf(Class<?>... classes) throws Exception {
-        Set<String> entries = new LinkedHashSet<>();
-        for (Class<?> c : classes) {
-            entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-        }
-        URL nativeLib = CublasShimTest.class.getResource(NATIVE);
-        if (nativeLib != null && nativeLib.getProtocol().equals("jar")) {
-            String file = nativeLib.getPath();
-            entries.add(Path.of(new URI(file.substring(0, file.indexOf("!/")))).toString());
-        }
-        return String.join(File.pathSeparator, entries);
-    }
-
     @Test
     void jcublasRunsThroughTheShimOnAStandInCublas13(@TempDir Path dir) throws Exception {
-        assumeTrue(has("gcc") && has("nm"), "gcc and nm build the shim; they are not installed here");
+        assumeTrue(ChildJvm.has("gcc") && ChildJvm.has("nm"), "gcc and nm build the shim; they are not installed here");
         Path script = script();
         assumeTrue(script != null, "scripts/cublas-shim/build-shim.sh is not above the working directory");
         Path nativeLib = dir.resolve("libJCublas2.so");
@@ -96,12 +51,11 @@ class CublasShimTest {
             Files.copy(in, nativeLib);
         }
         Files.writeString(dir.resolve("standin.c"), STAND_IN);
-        run(List.of("gcc", "-shared", "-fPIC", "-o", "libcublas.so.13", "standin.c"), dir, null);
-        run(List.of("bash", script.toString(), nativeLib.toString(), dir.toString()), dir, null);
+        ChildJvm.run(List.of("gcc", "-shared", "-fPIC", "-o", "libcublas.so.13", "standin.c"), dir, Map.of());
+        ChildJvm.run(List.of("bash", script.toString(), nativeLib.toString(), dir.toString()), dir, Map.of());
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String out = run(List.of(java, "-cp", classPathOf(ShimProbe.class, CublasGemm.class, JCublas2.class,
-                Pointer.class, cudaStream_t.class), ShimProbe.class.getName()), dir, dir.toString());
+        String out = ChildJvm.java(ShimProbe.class, List.of(CublasGemm.class, JCublas2.class, Pointer.class,
+                cudaStream_t.class), List.of(NATIVE), dir, dir.toString(), Map.of());
         System.out.println("[shim] " + out.strip().replace("\n", "; "));
         assertTrue(out.contains("version 13.1.2"), "JCublas2 reached the stand-in through the shim:\n" + out);
         assertTrue(out.contains("missing function status 15"), "a missing function reports NOT_SUPPORTED:\n" + out);
