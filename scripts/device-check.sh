@@ -67,7 +67,7 @@ largest() { # largest PATH: the largest CUDA-vs-CPU differences the parity tests
 
 if [ "$what" != bench ]; then
 section "CUDA tests, Nabla's own GEMM kernels (cuBLAS only if the host has libcublas.so.12)"
-suite own --select-package=dev.nabla.cuda
+suite own --select-package=dev.nabla.cuda --exclude-classname='.*Emulated.*' # those stand in for a GPU where there is none
 largest KERNELS
 
 section "CUDA tests with cuBLAS"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -36,31 +37,36 @@ final class ChildJvm {
 
     /** Runs {@code cmd} in {@code dir} with extra environment variables; returns its output, asserting exit code 0. */
     static String run(List<String> cmd, Path dir, Map<String, String> env) throws Exception {
+        return run(cmd, dir, env, 120);
+    }
+
+    private static String run(List<String> cmd, Path dir, Map<String, String> env, int seconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " finishes");
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), String.join(" ", cmd) + " finishes");
         assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
         return out;
     }
 
     /**
-     * Runs {@code main} in a new JVM with only {@code libraryPath} as LD_LIBRARY_PATH, on the
-     * class path that the given classes and resources (native libraries, kernels) were loaded from.
+     * Runs {@code main} with {@code args} in a new JVM (with this JVM's options) on {@code classPath},
+     * with only {@code libraryPath} as LD_LIBRARY_PATH; returns its output, asserting exit code 0.
      */
-    static String java(Class<?> main, List<Class<?>> classes, List<String> resources, Path dir,
-            String libraryPath, Map<String, String> env) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<Class<?>> all = new ArrayList<>(classes);
-        all.add(main);
+    static String java(String classPath, String main, List<String> args, Path dir, String libraryPath,
+            Map<String, String> env, int seconds) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", classPath, main));
+        cmd.addAll(args);
         Map<String, String> vars = new HashMap<>(env);
         vars.put("LD_LIBRARY_PATH", libraryPath);
-        return run(List.of(java, "-cp", classPathOf(all, resources), main.getName()), dir, vars);
+        return run(cmd, dir, vars, seconds);
     }
 
-    /** Where each class and resource was loaded from (Maven's class path, or the GPU check's jars). */
-    private static String classPathOf(List<Class<?>> classes, List<String> resources) throws Exception {
+    /** Where each class and resource (a native library, a kernel) was loaded from: Maven's class path, or the GPU check's jars. */
+    static String classPathOf(List<Class<?>> classes, List<String> resources) throws Exception {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> c : classes) {
             entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());

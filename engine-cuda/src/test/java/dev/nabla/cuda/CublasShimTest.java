@@ -54,8 +54,9 @@ class CublasShimTest {
         ChildJvm.run(List.of("gcc", "-shared", "-fPIC", "-o", "libcublas.so.13", "standin.c"), dir, Map.of());
         ChildJvm.run(List.of("bash", script.toString(), nativeLib.toString(), dir.toString()), dir, Map.of());
 
-        String out = ChildJvm.java(ShimProbe.class, List.of(CublasGemm.class, JCublas2.class, Pointer.class,
-                cudaStream_t.class), List.of(NATIVE), dir, dir.toString(), Map.of());
+        String out = ChildJvm.java(ChildJvm.classPathOf(List.of(ShimProbe.class, CublasGemm.class, JCublas2.class,
+                Pointer.class, cudaStream_t.class), List.of(NATIVE)), ShimProbe.class.getName(), List.of(), dir,
+                dir.toString(), Map.of(), 120);
         System.out.println("[shim] " + out.strip().replace("\n", "; "));
         assertTrue(out.contains("version 13.1.2"), "JCublas2 reached the stand-in through the shim:\n" + out);
         assertTrue(out.contains("missing function status 15"), "a missing function reports NOT_SUPPORTED:\n" + out);

@@ -1,5 +1,6 @@
 package dev.nabla.cuda;
 
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -35,8 +36,12 @@ final class EmulatedDevice {
     private EmulatedDevice() {
     }
 
-    /** The folder holding the emulated device's libraries; skips the caller where it cannot be built. */
+    /**
+     * The folder holding the emulated device's libraries; skips the caller where it cannot be
+     * built, and on a host with a usable GPU, where the GPU tests run for real.
+     */
     static synchronized Path libraries() {
+        assumeFalse(CudaRuntime.get().usable(), "this host has a GPU: the GPU tests run on it, not on the emulated device");
         if (built == null && problem == null) {
             try {
                 built = build();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.backend.ProbeReport;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,12 @@ class ProbeOnEmulatedHostsTest {
 
     /** What the probe reports on the host {@code scenario} plays: the verdict line, then a line per fact. */
     private static String probe(String scenario) throws Exception {
-        String libraries = EmulatedDevice.libraries().toString();
-        String out = ChildJvm.java(DriverProbe.class, List.of(CudaBackendProvider.class, ProbeReport.class,
+        Path libraries = EmulatedDevice.libraries();
+        String classPath = ChildJvm.classPathOf(List.of(DriverProbe.class, CudaBackendProvider.class, ProbeReport.class,
                 JCudaDriver.class, JCublas2.class), List.of(EmulatedDevice.DRIVER_NATIVE, EmulatedDevice.CUBLAS_NATIVE,
-                "/dev/nabla/kernels/gemm.ptx"), EmulatedDevice.libraries(), libraries,
-                Map.of("NABLA_EMULATED_DEVICE", scenario));
+                "/dev/nabla/kernels/gemm.ptx"));
+        String out = ChildJvm.java(classPath, DriverProbe.class.getName(), List.of(), libraries, libraries.toString(),
+                Map.of("NABLA_EMULATED_DEVICE", scenario), 120);
         System.out.println("[emulated host: " + scenario + "] " + out.strip().replace("\n", "; "));
         return out;
     }
