@@ -61,8 +61,11 @@ suite() { # suite NAME SELECTOR...: CUDA tests through the JUnit console launche
   grep -v '^\[parity\]' "$out/tests-$name.txt" | tail -40
 }
 largest() { # largest PATH: the largest CUDA-vs-CPU differences the parity tests printed for that GEMM path
-  echo "largest CUDA-vs-CPU differences, $1 path (fp64 bound 1e-8; fp32 bound 1e-5 relative + 1e-6):"
-  grep -h "^\[parity\] $1 " "$out"/tests-*.txt | awk '{print $NF, $0}' | sort -g | tail -8 | cut -d' ' -f2-
+  local prec
+  for prec in "fp64 (bound 1e-8)" "fp32 (bound 1e-5 relative + 1e-6)"; do
+    echo "largest CUDA-vs-CPU differences, $1 path, $prec:"
+    grep -h "^\[parity\] $1 ${prec%% *} " "$out"/tests-*.txt | awk '{print $NF, $0}' | sort -g | uniq | tail -4 | cut -d' ' -f2-
+  done
 }
 
 if [ "$what" != bench ]; then
