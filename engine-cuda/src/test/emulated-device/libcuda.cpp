@@ -6,7 +6,10 @@
 // It is strict where a GPU is forgiving, so that mistakes which a GPU hides show here:
 // - Work on a stream runs only when something waits for it (a stream or event synchronize, a
 //   device-to-host copy, a stream waiting on an event): an operation that is not ordered after
-//   the one it depends on sees stale data.
+//   the one it depends on sees stale data. With NABLA_EMULATED_ORDER=copies-first, a copy runs as
+//   soon as it is queued instead (after what its stream waits for), ahead of the kernels still
+//   queued: a copy that is not ordered after a kernel that still has to read what it overwrites
+//   destroys that data first.
 // - Copies from pinned host memory read it when they run, not when they are queued, as DMA does;
 //   pageable memory is read at the call.
 // - Device memory starts as 0xFF bytes (NaN), so reading memory never written shows; each
@@ -60,6 +63,11 @@ enum : int {
 
 std::recursive_mutex big_lock;  // one driver call at a time; kernels run under it too
 #define LOCKED std::lock_guard<std::recursive_mutex> guard(big_lock)
+
+bool copies_first() {
+    const char* s = std::getenv("NABLA_EMULATED_ORDER");
+    return s != nullptr && std::strcmp(s, "copies-first") == 0;
+}
 
 std::string scenario() {
     const char* s = std::getenv("NABLA_EMULATED_DEVICE");
@@ -305,6 +313,14 @@ int cuMemFreeHost(void* p) {
     return SUCCESS;
 }
 
+// Queues a copy; with NABLA_EMULATED_ORDER=copies-first, runs its stream up to it at once.
+static int enqueue_copy(void* stream, std::function<void()> copy) {
+    int rc = nabla_emulated_enqueue(stream, std::move(copy));
+    Stream* s = stream_of(stream);
+    if (rc == SUCCESS && copies_first() && s != nullptr && !s->capturing) drain(s, s->enqueued);
+    return rc;
+}
+
 int cuMemcpyHtoDAsync_v2(unsigned long long dst, const void* src, size_t bytes, void* stream) {
     LOCKED;
     if (!nabla_emulated_device_range((void*) (uintptr_t) dst, bytes)) {
@@ -312,12 +328,12 @@ int cuMemcpyHtoDAsync_v2(unsigned long long dst, const void* src, size_t bytes, 
     }
     char* d = (char*) (uintptr_t) dst;
     if (is_pinned(src, bytes)) {
-        return nabla_emulated_enqueue(stream, [d, src, bytes] { std::memcpy(d, src, bytes); });
+        return enqueue_copy(stream, [d, src, bytes] { std::memcpy(d, src, bytes); });
     }
     Stream* s = stream_of(stream);
     if (s != nullptr && s->capturing) return invalidate(s, CAPTURE_UNSUPPORTED, "pageable copy in a capture");
     auto staged = std::make_shared<std::vector<char>>((const char*) src, (const char*) src + bytes);
-    return nabla_emulated_enqueue(stream, [d, staged] { std::memcpy(d, staged->data(), staged->size()); });
+    return enqueue_copy(stream, [d, staged] { std::memcpy(d, staged->data(), staged->size()); });
 }
 
 int cuMemcpyDtoHAsync_v2(void* dst, unsigned long long src, size_t bytes, void* stream) {
@@ -327,7 +343,7 @@ int cuMemcpyDtoHAsync_v2(void* dst, unsigned long long src, size_t bytes, void* 
     }
     const char* s_ptr = (const char*) (uintptr_t) src;
     if (is_pinned(dst, bytes)) {
-        return nabla_emulated_enqueue(stream, [dst, s_ptr, bytes] { std::memcpy(dst, s_ptr, bytes); });
+        return enqueue_copy(stream, [dst, s_ptr, bytes] { std::memcpy(dst, s_ptr, bytes); });
     }
     Stream* s = stream_of(stream);
     if (s != nullptr) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class EmulatedDeviceTest {
     private static final List<Class<?>> GPU_TESTS = List.of(CudaVersusCpuTest.class, CudaKernelGemmConformanceTest.class,
-            CudaCublasConformanceTest.class, CudaGraphTest.class, CudaLifecycleTest.class, CudaFallbackTest.class);
+            CudaCublasConformanceTest.class, CudaGraphTest.class, CudaLifecycleTest.class, CudaTransfersTest.class,
+            CudaFallbackTest.class);
 
     private static final Pattern SUCCESS_TIME = Pattern.compile("^\\[test\\] SUCCESSFUL (\\d+\\.\\d)s ");
 
@@ -30,16 +31,27 @@ class EmulatedDeviceTest {
 
     @Test
     void theGpuTestsPassOnTheEmulatedDevice() throws Exception {
+        runOnEmulatedDevice(GPU_TESTS, Map.of());
+    }
+
+    /** The tests of transfers and streams again, with copies run as soon as they are queued, ahead of queued kernels. */
+    @Test
+    void theStreamOrderingHoldsWhenCopiesRunAheadOfKernels() throws Exception {
+        runOnEmulatedDevice(List.of(CudaTransfersTest.class, CudaVersusCpuTest.class, CudaGraphTest.class),
+                Map.of("NABLA_EMULATED_ORDER", "copies-first"));
+    }
+
+    private static void runOnEmulatedDevice(List<Class<?>> tests, Map<String, String> env) throws Exception {
         Path libraries = EmulatedDevice.libraries();
         String out = ChildJvm.java(System.getProperty("java.class.path"), EmulatedDeviceRun.class.getName(),
-                GPU_TESTS.stream().map(Class::getName).toList(), libraries, libraries.toString(), Map.of(), 900);
+                tests.stream().map(Class::getName).toList(), libraries, libraries.toString(), env, 900);
         // The summary, what did not succeed, and the slow tests.
         out.lines().filter(l -> l.startsWith("[summary]") || (l.startsWith("[test]") && !l.startsWith("[test] SUCCESSFUL"))
-                || seconds(l) >= 2).forEach(l -> System.out.println("[emulated] " + l));
+                || seconds(l) >= 2).forEach(l -> System.out.println("[emulated" + env.values() + "] " + l));
         Matcher m = Pattern.compile("\\[summary\\] (\\d+) succeeded, (\\d+) failed").matcher(out);
         assertTrue(m.find(), "the child printed its summary:\n" + out);
         assertEquals(0, Integer.parseInt(m.group(2)), "failures on the emulated device:\n" + out);
-        for (Class<?> c : GPU_TESTS) {
+        for (Class<?> c : tests) {
             assertTrue(Pattern.compile("\\[test\\] SUCCESSFUL \\S+ " + c.getSimpleName() + "\\.").matcher(out).find(),
                     c.getSimpleName() + " ran on the emulated device, not only skipped:\n" + out);
         }
