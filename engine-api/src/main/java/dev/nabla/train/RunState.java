@@ -15,9 +15,11 @@ import java.util.Map;
  * @param precision {@code fp64} or {@code fp32}
  * @param data the training data's name, for messages
  * @param samples how many samples it trains on, checked on resume
+ * @param validation the fraction of the data held out from its end ({@code --validation}), or
+ *     {@code null} when none was (checkpoints written before it was recorded have none)
  */
 public record RunState(TrainingLoop.Options options, TrainingLoop.Position position, int microBatch,
-        String precision, String data, int samples) {
+        String precision, String data, int samples, Double validation) {
 
     /** The metadata strings. Doubles are written so that they read back exactly. */
     public Map<String, String> toMetadata() {
@@ -31,6 +33,9 @@ public record RunState(TrainingLoop.Options options, TrainingLoop.Position posit
         m.put("nabla.precision", precision);
         m.put("nabla.data", data);
         m.put("nabla.samples", Integer.toString(samples));
+        if (validation != null) {
+            m.put("nabla.validation", Double.toString(validation));
+        }
         m.put("nabla.epoch", Integer.toString(position.epoch()));
         m.put("nabla.step_in_epoch", Integer.toString(position.stepInEpoch()));
         m.put("nabla.steps_done", Long.toString(position.stepsDone()));
@@ -51,7 +56,8 @@ public record RunState(TrainingLoop.Options options, TrainingLoop.Position posit
                     Double.parseDouble(get(m, "nabla.epoch_loss_sum", file)));
             return new RunState(o, p, Integer.parseInt(get(m, "nabla.micro_batch", file)),
                     get(m, "nabla.precision", file), get(m, "nabla.data", file),
-                    Integer.parseInt(get(m, "nabla.samples", file)));
+                    Integer.parseInt(get(m, "nabla.samples", file)),
+                    m.containsKey("nabla.validation") ? Double.valueOf(m.get("nabla.validation")) : null);
         } catch (NumberFormatException e) {
             throw new InputException(file + ": a training-state value in the checkpoint is not a number ("
                     + e.getMessage() + ")");

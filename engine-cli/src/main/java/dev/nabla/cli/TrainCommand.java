@@ -129,6 +129,8 @@ final class TrainCommand implements Callable<Integer> {
     Path plot;
 
     private PrintWriter out;
+    /** The fraction of the data held out from its end, recorded in checkpoints; null when none is. */
+    private Double heldOut;
 
     @Override
     public Integer call() {
@@ -158,10 +160,11 @@ final class TrainCommand implements Callable<Integer> {
         TrainingLoop.requireFits(all, net.inputs(), net.outputs());
         Samples train = all;
         Samples held = null;
-        if (validation != null) {
-            int v = (int) Math.round(all.count() * validation);
+        heldOut = heldOutFraction(before);
+        if (heldOut != null) {
+            int v = (int) Math.round(all.count() * heldOut);
             if (v < 1 || v >= all.count()) {
-                throw new InputException("--validation " + validation + " of " + all.count()
+                throw new InputException("--validation " + heldOut + " of " + all.count()
                         + " samples leaves no samples to hold out or none to train on");
             }
             train = all.slice(0, all.count() - v);
@@ -254,7 +257,7 @@ final class TrainCommand implements Callable<Integer> {
             int capacity, Samples train) {
         Network now = tr.network();
         if (isCheckpoint(save)) {
-            RunState state = new RunState(options, at, capacity, p.id(), train.name(), train.count());
+            RunState state = new RunState(options, at, capacity, p.id(), train.name(), train.count(), heldOut);
             Checkpoint.write(save, now, p != Precision.FP64, state.toMetadata());
         } else {
             ModelFile.write(now, save);
@@ -283,6 +286,17 @@ final class TrainCommand implements Callable<Integer> {
             throw contradiction("--micro-batch", str(microBatch), str(before.microBatch()));
         }
         return new TrainingLoop.Options(e, b, rate, sh, s);
+    }
+
+    /**
+     * {@code --validation}; on resume, the fraction the checkpoint's run held out, unless
+     * {@code --validation-data} names held-out samples of its own.
+     */
+    private Double heldOutFraction(RunState before) {
+        if (before == null || before.validation() == null || validationData != null) {
+            return validation;
+        }
+        return Double.valueOf(choose("--validation", str(validation), str(before.validation()), null));
     }
 
     /** The flag's value, else the checkpoint's, else the default; a flag that differs from the checkpoint is an error. */

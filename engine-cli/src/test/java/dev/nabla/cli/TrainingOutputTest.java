@@ -96,6 +96,38 @@ class TrainingOutputTest {
     }
 
     @Test
+    void aResumedRunHoldsOutWhatTheRecordedRunHeldOut() throws IOException {
+        Path part = dir.resolve("part.safetensors");
+        Path whole = dir.resolve("whole.safetensors");
+        String[] run = {"train", "--samples", "2000", "--batch", "50", "--validation", "0.25"};
+        Cli straight = Cli.run(concat(run, "--epochs", "2", "--save", whole.toString()));
+        assertEquals(0, straight.code(), straight.toString());
+        Cli first = Cli.run(concat(run, "--epochs", "1", "--save", part.toString()));
+        assertEquals(0, first.code(), first.toString());
+        assertEquals("0.25", Checkpoint.read(part).get("nabla.validation"));
+
+        // No --validation: the checkpoint's fraction holds out the same samples.
+        Cli resumed = Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", part.toString(), "--save",
+                part.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(resumed.out().contains("held out: built-in synthetic data (samples 1501 to 2000), 500 samples"),
+                resumed.out());
+        assertEquals(Checkpoint.read(whole).network(), Checkpoint.read(part).network(), "the uninterrupted run's weights");
+
+        Cli other = Cli.run("train", "--samples", "2000", "--epochs", "3", "--resume", part.toString(), "--validation",
+                "0.5");
+        assertEquals(2, other.code(), other.toString());
+        assertTrue(other.errorLine().contains("--validation 0.5 differs from the 0.25 the checkpoint's run used"),
+                other.errorLine());
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+
+    @Test
     void checkpointFlagsAreChecked() {
         Cli every = Cli.run("train", "--samples", "100", "--checkpoint-every", "5", "--save", p("m.json"));
         assertEquals(2, every.code());
