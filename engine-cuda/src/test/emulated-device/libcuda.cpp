@@ -14,8 +14,9 @@
 //   pageable memory is read at the call.
 // - Device memory starts as 0xFF bytes (NaN), so reading memory never written shows; each
 //   allocation ends at a page that cannot be touched, so running past its end crashes.
-// - A copy outside a device allocation, a launch of a kernel the module lacks, a synchronize
-//   while capturing, and a wait that crosses a capture's boundary are errors.
+// - A copy outside a device allocation, a kernel argument that points outside device memory, a
+//   launch of a kernel the module lacks, a synchronize while capturing, and a wait that crosses a
+//   capture's boundary are errors.
 //
 // NABLA_EMULATED_DEVICE picks the host it plays: "gpu" (the default, a device of compute
 // capability 9.0), "no-device" (cuInit fails), "zero" (no device), "old-gpu" (compute capability
@@ -548,7 +549,9 @@ int cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigned gz, unsign
     }
     const unsigned grid[2] = {gx, gy};
     const unsigned block[2] = {bx, by};
-    return nabla_emulated_enqueue(stream, k->bind(grid, block, params));
+    std::function<void()> launch = k->bind(grid, block, params);
+    if (!launch) return fail(INVALID_VALUE, "a kernel argument points outside device memory");
+    return nabla_emulated_enqueue(stream, std::move(launch));
 }
 
 // ---- errors ----
