@@ -148,7 +148,8 @@ final class TrainCommand implements Callable<Integer> {
         Network net = resumed != null ? resumed.network() : model == null ? null : ModelFile.read(model, options.seed());
         if (net != null && outputs != null && outputs != net.outputs()) {
             throw new InputException("--outputs " + outputs + " differs from the " + Plural.of(net.outputs(), "output")
-                    + " of " + (resume != null ? resume : model) + " (leave --outputs out: the model says how many targets there are)");
+                    + " of " + (resume != null ? resume : model)
+                    + " (leave --outputs out: the model says how many targets there are)");
         }
         Samples all = loadData(net, options.seed());
         if (net == null) {
@@ -233,7 +234,8 @@ final class TrainCommand implements Callable<Integer> {
             if (!r.finished()) {
                 TrainingLoop.Position at = r.position();
                 out.println("interrupted after " + (at.stepInEpoch() == 0 ? "epoch " + (at.epoch() - 1)
-                        : "step " + at.stepInEpoch() + " of epoch " + at.epoch()) + " (" + Plural.of(at.stepsDone(), "step") + " in all)"
+                        : "step " + at.stepInEpoch() + " of epoch " + at.epoch())
+                        + " (" + Plural.of(at.stepsDone(), "step") + " in all)"
                         + (save == null ? "; nothing saved (no --save)"
                                 : "; saved " + save + (isCheckpoint(save) ? ", resume with --resume " + save : "")));
                 return EXIT_INTERRUPTED;

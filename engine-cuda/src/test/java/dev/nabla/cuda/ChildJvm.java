@@ -65,7 +65,10 @@ final class ChildJvm {
         return run(cmd, dir, vars, seconds);
     }
 
-    /** Where each class and resource (a native library, a kernel) was loaded from: Maven's class path, or the GPU check's jars. */
+    /**
+     * The class path of the given classes and resources (a native library, a kernel): where each
+     * was loaded from, Maven's class path or the GPU check's jars.
+     */
     static String classPathOf(List<Class<?>> classes, List<String> resources) throws Exception {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> c : classes) {
