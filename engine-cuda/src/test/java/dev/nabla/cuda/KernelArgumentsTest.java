@@ -1,15 +1,11 @@
 package dev.nabla.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,12 +23,8 @@ import org.junit.jupiter.api.Test;
 class KernelArgumentsTest {
 
     /** The parameter types of a kernel entry, from the PTX of {@code module}. */
-    private static List<String> ptxParameters(String module, String entry) throws IOException {
-        String ptx;
-        try (InputStream in = KernelArgumentsTest.class.getResourceAsStream("/dev/nabla/kernels/" + module + ".ptx")) {
-            assertNotNull(in, module + ".ptx on the class path");
-            ptx = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        }
+    private static List<String> ptxParameters(String module, String entry) {
+        String ptx = BundledPtx.text(module);
         Matcher m = Pattern.compile("\\.entry " + entry + "\\(([^)]*)\\)").matcher(ptx);
         if (!m.find()) {
             throw new AssertionError(entry + " is not in " + module + ".ptx");
@@ -61,7 +53,7 @@ class KernelArgumentsTest {
         throw new AssertionError("argument of type " + arg.getClass());
     }
 
-    private static void matches(String module, String entry, Object[] args) throws IOException {
+    private static void matches(String module, String entry, Object[] args) {
         List<String> declared = ptxParameters(module, entry).stream().map(t -> t.equals("s32") ? "u32" : t).toList();
         List<String> passed = Arrays.stream(args).map(KernelArgumentsTest::typeOf).toList();
         assertEquals(declared, passed, entry + ": the PTX's parameters, and what the launcher passes");
@@ -72,7 +64,7 @@ class KernelArgumentsTest {
     }
 
     @Test
-    void elementwiseAndReductionLaunchersPassWhatTheKernelsDeclare() throws IOException {
+    void elementwiseAndReductionLaunchersPassWhatTheKernelsDeclare() {
         CUdeviceptr d = new CUdeviceptr();
         for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             String s = p == Precision.FP64 ? "_f64" : "_f32";
@@ -90,14 +82,14 @@ class KernelArgumentsTest {
     }
 
     @Test
-    void theGemmLauncherPassesWhatTheKernelDeclares() throws IOException {
+    void theGemmLauncherPassesWhatTheKernelDeclares() {
         CUdeviceptr d = new CUdeviceptr();
         matches("gemm", "gemm_f64", KernelGemm.args(Precision.FP64, true, false, 3, 4, 5, 1.0, d, 3, d, 4, 0.0, d, 4));
         matches("gemm", "gemm_f32", KernelGemm.args(Precision.FP32, false, true, 3, 4, 5, 1.0, d, 5, d, 5, 0.0, d, 4));
     }
 
     @Test
-    void smallNetworkLaunchersPassWhatTheKernelsDeclare() throws IOException {
+    void smallNetworkLaunchersPassWhatTheKernelsDeclare() {
         int[] widths = {5, 8, 3, 4, 1};
         List<LayerParameters> layers = new ArrayList<>();
         for (int l = 0; l + 1 < widths.length; l++) {

@@ -3,8 +3,6 @@ package dev.nabla.cuda;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.backend.ProbeReport;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,13 +74,10 @@ class ProbeOnEmulatedHostsTest {
     }
 
     /** Entry points in the bundled PTX, counted independently of the loader. */
-    private static int expectedKernelCount() throws Exception {
+    private static int expectedKernelCount() {
         int n = 0;
         for (String module : Kernels.MODULES) {
-            try (InputStream in = ProbeOnEmulatedHostsTest.class.getResourceAsStream("/dev/nabla/kernels/" + module
-                    + ".ptx")) {
-                n += new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\\.entry ", -1).length - 1;
-            }
+            n += BundledPtx.text(module).split("\\.entry ", -1).length - 1;
         }
         return n;
     }
