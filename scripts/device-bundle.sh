@@ -18,7 +18,7 @@ rm -rf "$bundle"
 mkdir -p "$bundle/lib"
 mvn -q -B package -DskipTests
 cp engine-cli/target/engine.jar "$bundle/"
-cp engine-api/target/engine-api-*-tests.jar "$bundle/lib/engine-api-tests.jar"
+cp engine-core/target/engine-core-*-tests.jar "$bundle/lib/engine-core-tests.jar"
 jar cf "$bundle/lib/engine-cuda-tests.jar" -C engine-cuda/target/test-classes .
 junit_platform="$(sed -n 's:.*<junit.platform.version>\(.*\)</junit.platform.version>.*:\1:p' pom.xml)"
 mvn -q -B dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:$junit_platform" \

@@ -53,7 +53,7 @@ suite() { # suite NAME SELECTOR...: CUDA tests through the JUnit console launche
   local name="$1"
   shift
   timeout 200 "${jvm[@]}" -jar "$bundle/lib/junit-platform-console-standalone.jar" execute \
-      --class-path "$bundle/engine.jar:$bundle/lib/engine-api-tests.jar:$bundle/lib/engine-cuda-tests.jar" \
+      --class-path "$bundle/engine.jar:$bundle/lib/engine-core-tests.jar:$bundle/lib/engine-cuda-tests.jar" \
       --disable-banner --details=summary --details-theme=ascii --reports-dir="$out/junit-$name" \
       --exclude-engine=junit-vintage --exclude-engine=junit-platform-suite --fail-if-no-tests "$@" \
       > "$out/tests-$name.txt" 2>&1

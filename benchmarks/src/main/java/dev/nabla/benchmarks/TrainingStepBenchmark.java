@@ -1,7 +1,7 @@
 package dev.nabla.benchmarks;
 
 import dev.nabla.backend.Backend;
-import dev.nabla.bench.Workload;
+import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;

@@ -11,7 +11,7 @@ import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Recording;
-import dev.nabla.bench.Workload;
+import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.train.Trainer;
 import java.util.SplittableRandom;

@@ -8,7 +8,7 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
-import dev.nabla.bench.Workload;
+import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;

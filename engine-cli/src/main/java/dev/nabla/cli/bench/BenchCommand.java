@@ -6,7 +6,7 @@ import dev.nabla.backend.BackendUnavailableException;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.ProbeReport;
-import dev.nabla.bench.Workload;
+import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.NpyArray;
 import dev.nabla.io.AtomicFiles;

@@ -3,7 +3,7 @@ package dev.nabla.cli.bench;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
-import dev.nabla.bench.Workload;
+import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;

@@ -3,7 +3,7 @@ package dev.nabla.cli.bench;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Recording;
-import dev.nabla.bench.Workload;
+import dev.nabla.benchmark.Workload;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.nabla.cli.bench;
 
 import dev.nabla.backend.Precision;
-import dev.nabla.bench.Workload;
+import dev.nabla.benchmark.Workload;
 import dev.nabla.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,4 +1,4 @@
-package dev.nabla.bench;
+package dev.nabla.benchmark;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Activation;
