@@ -27,16 +27,44 @@ import java.util.function.Supplier;
  * </pre>
  *
  * {@code weights[j][i]} is the weight from input {@code i} to unit {@code j}. {@code weights} is
- * optional (then drawn Glorot-uniform from the seed), {@code bias} is optional (a layer without it
- * has none), {@code loss} is optional (default {@code mse}). Any other key is an error, so that a
- * misspelt key is never silently ignored. Written files print every number so that it reads back
- * to the identical double.
+ * optional (then drawn Glorot-uniform from the seed). {@code bias} is optional: an array of values,
+ * {@code true} for a bias that starts at zero, {@code false} (or no key) for a layer without one.
+ * {@code loss} is optional (default {@code mse}). Any other key is an error, so that a misspelt key
+ * is never silently ignored. Written files print every number so that it reads back to the
+ * identical double.
+ *
+ * <p>A network's <em>architecture</em> is this JSON without the parameters: sizes, activations,
+ * {@code "bias": true} or {@code false}, and the loss ({@link #architecture}); checkpoints record it.
  */
 public final class ModelFile {
     private static final Set<String> TOP_KEYS = Set.of("loss", "layers");
     private static final Set<String> LAYER_KEYS = Set.of("inputs", "outputs", "activation", "weights", "bias");
 
     private ModelFile() {
+    }
+
+    /** Supplies the parameters that model JSON leaves out. */
+    interface Parameters {
+        /** Row-major {@code outputs x inputs} weights of layer {@code layer} (from 0). */
+        double[] weights(int layer, int inputs, int outputs);
+
+        /** The bias of a layer whose JSON says {@code "bias": true}. */
+        double[] bias(int layer, int outputs);
+    }
+
+    /** Glorot-uniform weights drawn from {@code seed} (each layer from its own stream) and zero biases. */
+    private static Parameters drawn(long seed) {
+        return new Parameters() {
+            @Override
+            public double[] weights(int layer, int inputs, int outputs) {
+                return Network.glorotUniform(inputs, outputs, Network.layerRandom(seed, layer));
+            }
+
+            @Override
+            public double[] bias(int layer, int outputs) {
+                return new double[outputs];
+            }
+        };
     }
 
     /** Reads a model file; layers without weights get Glorot-uniform weights drawn from {@code seed}. */
@@ -46,6 +74,18 @@ public final class ModelFile {
 
     /** Parses model JSON; {@code source} names it in messages. */
     public static Network parse(String json, String source, long seed) {
+        return parse(json, source, drawn(seed), false);
+    }
+
+    /**
+     * Parses an {@link #architecture}: model JSON that holds no weights and no bias values, whose
+     * parameters all come from {@code parameters}.
+     */
+    static Network parseArchitecture(String json, String source, Parameters parameters) {
+        return parse(json, source, parameters, true);
+    }
+
+    private static Network parse(String json, String source, Parameters missing, boolean architecture) {
         JsonNode root = JsonParser.parse(json, source);
         Map<String, JsonNode> top = root.asObject("the model");
         checkKeys(top, TOP_KEYS, "the model");
@@ -65,7 +105,7 @@ public final class ModelFile {
         }
         List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < layerNodes.size(); l++) {
-            Layer layer = layer(layerNodes.get(l), "layer " + (l + 1), seed, l);
+            Layer layer = layer(layerNodes.get(l), "layer " + (l + 1), l, missing, architecture);
             if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
                 throw layerNodes.get(l).error("layer " + (l + 1) + " has " + Plural.of(layer.inputs(), "input") + ", but layer " + l
                         + " has " + Plural.of(layers.get(l - 1).outputs(), "output") + "; layer sizes must chain");
@@ -75,7 +115,7 @@ public final class ModelFile {
         return new Network(loss, layers);
     }
 
-    private static Layer layer(JsonNode node, String name, long seed, int index) {
+    private static Layer layer(JsonNode node, String name, int index, Parameters missing, boolean architecture) {
         Map<String, JsonNode> m = node.asObject(name);
         checkKeys(m, LAYER_KEYS, name);
         int inputs = required(node, m, "inputs", name).asInt(name + " inputs", 1);
@@ -88,8 +128,12 @@ public final class ModelFile {
 
         double[] weights;
         JsonNode wNode = m.get("weights");
+        JsonNode bNode = m.get("bias");
+        if (architecture && (wNode != null || (bNode != null && !(bNode.value() instanceof Boolean)))) {
+            throw node.error(name + " holds parameter values; an architecture has only \"bias\": true or false");
+        }
         if (wNode == null) {
-            weights = Network.glorotUniform(inputs, outputs, Network.layerRandom(seed, index));
+            weights = missing.weights(index, inputs, outputs);
         } else {
             List<JsonNode> rows = wNode.asArray(name + " weights");
             if (rows.size() != outputs) {
@@ -103,9 +147,16 @@ public final class ModelFile {
                 System.arraycopy(row, 0, weights, j * inputs, inputs);
             }
         }
-        JsonNode bNode = m.get("bias");
-        double[] bias = bNode == null ? null
-                : numbers(bNode, outputs, name + " bias", "value", "the layer has " + Plural.of(outputs, "output"));
+        double[] bias;
+        if (bNode == null || Boolean.FALSE.equals(bNode.value())) {
+            bias = null;
+        } else if (Boolean.TRUE.equals(bNode.value())) {
+            bias = missing.bias(index, outputs);
+        } else if (bNode.value() instanceof List) {
+            bias = numbers(bNode, outputs, name + " bias", "value", "the layer has " + Plural.of(outputs, "output"));
+        } else {
+            throw bNode.error(name + " bias must be an array of values, true or false, not " + bNode.typeName());
+        }
         return new Layer(inputs, outputs, activation, weights, bias);
     }
 
@@ -150,6 +201,28 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * The network's architecture on one line: its model JSON without weights, each layer's bias
+     * as {@code true} or {@code false}.
+     */
+    public static String architecture(Network network) {
+        StringBuilder sb = new StringBuilder("{\"loss\": ").append(JsonWriter.string(network.loss().id()))
+                .append(", \"layers\": [");
+        for (int l = 0; l < network.depth(); l++) {
+            Layer layer = network.layer(l);
+            sb.append(l == 0 ? "" : ", ");
+            shape(sb, layer).append(", \"bias\": ").append(layer.hasBias()).append('}');
+        }
+        return sb.append("]}").toString();
+    }
+
+    /** {@code {"inputs": I, "outputs": O, "activation": "f"}} without its closing brace. */
+    private static StringBuilder shape(StringBuilder sb, Layer layer) {
+        return sb.append("{\"inputs\": ").append(layer.inputs())
+                .append(", \"outputs\": ").append(layer.outputs())
+                .append(", \"activation\": ").append(JsonWriter.string(layer.activation().id()));
+    }
+
     /** The network as model-file JSON: one layer per line, numbers that read back exactly. */
     public static String toJson(Network network) {
         StringBuilder sb = new StringBuilder();
@@ -157,10 +230,7 @@ public final class ModelFile {
         List<Layer> layers = network.layers();
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
-            sb.append("   {\"inputs\": ").append(layer.inputs())
-                    .append(", \"outputs\": ").append(layer.outputs())
-                    .append(", \"activation\": ").append(JsonWriter.string(layer.activation().id()))
-                    .append(", \"weights\": [");
+            shape(sb.append("   "), layer).append(", \"weights\": [");
             for (int j = 0; j < layer.outputs(); j++) {
                 sb.append(j == 0 ? "[" : ", [");
                 for (int i = 0; i < layer.inputs(); i++) {

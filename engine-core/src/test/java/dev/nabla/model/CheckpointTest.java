@@ -97,6 +97,32 @@ class CheckpointTest {
         assertEquals(Activation.IDENTITY, n.layer(0).activation());
     }
 
+    /** A data path outside ASCII takes more bytes than characters; the data section stays aligned and intact. */
+    @Test
+    void aNonAsciiDataPathKeepsTheFileValid() throws IOException {
+        Path f = dir.resolve("c.safetensors");
+        Checkpoint.write(f, NET, false, Map.of("nabla.data", "/données/训练集-é.csv"));
+        byte[] bytes = Files.readAllBytes(f);
+        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, (8 + n) % 8, "the data starts 8-byte aligned");
+        Checkpoint c = Checkpoint.read(f);
+        assertEquals(NET, c.network());
+        assertEquals("/données/训练集-é.csv", c.get("nabla.data"));
+    }
+
+    /** The architecture is model JSON without parameters: one that carries weights is not Nabla's. */
+    @Test
+    void refusesAnArchitectureThatCarriesWeights() throws IOException {
+        String arch = "{\\\"layers\\\": [{\\\"inputs\\\": 1, \\\"outputs\\\": 1, \\\"activation\\\": "
+                + "\\\"identity\\\", \\\"weights\\\": [[3]]}]}";
+        String header = "{\"layers.0.weight\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]},"
+                + "\"__metadata__\":{\"nabla.architecture\":\"" + arch + "\"}}";
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).putDouble(1.5);
+        refused(b.array(), "an architecture has only \"bias\": true or false");
+    }
+
     private void refused(byte[] bytes, String message) throws IOException {
         Path f = Files.write(dir.resolve("bad.safetensors"), bytes);
         InputException e = assertThrows(InputException.class, () -> Checkpoint.read(f));

@@ -93,6 +93,26 @@ class ModelFileTest {
     }
 
     @Test
+    void aBiasOfTrueStartsAtZeroAndFalseMeansNone() {
+        String json = "{\"layers\": [{\"inputs\": 3, \"outputs\": 2, \"activation\": \"tanh\", \"bias\": true},"
+                + " {\"inputs\": 2, \"outputs\": 1, \"activation\": \"identity\", \"bias\": false}]}";
+        Network n = ModelFile.parse(json, "m", 3);
+        assertArrayEquals(new double[] {0, 0}, n.layer(0).bias(), 0.0);
+        assertNull(n.layer(1).bias());
+        assertEquals(ModelFile.parse(json.replace(", \"bias\": false", ""), "m", 3), n, "false is no bias");
+    }
+
+    /** Checkpoints record the architecture as model JSON without parameters, which reads back as a model file. */
+    @Test
+    void theArchitectureIsAModelFileWithoutParameters() {
+        Network net = Network.builder(5).dense(4, Activation.RELU, true).dense(2, Activation.SIGMOID, false).build(9);
+        String arch = ModelFile.architecture(net);
+        assertFalse(arch.contains("weights"), arch);
+        Network back = ModelFile.parse(arch, "arch", 9);
+        assertEquals(net, back, "the same shapes, activations and biases; weights drawn from the same seed");
+    }
+
+    @Test
     void rejectsWithThePlaceOfTheMistake() {
         assertMessage("{\"layers\": []}", "m:1:12: \"layers\" is empty");
         assertMessage("{\"loss\": \"mse\"}", "m:1:1: the model has no \"layers\"");
@@ -104,6 +124,8 @@ class ModelFileTest {
         assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"bais\": [1]}]}",
                 "m:1:71: unknown key \"bais\" in layer 1");
         assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1}]}", "m:1:13: layer 1 has no \"activation\"");
+        assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"bias\": \"yes\"}]}",
+                "m:1:71: layer 1 bias must be an array of values, true or false, not a string");
         assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": 3}]}",
                 "m:1:55: layer 1 activation must be a string, not a number");
         assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"weights\": [[\"1\"]]}]}",
