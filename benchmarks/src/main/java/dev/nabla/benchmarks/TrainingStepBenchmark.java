@@ -5,6 +5,8 @@ import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
+import dev.nabla.train.MemoryPlan;
+import dev.nabla.train.ResidentBatch;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -54,7 +56,7 @@ public class TrainingStepBenchmark {
     private Backend be;
     private Trainer trainer;
     private Dataset samples;
-    private Trainer.ResidentBatch kept;
+    private ResidentBatch kept;
     private int batch;
 
     /** Samples trained, reported by JMH as a rate beside the steps. */
@@ -86,7 +88,7 @@ public class TrainingStepBenchmark {
         }
         samples = new Dataset(w.name(), batch, widths[0], widths[widths.length - 1], x, t);
         be = BackendState.open(backend, precision);
-        trainer = new Trainer(be, net, Trainer.capacityFor(be, net, batch));
+        trainer = new Trainer(be, net, MemoryPlan.capacityFor(be, net, batch));
         if (data.equals("resident")) {
             kept = trainer.keep(samples, 0, batch);
         } else if (!data.equals("uploaded")) {

@@ -14,6 +14,7 @@ import dev.nabla.model.Network;
 import dev.nabla.train.RunState;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
+import dev.nabla.train.MemoryPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -191,7 +192,7 @@ final class TrainCommand implements Callable<Integer> {
             say("backend: " + sel.summary());
             say("device:  " + sel.backend().description());
             Integer micro = microBatch != null ? microBatch : before != null ? Integer.valueOf(before.microBatch()) : null;
-            int capacity = micro != null ? Math.min(micro, batchRows) : Trainer.capacityFor(sel.backend(), net, batchRows);
+            int capacity = micro != null ? Math.min(micro, batchRows) : MemoryPlan.capacityFor(sel.backend(), net, batchRows);
             TrainingLoop.Position start = before == null ? TrainingLoop.Position.START : before.position();
             say(String.format(Locale.ROOT, "train:   %d epochs, batch %d, lr %s, %s, seed %d%s%s", options.epochs(),
                     options.batch(), options.learningRate(), options.shuffle() ? "shuffled" : "in file order",

@@ -2,36 +2,41 @@ package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Recording;
+import java.util.function.DoubleConsumer;
 
 /**
  * One kind of training step, always on the same matrices: run directly the first time (which
  * sizes the backend's scratch memory), recorded the second ({@link Backend#record}) and replayed
- * after that while the learning rate stays the same; a new rate records again. On a GPU a replay is
- * one graph launch instead of one launch per operation.
+ * after that while the learning rate stays the same; a new rate records again (a GPU graph holds
+ * the rate as a kernel argument). On a GPU a replay is one graph launch instead of one launch per
+ * operation. The step's body is made once, so a step allocates nothing.
  */
 final class RecordedStep implements AutoCloseable {
     private final Backend backend;
+    private final DoubleConsumer body;
     private Recording recording;
     private double rate;
     private boolean warm;
 
-    RecordedStep(Backend backend) {
+    /** {@code body.accept(lr)} queues the step's operations with learning rate {@code lr}. */
+    RecordedStep(Backend backend, DoubleConsumer body) {
         this.backend = backend;
+        this.body = body;
     }
 
-    /** Queues the step: {@code body} is what it does with learning rate {@code lr}. */
-    void run(double lr, Runnable body) {
+    /** Queues the step with learning rate {@code lr}. */
+    void run(double lr) {
         if (recording != null && rate == lr) {
             recording.replay();
             return;
         }
         if (!warm) {
-            body.run();
+            body.accept(lr);
             warm = true;
             return;
         }
         close();
-        recording = backend.record(body);
+        recording = backend.record(() -> body.accept(lr));
         rate = lr;
         recording.replay();
     }

@@ -20,6 +20,7 @@ import dev.nabla.train.StepTrace;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingDivergedException;
 import dev.nabla.train.TrainingLoop;
+import dev.nabla.train.ResidentBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -447,7 +448,7 @@ public abstract class ConformanceSuite extends OperationConformance {
         double[] rates = {0.5, 0.5, 0.5, 0.5, 0.25, 0.25};
         for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             try (Backend be = open(p); Trainer streamed = new Trainer(be, net, n); Trainer kept = new Trainer(be, net, n)) {
-                Trainer.ResidentBatch batch = kept.keep(new Dataset("x", n, net.inputs(), net.outputs(), x, t), 0, n);
+                ResidentBatch batch = kept.keep(new Dataset("x", n, net.inputs(), net.outputs(), x, t), 0, n);
                 for (int k = 0; k < rates.length; k++) {
                     double expected = streamed.step(x, t, 0, n, rates[k]);
                     kept.queueStep(batch, rates[k]);

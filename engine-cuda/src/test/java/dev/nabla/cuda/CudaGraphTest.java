@@ -14,6 +14,7 @@ import dev.nabla.backend.Recording;
 import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.train.Trainer;
+import dev.nabla.train.ResidentBatch;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +39,7 @@ class CudaGraphTest {
         try (Backend be = CudaBackendProvider.open(Precision.FP32, path);
                 Trainer direct = new Trainer(be, w.network(1), rows);
                 Trainer kept = new Trainer(be, w.network(1), rows)) {
-            Trainer.ResidentBatch batch = kept.keep(data, 0, rows);
+            ResidentBatch batch = kept.keep(data, 0, rows);
             long before = 0;
             for (int s = 0; s < 22; s++) {
                 // A traced step runs operation by operation, never recorded: the reference.

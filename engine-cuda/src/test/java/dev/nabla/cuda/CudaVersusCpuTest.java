@@ -19,6 +19,7 @@ import dev.nabla.train.LayerTrace;
 import dev.nabla.train.StepTrace;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
+import dev.nabla.train.MemoryPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -332,7 +333,7 @@ class CudaVersusCpuTest {
         Dataset data = new Dataset("2^22", n, 2, 2, OperationConformance.random(rng, 2 * n, 0, 1),
                 OperationConformance.random(rng, 2 * n, 0, 1));
         try (Backend g = cuda(Precision.FP64, path)) {
-            int capacity = Trainer.capacityFor(g, DocumentExample.network(), n);
+            int capacity = MemoryPlan.capacityFor(g, DocumentExample.network(), n);
             System.out.println("[parity] " + path + " 2^22 batch: GPU micro-batch " + capacity);
         }
         trainBoth(path, DocumentExample.network(), data, n, n, 3, "2^22 batch, 2-2-2");

@@ -7,6 +7,8 @@ import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
+import dev.nabla.train.MemoryPlan;
+import dev.nabla.train.ResidentBatch;
 import java.util.SplittableRandom;
 
 /**
@@ -24,7 +26,7 @@ final class OursRun implements AutoCloseable {
     final Dataset data;
     private final double lr;
     /** The batch on the backend, or null where it is larger than one micro-batch. */
-    private final Trainer.ResidentBatch resident;
+    private final ResidentBatch resident;
 
     OursRun(Workload w, String backend, Precision p, double lr, long seed) {
         this.workload = w;
@@ -35,13 +37,13 @@ final class OursRun implements AutoCloseable {
         Network net = w.network(seed);
         Trainer t;
         try {
-            t = new Trainer(selection.backend(), net, Trainer.capacityFor(selection.backend(), net, w.batch()));
+            t = new Trainer(selection.backend(), net, MemoryPlan.capacityFor(selection.backend(), net, w.batch()));
         } catch (RuntimeException | Error e) {
             selection.close();
             throw e;
         }
         this.trainer = t;
-        Trainer.ResidentBatch kept = null;
+        ResidentBatch kept = null;
         if (w.batch() <= t.capacity()) {
             try {
                 kept = t.keep(data, 0, w.batch());
