@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * The operations a training step is made of, on matrices the backend owns.
  *
- * <p>Every public method checks its arguments here, once for all backends, and then calls the
+ * <p>Every public method checks its arguments ({@link BackendChecks}), once for all backends, and then calls the
  * backend's {@code do...} implementation, which may assume the shapes fit. A backend computes in
  * one {@link Precision}, fixed when it is opened. Shapes use one vocabulary: {@code B} samples
  * in a batch, {@code I} inputs of a layer, {@code O} outputs of a layer.
@@ -18,6 +18,8 @@ import java.util.Objects;
  */
 public abstract class Backend implements AutoCloseable {
     private boolean closed;
+    /** The widths {@link #fusesNetwork} last said yes to. */
+    private final FusedWidths fusedWidths = new FusedWidths();
 
     /** Short name as used by {@code --backend}: {@code cpu}, {@code cuda}. */
     public abstract String name();
@@ -43,25 +45,25 @@ public abstract class Backend implements AutoCloseable {
 
     /** {@code dst <- src[offset .. offset + dst.size())}, row-major. */
     public final void upload(double[] src, int offset, Matrix dst) {
-        checkHostRange("upload", src.length, offset, own(dst, "dst"));
+        BackendChecks.hostRange("upload", src.length, offset, own(dst, "dst"));
         doUpload(src, offset, dst);
     }
 
     /** {@code dst <- src[offset .. offset + dst.size())}, row-major. */
     public final void upload(float[] src, int offset, Matrix dst) {
-        checkHostRange("upload", src.length, offset, own(dst, "dst"));
+        BackendChecks.hostRange("upload", src.length, offset, own(dst, "dst"));
         doUpload(src, offset, dst);
     }
 
     /** {@code dst[offset .. offset + src.size()) <- src}, row-major; waits for queued work. */
     public final void download(Matrix src, double[] dst, int offset) {
-        checkHostRange("download", dst.length, offset, own(src, "src"));
+        BackendChecks.hostRange("download", dst.length, offset, own(src, "src"));
         doDownload(src, dst, offset);
     }
 
     /** {@code dst[offset .. offset + src.size()) <- src}, row-major; waits for queued work. */
     public final void download(Matrix src, float[] dst, int offset) {
-        checkHostRange("download", dst.length, offset, own(src, "src"));
+        BackendChecks.hostRange("download", dst.length, offset, own(src, "src"));
         doDownload(src, dst, offset);
     }
 
@@ -78,30 +80,14 @@ public abstract class Backend implements AutoCloseable {
      * {@code c} must not share storage with {@code a} or {@code b}.
      */
     public final void gemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {
-        own(a, "a");
-        own(b, "b");
-        own(c, "c");
-        int m = transA ? a.cols() : a.rows();
-        int k = transA ? a.rows() : a.cols();
-        int kb = transB ? b.cols() : b.rows();
-        int n = transB ? b.rows() : b.cols();
-        if (k != kb) {
-            throw new IllegalArgumentException("gemm: op(a) is " + m + "x" + k + " but op(b) is " + kb + "x" + n
-                    + ": inner dimensions differ");
-        }
-        if (c.rows() != m || c.cols() != n) {
-            throw new IllegalArgumentException("gemm: op(a) op(b) is " + m + "x" + n + " but c is " + c.shape());
-        }
-        if (c == a || c == b) {
-            throw new IllegalArgumentException("gemm: c must not be one of its operands");
-        }
+        BackendChecks.gemm(transA, transB, own(a, "a"), own(b, "b"), own(c, "c"));
         doGemm(transA, transB, alpha, a, b, beta, c);
     }
 
     /** {@code a = f(z)} element by element, {@code B x O}; {@code a} may be {@code z}. */
     public final void activationForward(Activation f, Matrix z, Matrix a) {
         Objects.requireNonNull(f, "activation");
-        sameShape("activationForward", own(z, "z"), own(a, "a"));
+        BackendChecks.sameShape("activationForward", own(z, "z"), own(a, "a"));
         doActivationForward(f, z, a);
     }
 
@@ -111,8 +97,8 @@ public abstract class Backend implements AutoCloseable {
      */
     public final void activationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
         Objects.requireNonNull(f, "activation");
-        sameShape("activationBackward", own(a, "a"), own(g, "g"));
-        sameShape("activationBackward", a, own(delta, "delta"));
+        BackendChecks.sameShape("activationBackward", own(a, "a"), own(g, "g"));
+        BackendChecks.sameShape("activationBackward", a, own(delta, "delta"));
         doActivationBackward(f, a, g, delta);
     }
 
@@ -126,23 +112,19 @@ public abstract class Backend implements AutoCloseable {
      * {@code 1 x 1}; {@code delta} may be {@code output}.
      */
     public final void mseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
-        sameShape("mseLoss", own(output, "output"), own(target, "target"));
-        sameShape("mseLoss", output, own(delta, "delta"));
-        if (own(loss, "loss").rows() != 1 || loss.cols() != 1) {
-            throw new IllegalArgumentException("mseLoss: loss must be 1x1, not " + loss.shape());
-        }
+        BackendChecks.sameShape("mseLoss", own(output, "output"), own(target, "target"));
+        BackendChecks.sameShape("mseLoss", output, own(delta, "delta"));
+        BackendChecks.scalar("mseLoss", own(loss, "loss"));
         if (count < 1) {
             throw new IllegalArgumentException("mseLoss: count must be at least 1, not " + count);
         }
-        if (!Double.isFinite(beta)) {
-            throw new IllegalArgumentException("mseLoss: beta " + beta + " is not finite");
-        }
+        BackendChecks.finite("mseLoss", "beta", beta);
         doMseLoss(output, target, count, delta, beta, loss);
     }
 
     /** {@code z[r][j] += bias[j]} for every row: {@code bias} is {@code 1 x O}, {@code z} is {@code B x O}. */
     public final void addBias(Matrix bias, Matrix z) {
-        rowVectorFor("addBias", own(bias, "bias"), own(z, "z"));
+        BackendChecks.rowVector("addBias", own(bias, "bias"), own(z, "z"));
         doAddBias(bias, z);
     }
 
@@ -152,19 +134,15 @@ public abstract class Backend implements AutoCloseable {
      * with {@code beta = 0} the old {@code grad} is not read.
      */
     public final void biasGradient(Matrix delta, double beta, Matrix grad) {
-        rowVectorFor("biasGradient", own(grad, "grad"), own(delta, "delta"));
-        if (!Double.isFinite(beta)) {
-            throw new IllegalArgumentException("biasGradient: beta " + beta + " is not finite");
-        }
+        BackendChecks.rowVector("biasGradient", own(grad, "grad"), own(delta, "delta"));
+        BackendChecks.finite("biasGradient", "beta", beta);
         doBiasGradient(delta, beta, grad);
     }
 
     /** Plain gradient descent: {@code param = param - lr * grad}, element by element. */
     public final void sgdUpdate(double lr, Matrix grad, Matrix param) {
-        sameShape("sgdUpdate", own(grad, "grad"), own(param, "param"));
-        if (!Double.isFinite(lr)) {
-            throw new IllegalArgumentException("sgdUpdate: learning rate " + lr + " is not finite");
-        }
+        BackendChecks.sameShape("sgdUpdate", own(grad, "grad"), own(param, "param"));
+        BackendChecks.finite("sgdUpdate", "learning rate", lr);
         doSgdUpdate(lr, grad, param);
     }
 
@@ -193,42 +171,14 @@ public abstract class Backend implements AutoCloseable {
      */
     public final void networkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
             Matrix loss) {
-        if (layers.isEmpty()) {
-            throw new IllegalArgumentException("networkGradients: no layers");
-        }
-        int[] widths = new int[layers.size() + 1];
-        widths[0] = own(x, "x").cols();
-        for (int l = 0; l < layers.size(); l++) {
-            LayerParameters p = layers.get(l);
-            own(p.weights(), "weights");
-            sameShape("networkGradients", p.weights(), own(p.weightGrad(), "weightGrad"));
-            if (p.inputs() != widths[l]) {
-                throw new IllegalArgumentException("networkGradients: layer " + (l + 1) + " takes " + p.inputs()
-                        + " inputs but receives " + widths[l]);
+        BackendChecks.network(this, layers, x, t, count, beta, loss);
+        if (!fusedWidths.matches(x, layers)) { // asked once per network, so a step allocates nothing
+            int[] widths = FusedWidths.of(x, layers);
+            if (!fusesNetwork(widths)) {
+                throw new IllegalArgumentException("networkGradients: the " + name()
+                        + " backend does not fuse a network of widths " + Arrays.toString(widths));
             }
-            if (p.bias() != null) {
-                if (own(p.bias(), "bias").rows() != 1 || p.bias().cols() != p.outputs()) {
-                    throw new IllegalArgumentException("networkGradients: layer " + (l + 1) + " needs a 1x"
-                            + p.outputs() + " bias, not " + p.bias().shape());
-                }
-                sameShape("networkGradients", p.bias(), own(p.biasGrad(), "biasGrad"));
-            }
-            widths[l + 1] = p.outputs();
-        }
-        if (own(t, "t").rows() != x.rows() || t.cols() != widths[layers.size()]) {
-            throw new IllegalArgumentException("networkGradients: targets are " + t.shape() + " but the batch needs "
-                    + x.rows() + "x" + widths[layers.size()]);
-        }
-        if (own(loss, "loss").rows() != 1 || loss.cols() != 1) {
-            throw new IllegalArgumentException("networkGradients: loss must be 1x1, not " + loss.shape());
-        }
-        if (count < 1 || !Double.isFinite(beta)) {
-            throw new IllegalArgumentException("networkGradients: count " + count + " and beta " + beta
-                    + " must be at least 1 and finite");
-        }
-        if (!fusesNetwork(widths)) {
-            throw new IllegalArgumentException("networkGradients: the " + name()
-                    + " backend does not fuse a network of widths " + Arrays.toString(widths));
+            fusedWidths.remember(widths);
         }
         doNetworkGradients(layers, x, t, count, beta, loss);
     }
@@ -327,30 +277,6 @@ public abstract class Backend implements AutoCloseable {
 
     private Matrix own(Matrix m, String role) {
         ensureOpen();
-        Objects.requireNonNull(m, role);
-        if (m.backend() != this) {
-            throw new IllegalArgumentException(role + " belongs to another backend (" + m + ")");
-        }
-        return m;
-    }
-
-    private static void checkHostRange(String op, int length, int offset, Matrix m) {
-        if (offset < 0 || offset > length || length - offset < m.size()) {
-            throw new IllegalArgumentException(op + ": a " + m.shape() + " matrix needs " + m.size()
-                    + " elements from offset " + offset + ", but the array holds " + length);
-        }
-    }
-
-    private static void sameShape(String op, Matrix x, Matrix y) {
-        if (x.rows() != y.rows() || x.cols() != y.cols()) {
-            throw new IllegalArgumentException(op + ": shapes differ, " + x.shape() + " and " + y.shape());
-        }
-    }
-
-    private static void rowVectorFor(String op, Matrix vector, Matrix m) {
-        if (vector.rows() != 1 || vector.cols() != m.cols()) {
-            throw new IllegalArgumentException(op + ": expected a 1x" + m.cols() + " row vector for a " + m.shape()
-                    + " matrix, not " + vector.shape());
-        }
+        return BackendChecks.owned(this, m, role);
     }
 }

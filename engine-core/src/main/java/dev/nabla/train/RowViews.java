@@ -3,13 +3,16 @@ package dev.nabla.train;
 import dev.nabla.backend.Matrix;
 
 /**
- * A matrix sized for the trainer's largest micro-batch, and the view of its first rows that a
- * shorter batch uses. The view is kept, so a step of the same size as the one before allocates
- * nothing; a training run has one batch size and at most one shorter last batch.
+ * A matrix sized for the trainer's largest micro-batch, and the views of its first rows that
+ * shorter batches use. The views are kept (the {@value #KEPT} latest sizes), so a step of a size
+ * seen before allocates nothing: a run has one batch size, a shorter last batch, and with
+ * micro-batches a shorter last micro-batch of each.
  */
 final class RowViews {
+    private static final int KEPT = 4;
     private final Matrix whole;
-    private Matrix view;
+    private final Matrix[] views = new Matrix[KEPT];
+    private int next;
 
     RowViews(Matrix whole) {
         this.whole = whole;
@@ -20,9 +23,14 @@ final class RowViews {
         if (rows == whole.rows()) {
             return whole;
         }
-        if (view == null || view.rows() != rows) {
-            view = whole.topRows(rows);
+        for (Matrix v : views) {
+            if (v != null && v.rows() == rows) {
+                return v;
+            }
         }
-        return view;
+        Matrix v = whole.topRows(rows);
+        views[next] = v;
+        next = (next + 1) % KEPT;
+        return v;
     }
 }

@@ -1,0 +1,182 @@
+package dev.nabla.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Precision;
+import dev.nabla.data.Dataset;
+import dev.nabla.model.Network;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The trainer's own share of a step allocates nothing on the Java heap once each batch size has
+ * been seen: measured on a backend whose operations do nothing, so that every byte counted is the
+ * trainer's (the CPU backend's own test measures a real backend under the trainer).
+ */
+class TrainerAllocationTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    /** A backend that accepts every operation and computes nothing; matrices hold no storage. */
+    private static final class NothingBackend extends Backend {
+        private final boolean fuses;
+
+        NothingBackend(boolean fuses) {
+            this.fuses = fuses;
+        }
+
+        @Override
+        public String name() {
+            return "nothing";
+        }
+
+        @Override
+        public Precision precision() {
+            return Precision.FP64;
+        }
+
+        @Override
+        public String description() {
+            return "computes nothing";
+        }
+
+        @Override
+        protected Matrix doAllocate(int rows, int cols) {
+            return new Shape(this, rows, cols);
+        }
+
+        @Override
+        protected void doUpload(double[] src, int offset, Matrix dst) {
+        }
+
+        @Override
+        protected void doUpload(float[] src, int offset, Matrix dst) {
+        }
+
+        @Override
+        protected void doDownload(Matrix src, double[] dst, int offset) {
+        }
+
+        @Override
+        protected void doDownload(Matrix src, float[] dst, int offset) {
+        }
+
+        @Override
+        protected void doGemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta,
+                Matrix c) {
+        }
+
+        @Override
+        protected void doActivationForward(Activation f, Matrix z, Matrix a) {
+        }
+
+        @Override
+        protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
+        }
+
+        @Override
+        protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
+        }
+
+        @Override
+        protected void doAddBias(Matrix bias, Matrix z) {
+        }
+
+        @Override
+        protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {
+        }
+
+        @Override
+        protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
+        }
+
+        @Override
+        public boolean fusesNetwork(int[] widths) {
+            return fuses;
+        }
+
+        @Override
+        protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
+                Matrix loss) {
+        }
+
+        @Override
+        protected void doClose() {
+        }
+    }
+
+    private static final class Shape extends Matrix {
+        Shape(Backend backend, int rows, int cols) {
+            super(backend, rows, cols);
+        }
+
+        @Override
+        protected Matrix view(int n) {
+            return new Shape(backend(), n, cols());
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Bytes the current thread allocated while {@code steps} runs {@code n} times, per run. */
+    private static long bytesPerRun(int n, Runnable steps) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < n; i++) {
+            steps.run();
+        }
+        return (THREADS.getCurrentThreadAllocatedBytes() - before) / n;
+    }
+
+    private static Dataset data(int n, int in, int out) {
+        double[] x = new double[n * in];
+        double[] t = new double[n * out];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 7) / 7.0;
+        }
+        return new Dataset("d", n, in, out, x, t);
+    }
+
+    @Test
+    void theMeasurementSeesAnAllocation() {
+        assertTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled());
+        long[] sink = new long[1];
+        assertTrue(bytesPerRun(100, () -> sink[0] += new long[64].length) >= 64 * 8, "a 512-byte array per run");
+    }
+
+    /** A batch of one micro-batch (recorded and replayed), a split batch, a shuffled one and a resident one. */
+    @ParameterizedTest(name = "fused network: {0}")
+    @ValueSource(booleans = {false, true})
+    void stepsAllocateNothingOnceEachBatchSizeWasSeen(boolean fused) {
+        Network net = Network.builder(6).dense(5, Activation.TANH, true).dense(3, Activation.SIGMOID, false).build(1);
+        Dataset data = data(100, 6, 3);
+        int[] order = new int[100];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = 99 - i;
+        }
+        try (Backend be = new NothingBackend(fused); Trainer tr = new Trainer(be, net, 32)) {
+            ResidentBatch kept = tr.keep(data, 0, 20);
+            Runnable epoch = () -> {
+                for (int first = 0; first < 100; first += 30) { // batches of 30 and a last one of 10
+                    tr.step(data, null, first, Math.min(30, 100 - first), 0.1);
+                }
+                tr.step(data, null, 0, 70, 0.1); // three micro-batches: 32, 32, 6
+                tr.step(data, order, 10, 30, 0.1);
+                tr.queueStep(kept, 0.1);
+            };
+            for (int i = 0; i < 2000; i++) { // until the JIT has compiled the step
+                epoch.run();
+            }
+            assertEquals(0, bytesPerRun(500, epoch), "bytes the trainer allocates per epoch of 7 steps");
+        }
+    }
+}
