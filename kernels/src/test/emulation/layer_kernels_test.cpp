@@ -1,7 +1,7 @@
 // activation.cu, mse.cu, bias.cu, sgd.cu and gemm.cu run on the CPU (cuda_emulation.h) against
 // plain implementations of their math, in FP64 and FP32, on odd shapes (1, 3, 17, 1000 and a
 // product larger than one 64 x 64 tile in every dimension), with the launch shapes the Java
-// launchers use (CudaBackend.java, KernelGemm.java). Prints one line per kernel and shape and
+// launchers use (CudaBackend.java, OwnKernelGemm.java). Prints one line per kernel and shape and
 // exits 1 if any value is off.
 #include <algorithm>
 #include <cmath>
@@ -236,7 +236,7 @@ void gemm(int m, int n, int k, bool ta, bool tb, const char* p) {
         }
     }
     std::vector<T> ad = dev<T>(a), bd = dev<T>(b), cd = dev<T>(c0);
-    // As KernelGemm.java: one 16 x 16 block per 64 x 64 tile of C.
+    // As OwnKernelGemm.java: one 16 x 16 block per 64 x 64 tile of C.
     emulate_launch(dim3{(unsigned) (m + 63) / 64, (unsigned) (n + 63) / 64, 1}, dim3{16, 16, 1}, [&] {
         gemm_fn(m, n, k, ta, tb, alpha, ad.data(), lda, bd.data(), ldb, beta, cd.data(), n);
     });

@@ -137,6 +137,18 @@ class TrainerAllocationTest {
         return (THREADS.getCurrentThreadAllocatedBytes() - before) / n;
     }
 
+    /**
+     * The least of three measurements: an allocation in every step shows in each of them, while a
+     * one-off (the JIT deoptimizing a method re-creates the objects it had optimized away) does not.
+     */
+    static long leastBytesPerRun(int n, Runnable steps) {
+        long least = Long.MAX_VALUE;
+        for (int trial = 0; trial < 3; trial++) {
+            least = Math.min(least, bytesPerRun(n, steps));
+        }
+        return least;
+    }
+
     private static Dataset data(int n, int in, int out) {
         double[] x = new double[n * in];
         double[] t = new double[n * out];
@@ -176,7 +188,7 @@ class TrainerAllocationTest {
             for (int i = 0; i < 2000; i++) { // until the JIT has compiled the step
                 epoch.run();
             }
-            assertEquals(0, bytesPerRun(500, epoch), "bytes the trainer allocates per epoch of 7 steps");
+            assertEquals(0, leastBytesPerRun(500, epoch), "bytes the trainer allocates per epoch of 7 steps");
         }
     }
 }

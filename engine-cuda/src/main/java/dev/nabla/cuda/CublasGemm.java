@@ -27,7 +27,7 @@ import jcuda.runtime.cudaStream_t;
  * column-major {@code C^T = op(B)^T op(A)^T}: the operands swap places, keep their transpose
  * flags, and every leading dimension is the stored row length.
  */
-final class CublasGemm implements GemmEngine {
+final class CublasGemm implements CudaGemm {
     private final cublasHandle handle = new cublasHandle();
     private final Precision precision;
     private final String version;

@@ -1,11 +1,8 @@
 package dev.nabla.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
@@ -13,12 +10,8 @@ import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Recording;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
@@ -31,8 +24,14 @@ import jcuda.driver.CUstream_flags;
  * computation; nothing copies back to the host unless asked: a training step's only transfer back
  * is its loss, one number.
  *
+ * <p>Its parts: {@link DeviceMemory} (matrices and reduction scratch), {@link Transfers} and
+ * {@link HostFormat} (copies and their element formats), {@link CudaGemm} (cuBLAS or Nabla's own
+ * GEMM kernel), the kernels' launchers ({@link Launch}, {@link KernelArgs},
+ * {@link SmallNetworkKernel}) and {@link CudaGraphs} (recorded steps).
+ *
  * <p>Closing the backend frees every matrix it allocated (newest first), its scratch memory,
- * staging buffers, cuBLAS handle, events and streams.
+ * staging buffers, cuBLAS handle, events and streams. The file is longer than most because it
+ * holds one short method per {@link Backend} operation, each a launch on the CUDA thread.
  */
 final class CudaBackend extends Backend {
     /** Most blocks of the loss reduction's first stage; the limit mse.cu states. */
@@ -47,17 +46,9 @@ final class CudaBackend extends Backend {
     private final KernelSet kernels;
     private final CUstream stream = new CUstream();
     private final Transfers transfers;
-    private final Set<DeviceMatrix> live = new LinkedHashSet<>();
-    private final GemmEngine gemm;
-    private CUdeviceptr scratch;
-    private long scratchBytes;
-    /** Scratch outgrown while a graph was being captured: a captured graph may still use it, so it is freed at close. */
-    private final List<CUdeviceptr> retiredScratch = new ArrayList<>();
-    private final Set<GraphRecording> graphs = new LinkedHashSet<>();
-    /** Whether the compute stream is being captured into a graph now. */
-    private volatile boolean capturing;
-    /** Why the last capture failed, if it did (then steps replay operation by operation); for reports. */
-    private String graphProblem;
+    private final DeviceMemory memory = new DeviceMemory(stream);
+    private final CudaGemm gemm;
+    private final CudaGraphs graphs = new CudaGraphs();
 
     /** Opens the backend; runs on the CUDA thread. */
     CudaBackend(CudaRuntime runtime, Precision precision, GemmChoice choice) {
@@ -71,7 +62,7 @@ final class CudaBackend extends Backend {
             t = new Transfers(stream, elementBytes);
             boolean cublas = choice == GemmChoice.CUBLAS || (choice == GemmChoice.AUTO && runtime.cublasProblem == null);
             gemm = cublas ? new CublasGemm(precision, stream, runtime.cublasVersion)
-                    : new KernelGemm(kernels, precision, stream,
+                    : new OwnKernelGemm(kernels, precision, stream,
                             choice == GemmChoice.KERNELS ? "chosen with -D" + GemmChoice.PROPERTY + "=kernels"
                                     : "cuBLAS not loadable: " + runtime.cublasProblem);
         } catch (RuntimeException | Error e) {
@@ -98,11 +89,7 @@ final class CudaBackend extends Backend {
     public String description() {
         return "CUDA on " + runtime.deviceName + " (compute capability " + runtime.computeCapability / 10 + "."
                 + runtime.computeCapability % 10 + "), " + precision.id() + ", matrix products by " + gemm.description()
-                + (graphProblem == null ? "" : "; steps not recorded as CUDA graphs: " + graphProblem);
-    }
-
-    private static DeviceMatrix m(Matrix x) {
-        return (DeviceMatrix) x;
+                + (graphs.problem() == null ? "" : "; steps not recorded as CUDA graphs: " + graphs.problem());
     }
 
     /**
@@ -111,7 +98,7 @@ final class CudaBackend extends Backend {
      * so the check can run on the caller's thread.
      */
     private void notCapturing(String op) {
-        if (capturing) {
+        if (graphs.capturing()) {
             throw new IllegalStateException("cuda " + op + " cannot be recorded: a recorded body only queues operations");
         }
     }
@@ -124,7 +111,7 @@ final class CudaBackend extends Backend {
         try {
             CudaThread.run(() -> {
                 for (Matrix x : touched) {
-                    transfers.ready(m(x));
+                    transfers.ready(DeviceMatrix.of(x));
                 }
                 body.run();
             });
@@ -134,23 +121,6 @@ final class CudaBackend extends Backend {
         }
     }
 
-    /** cuMemAlloc that reports running out of memory with the bytes asked for and the bytes free. */
-    private CUdeviceptr alloc(long bytes, String what) {
-        CUdeviceptr p = new CUdeviceptr();
-        try {
-            cuMemAlloc(p, bytes);
-        } catch (CudaException e) {
-            if (String.valueOf(e.getMessage()).contains("CUDA_ERROR_OUT_OF_MEMORY")) {
-                long[] free = new long[1];
-                long[] total = new long[1];
-                cuMemGetInfo(free, total);
-                throw new DeviceMemoryException(bytes, free[0], total[0], what);
-            }
-            throw e;
-        }
-        return p;
-    }
-
     @Override
     protected Matrix doAllocate(int rows, int cols) {
         notCapturing("allocate");
@@ -158,9 +128,9 @@ final class CudaBackend extends Backend {
         try {
             return CudaThread.call(() -> {
 
-                CUdeviceptr p = alloc(bytes, "a " + rows + "x" + cols + " " + precision.id() + " matrix");
+                CUdeviceptr p = DeviceMemory.allocate(bytes, "a " + rows + "x" + cols + " " + precision.id() + " matrix");
                 DeviceMatrix d = new DeviceMatrix(this, rows, cols, new DeviceMatrix.Storage(p), false);
-                live.add(d);
+                memory.add(d);
                 return d;
             });
         } catch (CudaException e) {
@@ -174,73 +144,31 @@ final class CudaBackend extends Backend {
             return;
         }
         notCapturing("free");
-        exec("free", () -> {
-            if (live.remove(d)) {
-                transfers.forget(d);
-                cuStreamSynchronize(stream); // no queued kernel may still use it
-                cuMemFree(d.ptr);
-            }
-        }, d);
+        exec("free", () -> memory.free(d, transfers), d);
     }
 
     @Override
     protected void doUpload(double[] src, int offset, Matrix dst) {
         notCapturing("upload");
-        exec("upload", () -> transfers.upload(m(dst), (buf, from, len) -> {
-            if (precision == Precision.FP64) {
-                buf.asDoubleBuffer().put(src, offset + from, len);
-            } else {
-                FloatBuffer f = buf.asFloatBuffer();
-                for (int i = 0; i < len; i++) {
-                    f.put(i, (float) src[offset + from + i]);
-                }
-            }
-        }), dst);
+        exec("upload", () -> transfers.upload(DeviceMatrix.of(dst), HostFormat.from(src, offset, precision)), dst);
     }
 
     @Override
     protected void doUpload(float[] src, int offset, Matrix dst) {
         notCapturing("upload");
-        exec("upload", () -> transfers.upload(m(dst), (buf, from, len) -> {
-            if (precision != Precision.FP64) {
-                buf.asFloatBuffer().put(src, offset + from, len);
-            } else {
-                DoubleBuffer d = buf.asDoubleBuffer();
-                for (int i = 0; i < len; i++) {
-                    d.put(i, src[offset + from + i]);
-                }
-            }
-        }), dst);
+        exec("upload", () -> transfers.upload(DeviceMatrix.of(dst), HostFormat.from(src, offset, precision)), dst);
     }
 
     @Override
     protected void doDownload(Matrix src, double[] dst, int offset) {
         notCapturing("download");
-        exec("download", () -> transfers.download(m(src), (buf, from, len) -> {
-            if (precision == Precision.FP64) {
-                buf.asDoubleBuffer().get(dst, offset + from, len);
-            } else {
-                FloatBuffer f = buf.asFloatBuffer();
-                for (int i = 0; i < len; i++) {
-                    dst[offset + from + i] = f.get(i);
-                }
-            }
-        }), src);
+        exec("download", () -> transfers.download(DeviceMatrix.of(src), HostFormat.into(dst, offset, precision)), src);
     }
 
     @Override
     protected void doDownload(Matrix src, float[] dst, int offset) {
         notCapturing("download");
-        exec("download", () -> transfers.download(m(src), (buf, from, len) -> {
-            if (precision != Precision.FP64) {
-                buf.asFloatBuffer().get(dst, offset + from, len);
-            } else {
-                DoubleBuffer d = buf.asDoubleBuffer();
-                for (int i = 0; i < len; i++) {
-                    dst[offset + from + i] = (float) d.get(i);
-                }
-            }
-        }), src);
+        exec("download", () -> transfers.download(DeviceMatrix.of(src), HostFormat.into(dst, offset, precision)), src);
     }
 
     @Override
@@ -248,9 +176,9 @@ final class CudaBackend extends Backend {
         int k = transA ? a.rows() : a.cols();
         try {
             CudaThread.run(() -> {
-                transfers.ready(m(a), m(b), m(c));
-                gemm.gemm(transA, transB, c.rows(), c.cols(), k, alpha, m(a).ptr, a.cols(), m(b).ptr, b.cols(), beta,
-                        m(c).ptr, c.cols());
+                transfers.ready(DeviceMatrix.of(a), DeviceMatrix.of(b), DeviceMatrix.of(c));
+                gemm.gemm(transA, transB, c.rows(), c.cols(), k, alpha, DeviceMatrix.of(a).ptr, a.cols(), DeviceMatrix.of(b).ptr, b.cols(), beta,
+                        DeviceMatrix.of(c).ptr, c.cols());
             });
         } catch (CudaException | CudaFailure e) {
             throw new CudaFailure("cuda gemm m=" + c.rows() + " n=" + c.cols() + " k=" + k + " transA=" + transA
@@ -260,29 +188,29 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doActivationForward(Activation f, Matrix z, Matrix a) {
-        int n = m(z).n();
+        int n = DeviceMatrix.of(z).elementCount();
         exec(f.id() + " forward", () -> Launch.linear(kernels.forward[f.ordinal()], stream, Launch.blocksFor(n),
-                KernelArgs.activationForward(n, m(z).ptr, m(a).ptr)), z, a);
+                KernelArgs.activationForward(n, DeviceMatrix.of(z).ptr, DeviceMatrix.of(a).ptr)), z, a);
     }
 
     @Override
     protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
-        int n = m(a).n();
+        int n = DeviceMatrix.of(a).elementCount();
         exec(f.id() + " backward", () -> Launch.linear(kernels.backward[f.ordinal()], stream, Launch.blocksFor(n),
-                KernelArgs.activationBackward(n, m(a).ptr, m(g).ptr, m(delta).ptr)), a, g, delta);
+                KernelArgs.activationBackward(n, DeviceMatrix.of(a).ptr, DeviceMatrix.of(g).ptr, DeviceMatrix.of(delta).ptr)), a, g, delta);
     }
 
     @Override
     protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
-        int n = m(output).n();
+        int n = DeviceMatrix.of(output).elementCount();
         // The first stage's block count depends on n only, so the sum's order is the same on every GPU.
         int blocks = (int) Math.min(MSE_MAX_BLOCKS, ((long) n + Launch.BLOCK - 1) / Launch.BLOCK);
         double scale = 1.0 / count;
         exec("mse loss", () -> {
-            CUdeviceptr partial = scratch((long) blocks * Double.BYTES);
+            CUdeviceptr partial = memory.scratch((long) blocks * Double.BYTES, graphs.capturing());
             Launch.linear(kernels.mseForward, stream, blocks,
-                    KernelArgs.mseForward(precision, n, scale, m(output).ptr, m(target).ptr, m(delta).ptr, partial));
-            Launch.linear(kernels.mseFinish, stream, 1, KernelArgs.mseFinish(blocks, scale, beta, partial, m(loss).ptr));
+                    KernelArgs.mseForward(precision, n, scale, DeviceMatrix.of(output).ptr, DeviceMatrix.of(target).ptr, DeviceMatrix.of(delta).ptr, partial));
+            Launch.linear(kernels.mseFinish, stream, 1, KernelArgs.mseFinish(blocks, scale, beta, partial, DeviceMatrix.of(loss).ptr));
         }, output, target, delta, loss);
     }
 
@@ -291,7 +219,7 @@ final class CudaBackend extends Backend {
         int rows = z.rows();
         int cols = z.cols();
         exec("add bias", () -> Launch.linear(kernels.biasForward, stream, Launch.blocksFor((long) rows * cols),
-                KernelArgs.biasForward(rows, cols, m(bias).ptr, m(z).ptr)), z, bias);
+                KernelArgs.biasForward(rows, cols, DeviceMatrix.of(bias).ptr, DeviceMatrix.of(z).ptr)), z, bias);
     }
 
     @Override
@@ -299,24 +227,24 @@ final class CudaBackend extends Backend {
         int rows = delta.rows();
         int cols = delta.cols();
         // Fixed by the shape alone, so every sum runs in the same order on every GPU.
-        int chunks = Math.min(BIAS_MAX_CHUNKS, KernelGemm.ceilDiv(rows, BIAS_MIN_CHUNK_ROWS));
-        int rowsPerChunk = KernelGemm.ceilDiv(rows, chunks);
+        int chunks = Math.min(BIAS_MAX_CHUNKS, Launch.ceilDiv(rows, BIAS_MIN_CHUNK_ROWS));
+        int rowsPerChunk = Launch.ceilDiv(rows, chunks);
         exec("bias gradient", () -> {
-            CUdeviceptr partial = scratch((long) chunks * cols * Double.BYTES);
+            CUdeviceptr partial = memory.scratch((long) chunks * cols * Double.BYTES, graphs.capturing());
             // Block (32, 8): 32 columns, 8 rows at a time; grid (column groups, row chunks).
-            Launch.kernel(kernels.biasPartial, stream, KernelGemm.ceilDiv(cols, 32), chunks, 32, 8,
-                    KernelArgs.biasPartial(rows, cols, rowsPerChunk, m(delta).ptr, partial));
+            Launch.kernel(kernels.biasPartial, stream, Launch.ceilDiv(cols, 32), chunks, 32, 8,
+                    KernelArgs.biasPartial(rows, cols, rowsPerChunk, DeviceMatrix.of(delta).ptr, partial));
             // One thread per column sums the chunks in order.
-            Launch.kernel(kernels.biasFinish, stream, KernelGemm.ceilDiv(cols, Launch.BLOCK), 1, Launch.BLOCK, 1,
-                    KernelArgs.biasFinish(chunks, cols, beta, partial, m(grad).ptr));
+            Launch.kernel(kernels.biasFinish, stream, Launch.ceilDiv(cols, Launch.BLOCK), 1, Launch.BLOCK, 1,
+                    KernelArgs.biasFinish(chunks, cols, beta, partial, DeviceMatrix.of(grad).ptr));
         }, delta, grad);
     }
 
     @Override
     protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
-        int n = m(param).n();
+        int n = DeviceMatrix.of(param).elementCount();
         exec("sgd update", () -> Launch.linear(kernels.sgdUpdate, stream, Launch.blocksFor(n),
-                KernelArgs.sgdUpdate(precision, n, lr, m(grad).ptr, m(param).ptr)), param, grad);
+                KernelArgs.sgdUpdate(precision, n, lr, DeviceMatrix.of(grad).ptr, DeviceMatrix.of(param).ptr)), param, grad);
     }
 
     @Override
@@ -340,64 +268,23 @@ final class CudaBackend extends Backend {
         }
         double scale = 1.0 / count;
         exec("small network gradients", () -> SmallNetworkKernel.launch(kernels, stream, widths, layers, x, t, scale,
-                KernelArgs.scalar(precision, scale), beta, loss, scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()))),
+                KernelArgs.scalar(precision, scale), beta, loss, memory.scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()), graphs.capturing())),
                 touched.toArray(new Matrix[0]));
     }
 
-    /** Device scratch memory of at least {@code bytes}, shared by the reductions (one stream orders them). */
-    private CUdeviceptr scratch(long bytes) {
-        if (bytes > scratchBytes) {
-            if (scratch != null && capturing) {
-                retiredScratch.add(scratch); // the graph being captured may use it; freed at close
-            } else if (scratch != null) {
-                cuStreamSynchronize(stream);
-                cuMemFree(scratch);
-            }
-            scratch = null;
-            scratchBytes = 0;
-            scratch = alloc(bytes, "reduction scratch");
-            scratchBytes = bytes;
-        }
-        return scratch;
-    }
-
-    /** {@code -Dnabla.cuda.graphs=false} replays recorded steps operation by operation, without graphs. */
-    static final String GRAPHS_PROPERTY = "nabla.cuda.graphs";
-    private static final boolean GRAPHS = !"false".equals(System.getProperty(GRAPHS_PROPERTY));
-
     /**
-     * Captures {@code body} as a CUDA graph. Where the driver cannot capture it, the reason is kept
-     * for {@link #description()} and the recording runs {@code body} operation by operation instead.
+     * Captures {@code body} as a CUDA graph ({@link CudaGraphs}). Where the driver cannot capture
+     * it, the reason is kept for {@link #description()} and the recording runs {@code body}
+     * operation by operation instead.
      */
     @Override
     public Recording record(Runnable body) {
-        Recording plain = super.record(body);
-        if (!GRAPHS) {
-            graphProblem = "turned off with -D" + GRAPHS_PROPERTY + "=false";
-            return plain;
-        }
-        try {
-            return CudaThread.call(() -> {
-                readyAll();
-                capturing = true;
-                try {
-                    GraphRecording g = GraphRecording.capture(this, stream, body);
-                    graphs.add(g);
-                    graphProblem = null;
-                    return g;
-                } finally {
-                    capturing = false;
-                }
-            });
-        } catch (CudaException | CudaFailure e) {
-            graphProblem = e.getMessage();
-            return plain;
-        }
+        return graphs.record(this, stream, body, this::readyAll, super.record(body));
     }
 
     /** The compute stream waits for every upload still under way. */
     private void readyAll() {
-        for (DeviceMatrix d : live) {
+        for (DeviceMatrix d : memory.matrices()) {
             transfers.ready(d);
         }
     }
@@ -419,11 +306,7 @@ final class CudaBackend extends Backend {
         if (isClosed()) {
             return;
         }
-        CudaThread.run(() -> {
-            if (graphs.remove(g)) {
-                g.destroy();
-            }
-        });
+        CudaThread.run(() -> graphs.destroy(g));
     }
 
     @Override
@@ -458,26 +341,8 @@ final class CudaBackend extends Backend {
         CudaThread.run(() -> {
             List<Runnable> steps = new ArrayList<>();
             steps.add(transfers::synchronize);
-            for (GraphRecording g : graphs) {
-                steps.add(g::destroy);
-            }
-            graphs.clear();
-            for (CUdeviceptr p : retiredScratch) {
-                steps.add(() -> cuMemFree(p));
-            }
-            retiredScratch.clear();
-            List<DeviceMatrix> newestFirst = new ArrayList<>(live);
-            for (int i = newestFirst.size() - 1; i >= 0; i--) {
-                DeviceMatrix d = newestFirst.get(i);
-                steps.add(() -> transfers.forget(d));
-                steps.add(() -> cuMemFree(d.ptr));
-            }
-            live.clear();
-            if (scratch != null) {
-                CUdeviceptr s = scratch;
-                steps.add(() -> cuMemFree(s));
-                scratch = null;
-            }
+            steps.addAll(graphs.destroyAll());
+            steps.addAll(memory.freeAll(transfers));
             steps.add(gemm::close);
             steps.add(transfers::close);
             steps.add(() -> cuStreamDestroy(stream));

@@ -33,7 +33,13 @@ final class DeviceMatrix extends Matrix {
         this.view = view;
     }
 
-    int n() {
+    /** {@code x} as the device matrix it is: every matrix a CUDA backend's checked operation receives is one. */
+    static DeviceMatrix of(Matrix x) {
+        return (DeviceMatrix) x;
+    }
+
+    /** Number of elements, {@code rows * cols}. */
+    int elementCount() {
         return rows() * cols();
     }
 

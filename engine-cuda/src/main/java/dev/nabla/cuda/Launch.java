@@ -24,6 +24,11 @@ final class Launch {
     private Launch() {
     }
 
+    /** {@code ceil(a / b)} for positive {@code a} and {@code b}: the blocks that cover {@code a} items {@code b} at a time. */
+    static int ceilDiv(int a, int b) {
+        return (int) (((long) a + b - 1) / b);
+    }
+
     /** Blocks for a grid-stride kernel over {@code n} elements. */
     static int blocksFor(long n) {
         return (int) Math.max(1, Math.min(MAX_BLOCKS, (n + BLOCK - 1) / BLOCK));

@@ -109,7 +109,7 @@ final class SmallNetworkKernel {
     }
 
     private static CUdeviceptr ptr(Matrix m) {
-        return ((DeviceMatrix) m).ptr;
+        return DeviceMatrix.of(m).ptr;
     }
 
     private static Object[] concat(Object[]... parts) {

@@ -72,8 +72,8 @@ final class Transfers implements AutoCloseable {
         cuEventRecord(computeMark, compute);
         cuStreamWaitEvent(copy, computeMark, 0);
         int chunk = (int) (CHUNK_BYTES / elementBytes);
-        for (int from = 0; from < d.n(); from += chunk) {
-            int len = Math.min(chunk, d.n() - from);
+        for (int from = 0; from < d.elementCount(); from += chunk) {
+            int len = Math.min(chunk, d.elementCount() - from);
             int i = next;
             next = 1 - next;
             cuEventSynchronize(upFree[i]); // this staging buffer's previous copy has left it
@@ -100,8 +100,8 @@ final class Transfers implements AutoCloseable {
     void download(DeviceMatrix s, Unstager unstager) {
         ready(s);
         int chunk = (int) (CHUNK_BYTES / elementBytes);
-        for (int from = 0; from < s.n(); from += chunk) {
-            int len = Math.min(chunk, s.n() - from);
+        for (int from = 0; from < s.elementCount(); from += chunk) {
+            int len = Math.min(chunk, s.elementCount() - from);
             ByteBuffer buf = down.get((long) len * elementBytes);
             cuMemcpyDtoHAsync(down.pointer(), s.ptr.withByteOffset((long) from * elementBytes),
                     (long) len * elementBytes, compute);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * large for kernels run one CUDA thread at a time skip there, saying so ({@link Gpu#requireRealDevice}).
  */
 class EmulatedDeviceTest {
-    private static final List<Class<?>> GPU_TESTS = List.of(CudaVersusCpuTest.class, CudaKernelGemmConformanceTest.class,
+    private static final List<Class<?>> GPU_TESTS = List.of(CudaVersusCpuTest.class, CudaOwnKernelGemmConformanceTest.class,
             CudaCublasConformanceTest.class, CudaGraphTest.class, CudaLifecycleTest.class, CudaTransfersTest.class,
             CudaFallbackTest.class);
 

@@ -84,8 +84,8 @@ class KernelArgumentsTest {
     @Test
     void theGemmLauncherPassesWhatTheKernelDeclares() {
         CUdeviceptr d = new CUdeviceptr();
-        matches("gemm", "gemm_f64", KernelGemm.args(Precision.FP64, true, false, 3, 4, 5, 1.0, d, 3, d, 4, 0.0, d, 4));
-        matches("gemm", "gemm_f32", KernelGemm.args(Precision.FP32, false, true, 3, 4, 5, 1.0, d, 5, d, 5, 0.0, d, 4));
+        matches("gemm", "gemm_f64", OwnKernelGemm.args(Precision.FP64, true, false, 3, 4, 5, 1.0, d, 3, d, 4, 0.0, d, 4));
+        matches("gemm", "gemm_f32", OwnKernelGemm.args(Precision.FP32, false, true, 3, 4, 5, 1.0, d, 5, d, 5, 0.0, d, 4));
     }
 
     @Test

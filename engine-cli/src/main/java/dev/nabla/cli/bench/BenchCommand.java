@@ -7,21 +7,14 @@ import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.ProbeReport;
 import dev.nabla.benchmark.Workload;
-import dev.nabla.data.Dataset;
-import dev.nabla.data.NpyArray;
 import dev.nabla.io.AtomicFiles;
-import dev.nabla.model.Network;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.IntToDoubleFunction;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +23,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code engine bench}: training-step throughput of the standard workloads on every backend, and
  * of the peers (NumPy; PyTorch where installed) on the same shapes and data, measured alternately
- * in the same run so that every ratio compares like with like.
+ * in the same run so that every ratio compares like with like. Its parts: the options and the
+ * order of measurements here; {@link MeasuringProtocol} (warm-up, repeats, pauses);
+ * {@link PeerCheck} (a peer must agree with Nabla before it is timed); {@link TextReport} and
+ * {@link JsonReport} (the tables and {@code --json}); {@link Sweep} ({@code --sweep}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measures the training step (forward, loss, backward, update) of the standard workloads on "
@@ -129,6 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Workload> chosen = workloads == null ? Workload.STANDARD
                 : workloads.stream().map(Workload::named).toList();
         Precision only = precision == null ? null : Precision.parse(precision);
+        MeasuringProtocol protocol = new MeasuringProtocol(repeats, minSeconds, maxSeconds);
         List<Result> results = new ArrayList<>();
         List<PeerResult> peerResults = new ArrayList<>();
         try (PeerProcess peer = peers ? PeerProcess.start(python) : null) {
@@ -151,20 +148,14 @@ public final class BenchCommand implements Callable<Integer> {
                         if (p == Precision.TF32 && !b.equals("cuda")) {
                             continue;
                         }
-                        measure(w, b, p, peer, results, peerResults);
+                        measure(w, b, p, peer, protocol, results, peerResults);
                     }
                 }
             }
         }
-        printResults(results);
-        if (results.stream().anyMatch(r -> !Double.isNaN(r.productsSamplesPerSecond()))) {
-            printProducts(results, peerResults);
-        }
-        if (!peerResults.isEmpty()) {
-            printPeers(peerResults);
-        }
+        new TextReport(out).print(results, peerResults);
         if (json != null) {
-            AtomicFiles.writeString(json, Report.json(machine, probes, results, peerResults));
+            AtomicFiles.writeString(json, JsonReport.json(machine, probes, results, peerResults));
             out.println("wrote " + json);
         }
         return 0;
@@ -193,24 +184,24 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One measurement of ours, with the applicable peers run alternately with it. */
-    private void measure(Workload w, String b, Precision p, PeerProcess peer, List<Result> results,
-            List<PeerResult> peerResults) {
+    private void measure(Workload w, String b, Precision p, PeerProcess peer, MeasuringProtocol protocol,
+            List<Result> results, List<PeerResult> peerResults) {
         out.printf(Locale.ROOT, "measuring %s %s %s ...%n", w.name(), b, p.id());
         out.flush();
         try (OursRun run = new OursRun(w, b, p, LR, SEED); StepProducts products = productsOf(run, w)) {
-            double step = warmUp(run::time);
-            int steps = Math.max(1, (int) Math.ceil(minSeconds / step));
-            int reps = Math.max(Math.min(repeats, 2), Math.min(repeats, (int) (maxSeconds / (steps * step))));
-            List<PeerTimer> timers = new ArrayList<>();
+            double step = protocol.warmUp(run::time);
+            int steps = protocol.stepsPerRepeat(step);
+            int reps = protocol.repeatsFor(steps, step);
+            List<PeerCheck.PeerTimer> timers = new ArrayList<>();
             if (peer != null) {
                 for (String engine : peer.engines) {
                     if (engine.endsWith("cuda") == b.equals("cuda")) {
-                        timers.add(peerTimer(peer, engine, w, p, b));
+                        timers.add(PeerCheck.prepare(peer, engine, w, p, b, protocol));
                     }
                 }
             }
             if (products != null) {
-                warmUp(products::time);
+                protocol.warmUp(products::time);
             }
             List<Double> ours = new ArrayList<>();
             List<Double> productsAlone = new ArrayList<>();
@@ -220,7 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (products != null) { // right after the step, so that both see the machine as it is then
                     productsAlone.add(steps * w.batch() / products.time(steps));
                 }
-                for (PeerTimer t : timers) {
+                for (PeerCheck.PeerTimer t : timers) {
                     if (t.steps > 0) {
                         settle(timers);
                         t.samplesPerSecond.add(t.steps * w.batch() / peer.time(t.engine, t.steps));
@@ -231,12 +222,20 @@ public final class BenchCommand implements Callable<Integer> {
             Result res = new Result(w, b, p, Stats.of(ours), run.microBatch(), steps,
                     run.selection.backend().description(), productsRate);
             results.add(res);
-            for (PeerTimer t : timers) {
+            for (PeerCheck.PeerTimer t : timers) {
                 double theirProducts = t.steps > 0 && t.engine.startsWith("torch-eager")
-                        && !Double.isNaN(productsRate) ? peerProducts(peer, t.engine, w, t.steps) : Double.NaN;
-                peerResults.add(new PeerResult(res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null, t.note,
-                        theirProducts));
+                        && !Double.isNaN(productsRate) ? peerProducts(peer, t.engine, w, t.steps, protocol)
+                        : Double.NaN;
+                peerResults.add(new PeerResult(res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null,
+                        t.note, theirProducts));
             }
+        }
+    }
+
+    /** Alternating runs pause before each, when there is a peer to alternate with. */
+    private static void settle(List<PeerCheck.PeerTimer> timers) {
+        if (!timers.isEmpty()) {
+            MeasuringProtocol.settle();
         }
     }
 
@@ -250,221 +249,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Samples per second of a PyTorch peer's matrix products alone (its GEMM library on the same shapes). */
-    private double peerProducts(PeerProcess peer, String engine, Workload w, int steps) {
+    private static double peerProducts(PeerProcess peer, String engine, Workload w, int steps,
+            MeasuringProtocol protocol) {
         try {
-            warmUp(n -> peer.products(engine, n));
+            protocol.warmUp(n -> peer.products(engine, n));
             return steps * w.batch() / peer.products(engine, steps);
         } catch (RuntimeException e) {
             return Double.NaN; // reported as not measured
-        }
-    }
-
-    /**
-     * Between alternating runs, a pause: a BLAS library's worker threads keep spinning for a while
-     * after a call returns (OpenBLAS's for about a tenth of a second) and would take the cores from
-     * the run that follows.
-     */
-    private static void settle(List<PeerTimer> timers) {
-        if (timers.isEmpty()) {
-            return;
-        }
-        try {
-            Thread.sleep(SETTLE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static final long SETTLE_MILLIS = 300;
-
-    /**
-     * Runs steps to warm up: the first (which may take the JIT's compilation, or a GPU's module load,
-     * many times a step's time) and then more until a second has passed, at least one; returns the
-     * mean seconds of the steps after the first, from which the timed runs are sized. Sizing them
-     * from one early step made them a few steps long, still warming up, whenever that step was slow.
-     */
-    private double warmUp(IntToDoubleFunction time) {
-        double first = time.applyAsDouble(1);
-        double total = 0;
-        int steps = 0;
-        while (steps < 1 || (total < 1.0 && first + total < maxSeconds / 3)) {
-            total += time.applyAsDouble(1);
-            steps++;
-        }
-        return total / steps;
-    }
-
-    /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
-    private PeerTimer peerTimer(PeerProcess peer, String engine, Workload w, Precision p, String b) {
-        PeerTimer t = new PeerTimer(engine);
-        Path dir = null;
-        try {
-            dir = writeInputs(w);
-            peer.load(engine, dir, p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32", LR);
-            double[] theirs = peer.losses(engine, 3);
-            double[] mine = oursLosses(w, b, p, 3);
-            double tolerance = p == Precision.FP64 ? 1e-9 : p == Precision.FP32 ? 1e-4 : 1e-2; // relative; see README
-            for (int i = 0; i < 3; i++) {
-                if (!(Math.abs(theirs[i] - mine[i]) <= tolerance * Math.abs(mine[i]))) {
-                    t.note = String.format(Locale.ROOT, "not timed: its loss after %d steps is %.10g, Nabla's %.10g",
-                            i + 1, theirs[i], mine[i]);
-                    return t;
-                }
-            }
-            double step = warmUp(n -> peer.time(engine, n));
-            t.steps = Math.max(1, (int) Math.ceil(minSeconds / step));
-            t.note = "losses agree with Nabla's";
-            return t;
-        } catch (RuntimeException e) {
-            t.note = "not timed: " + e.getMessage();
-            return t;
-        } finally {
-            deleteTree(dir);
-        }
-    }
-
-    /** Losses of {@code n} steps of a fresh network on the workload's data: what a peer must reproduce. */
-    private static double[] oursLosses(Workload w, String b, Precision p, int n) {
-        try (OursRun run = new OursRun(w, b, p, LR, SEED)) {
-            double[] l = new double[n];
-            for (int i = 0; i < n; i++) {
-                l[i] = run.step();
-            }
-            return l;
-        }
-    }
-
-    /** x.npy, t.npy and w0.npy .. for the peers: the batch and the initial weights Nabla uses. */
-    private static Path writeInputs(Workload w) {
-        try {
-            Path dir = Files.createTempDirectory("nabla-bench");
-            Dataset data = OursRun.data(w, SEED);
-            NpyArray.write(dir.resolve("x.npy"), data.inputs(), data.count(), data.inputWidth());
-            NpyArray.write(dir.resolve("t.npy"), data.targets(), data.count(), data.targetWidth());
-            Network net = w.network(SEED);
-            for (int l = 0; l < net.depth(); l++) {
-                NpyArray.write(dir.resolve("w" + l + ".npy"), net.layer(l).weights(), net.layer(l).outputs(),
-                        net.layer(l).inputs());
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the peers' inputs: " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory
-        }
-    }
-
-    private void printResults(List<Result> results) {
-        out.println();
-        out.printf(Locale.ROOT, "%-6s %-20s %9s  %-4s %-4s  %14s  %8s  %7s  %7s%n", "work", "network", "batch", "on",
-                "prec", "samples/s", "GFLOP/s", "spread", "GPU/CPU");
-        for (Result r : results) {
-            Result cpu = results.stream().filter(c -> c.workload() == r.workload() && c.precision() == r.precision()
-                    && c.backend().equals("cpu")).findFirst().orElse(null);
-            String ratio = r.backend().equals("cuda") && cpu != null
-                    ? String.format(Locale.ROOT, "%.2f", r.samples().median() / cpu.samples().median()) : "";
-            out.printf(Locale.ROOT, "%-6s %-20s %,9d  %-4s %-4s  %,14.0f  %8.2f  %7s  %7s%n", r.workload().name(),
-                    r.workload().shape(), r.workload().batch(), r.backend(), r.precision().id(), r.samples().median(),
-                    r.gflops(), spread(r.samples()), ratio);
-        }
-    }
-
-    private void printProducts(List<Result> results, List<PeerResult> peers) {
-        out.println();
-        out.println("the step against its matrix products alone (same shapes, same backend, timed the same way):");
-        out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16s  %13s%n", "work", "on", "prec", "products GFLOP/s",
-                "step/products");
-        for (Result r : results) {
-            if (!Double.isNaN(r.productsSamplesPerSecond())) {
-                out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16.2f  %13.2f%n", r.workload().name(), r.backend(),
-                        r.precision().id(), r.productsGflops(), r.stepOverProducts());
-            }
-        }
-        for (PeerResult p : peers) {
-            if (!Double.isNaN(p.productsSamplesPerSecond())) {
-                out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16.2f  (%s's products; Nabla's / theirs %.2f)%n",
-                        p.ours().workload().name(), p.engine().endsWith("cuda") ? "cuda" : "cpu",
-                        p.ours().precision().id(), p.productsGflops(), p.engine(),
-                        p.ours().productsSamplesPerSecond() / p.productsSamplesPerSecond());
-            }
-        }
-    }
-
-    private void printPeers(List<PeerResult> peers) {
-        out.println();
-        out.println("peers, on the same shapes and data, run alternately with Nabla:");
-        out.printf(Locale.ROOT, "%-6s %-4s %-20s %14s  %7s  %14s%n", "work", "prec", "peer", "samples/s", "spread",
-                "Nabla/peer");
-        for (PeerResult p : peers) {
-            if (p.samples() == null) {
-                out.printf(Locale.ROOT, "%-6s %-4s %-20s %s%n", p.ours().workload().name(), p.ours().precision().id(),
-                        p.engine(), p.note());
-                continue;
-            }
-            out.printf(Locale.ROOT, "%-6s %-4s %-20s %,14.0f  %7s  %8.2f ±%3.0f%%%n", p.ours().workload().name(),
-                    p.ours().precision().id(), p.engine(), p.samples().median(), spread(p.samples()), p.ratio(),
-                    100 * p.ratioSpread());
-        }
-    }
-
-    static String spread(Stats s) {
-        return Double.isNaN(s.spread()) ? "n/a" : String.format(Locale.ROOT, "±%.1f%%", 100 * s.spread());
-    }
-
-    /** A peer engine's timing state during one measurement. */
-    static final class PeerTimer {
-        final String engine;
-        int steps;
-        String note = "";
-        final List<Double> samplesPerSecond = new ArrayList<>();
-
-        PeerTimer(String engine) {
-            this.engine = engine;
-        }
-    }
-
-    /** Nabla's measurement of one workload, backend and precision. */
-    record Result(Workload workload, String backend, Precision precision, Stats samples, int microBatch,
-            int stepsPerRepeat, String device, double productsSamplesPerSecond) {
-        double gflops() {
-            return samples.median() * workload.flopsPerSample() / 1e9;
-        }
-
-        /** The step's time over its matrix products' time alone; NaN where not measured. */
-        double stepOverProducts() {
-            return productsSamplesPerSecond / samples.median();
-        }
-
-        /** GFLOP/s of the matrix products alone. */
-        double productsGflops() {
-            return productsSamplesPerSecond * workload.flopsPerSample() / 1e9;
-        }
-    }
-
-    /** A peer's measurement beside Nabla's; {@code samples} is null when it was not timed (the note says why). */
-    record PeerResult(Result ours, String engine, Stats samples, String note, double productsSamplesPerSecond) {
-        /** GFLOP/s of the peer's matrix products alone; NaN where not measured. */
-        double productsGflops() {
-            return productsSamplesPerSecond * ours.workload().flopsPerSample() / 1e9;
-        }
-
-        double ratio() {
-            return ours.samples().median() / samples.median();
-        }
-
-        /** The ratio's spread: the two relative spreads added. */
-        double ratioSpread() {
-            return (Double.isNaN(ours.samples().spread()) ? 0 : ours.samples().spread())
-                    + (Double.isNaN(samples.spread()) ? 0 : samples.spread());
         }
     }
 }

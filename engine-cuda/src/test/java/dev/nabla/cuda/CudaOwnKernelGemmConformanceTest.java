@@ -6,7 +6,7 @@ import dev.nabla.conformance.ConformanceSuite;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The whole conformance suite on the CUDA backend with Nabla's own GEMM kernel serving matrix products. */
-class CudaKernelGemmConformanceTest extends ConformanceSuite {
+class CudaOwnKernelGemmConformanceTest extends ConformanceSuite {
     @BeforeAll
     static void requireGpu() {
         Gpu.require();

@@ -8,7 +8,7 @@ import jcuda.driver.CUdeviceptr;
  * the stored matrix. Two implementations: cuBLAS, and Nabla's own kernel where cuBLAS is absent.
  * Called on the CUDA thread only.
  */
-interface GemmEngine extends AutoCloseable {
+interface CudaGemm extends AutoCloseable {
 
     /** What serves matrix products, for reports. */
     String description();

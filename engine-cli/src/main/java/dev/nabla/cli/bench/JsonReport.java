@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /** The JSON of {@code engine bench --json}: the machine, every backend's probe record, the results. */
-final class Report {
-    private Report() {
+final class JsonReport {
+    private JsonReport() {
     }
 
-    static String json(Machine m, List<ProbeReport> probes, List<BenchCommand.Result> results,
-            List<BenchCommand.PeerResult> peers) {
+    static String json(Machine m, List<ProbeReport> probes, List<Result> results,
+            List<PeerResult> peers) {
         StringBuilder sb = new StringBuilder("{\n  \"machine\": {");
         field(sb, "cpu", m.cpu(), true).append(", ");
         field(sb, "threads", m.threads(), true).append(", ");
@@ -33,7 +33,7 @@ final class Report {
         }
         sb.append("\n  ],\n  \"results\": [");
         for (int i = 0; i < results.size(); i++) {
-            BenchCommand.Result r = results.get(i);
+            Result r = results.get(i);
             sb.append(i == 0 ? "\n    {" : ",\n    {");
             field(sb, "workload", r.workload().name(), true).append(", ");
             field(sb, "network", r.workload().shape(), true).append(", \"batch\": ").append(r.workload().batch())
@@ -51,7 +51,7 @@ final class Report {
         }
         sb.append("\n  ],\n  \"peers\": [");
         for (int i = 0; i < peers.size(); i++) {
-            BenchCommand.PeerResult p = peers.get(i);
+            PeerResult p = peers.get(i);
             sb.append(i == 0 ? "\n    {" : ",\n    {");
             field(sb, "workload", p.ours().workload().name(), true).append(", ");
             field(sb, "precision", p.ours().precision().id(), true).append(", ");

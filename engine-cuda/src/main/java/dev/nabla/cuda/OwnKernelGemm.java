@@ -5,7 +5,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 
 /** Matrix products on Nabla's own tiled kernel ({@code gemm.cu}). */
-final class KernelGemm implements GemmEngine {
+final class OwnKernelGemm implements CudaGemm {
     /** Rows and columns of C per block; must match TILE in gemm.cu. */
     private static final int TILE = 64;
 
@@ -14,7 +14,7 @@ final class KernelGemm implements GemmEngine {
     private final CUstream stream;
     private final String why;
 
-    KernelGemm(KernelSet kernels, Precision precision, CUstream stream, String why) {
+    OwnKernelGemm(KernelSet kernels, Precision precision, CUstream stream, String why) {
         this.kernels = kernels;
         this.precision = precision;
         this.stream = stream;
@@ -30,8 +30,8 @@ final class KernelGemm implements GemmEngine {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, CUdeviceptr a, int lda,
             CUdeviceptr b, int ldb, double beta, CUdeviceptr c, int ldc) {
         // One 16 x 16 block per 64 x 64 tile of C: grid x over the rows (up to 2^31 - 1 tiles), y over the columns.
-        int gridX = ceilDiv(m, TILE);
-        int gridY = ceilDiv(n, TILE);
+        int gridX = Launch.ceilDiv(m, TILE);
+        int gridY = Launch.ceilDiv(n, TILE);
         Launch.kernel(kernels.gemm, stream, gridX, gridY, 16, 16,
                 args(precision, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
     }
@@ -43,9 +43,6 @@ final class KernelGemm implements GemmEngine {
             ldb, KernelArgs.scalar(precision, beta), c, ldc};
     }
 
-    static int ceilDiv(int a, int b) {
-        return (int) (((long) a + b - 1) / b);
-    }
 
     @Override
     public void close() {

@@ -1,0 +1,118 @@
+package dev.nabla.cli.bench;
+
+import dev.nabla.backend.Precision;
+import dev.nabla.benchmark.Workload;
+import dev.nabla.data.Dataset;
+import dev.nabla.data.NpyArray;
+import dev.nabla.model.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Before a peer is timed, it must compute what Nabla computes: it is given the workload's batch
+ * and initial weights (as {@code .npy} files), and its losses after 1, 2 and 3 steps must agree
+ * with Nabla's within the precision's tolerance. A peer that disagrees, or fails, is reported as
+ * not timed, with both losses or the reason.
+ */
+final class PeerCheck {
+    /** Steps whose losses are compared. */
+    private static final int STEPS = 3;
+
+    private PeerCheck() {
+    }
+
+    /** A peer engine's timing state during one measurement: {@code steps} is 0 while it is not timed. */
+    static final class PeerTimer {
+        final String engine;
+        int steps;
+        String note = "";
+        final List<Double> samplesPerSecond = new ArrayList<>();
+
+        PeerTimer(String engine) {
+            this.engine = engine;
+        }
+    }
+
+    /**
+     * The relative tolerance of a peer's losses against Nabla's: fp64 agrees to rounding over three
+     * steps; fp32 to single precision's accumulated error; tf32 rounds the products' inputs to 10 bits.
+     */
+    static double tolerance(Precision p) {
+        return p == Precision.FP64 ? 1e-9 : p == Precision.FP32 ? 1e-4 : 1e-2;
+    }
+
+    /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
+    static PeerTimer prepare(PeerProcess peer, String engine, Workload w, Precision p, String backend,
+            MeasuringProtocol protocol) {
+        PeerTimer t = new PeerTimer(engine);
+        Path dir = null;
+        try {
+            dir = writeInputs(w);
+            peer.load(engine, dir, p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32",
+                    BenchCommand.LR);
+            double[] theirs = peer.losses(engine, STEPS);
+            double[] mine = oursLosses(w, backend, p);
+            for (int i = 0; i < STEPS; i++) {
+                if (!(Math.abs(theirs[i] - mine[i]) <= tolerance(p) * Math.abs(mine[i]))) {
+                    t.note = String.format(Locale.ROOT, "not timed: its loss after %d steps is %.10g, Nabla's %.10g",
+                            i + 1, theirs[i], mine[i]);
+                    return t;
+                }
+            }
+            t.steps = protocol.stepsPerRepeat(protocol.warmUp(n -> peer.time(engine, n)));
+            t.note = "losses agree with Nabla's";
+            return t;
+        } catch (RuntimeException e) {
+            t.note = "not timed: " + e.getMessage();
+            return t;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Losses of the first steps of a fresh network on the workload's data: what a peer must reproduce. */
+    private static double[] oursLosses(Workload w, String backend, Precision p) {
+        try (OursRun run = new OursRun(w, backend, p, BenchCommand.LR, BenchCommand.SEED)) {
+            double[] l = new double[STEPS];
+            for (int i = 0; i < STEPS; i++) {
+                l[i] = run.step();
+            }
+            return l;
+        }
+    }
+
+    /** x.npy, t.npy and w0.npy .. for the peers: the batch and the initial weights Nabla uses. */
+    private static Path writeInputs(Workload w) {
+        try {
+            Path dir = Files.createTempDirectory("nabla-bench");
+            Dataset data = OursRun.data(w, BenchCommand.SEED);
+            NpyArray.write(dir.resolve("x.npy"), data.inputs(), data.count(), data.inputWidth());
+            NpyArray.write(dir.resolve("t.npy"), data.targets(), data.count(), data.targetWidth());
+            Network net = w.network(BenchCommand.SEED);
+            for (int l = 0; l < net.depth(); l++) {
+                NpyArray.write(dir.resolve("w" + l + ".npy"), net.layer(l).weights(), net.layer(l).outputs(),
+                        net.layer(l).inputs());
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the peers' inputs: " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory
+        }
+    }
+}
