@@ -70,13 +70,14 @@ std::vector<double> host(const std::vector<T>& v) {
     return std::vector<double>(v.begin(), v.end());
 }
 
-// FP64: the same math in another order, 1e-13 relative to the terms' size. FP32: DESIGN.md's FP32
-// tolerance, 1e-5 relative + 1e-6 absolute, relative to the size of the terms summed.
+// Tolerance.FP64_REORDERED and Tolerance.FP32 (engine-core's dev.nabla.numerics.Tolerance, which says
+// why), relative to the size of the terms summed; KernelEmulationTest compiles the numbers in.
 template <typename T>
 std::vector<double> bounds(const std::vector<double>& scale) {
     std::vector<double> b(scale.size());
     for (size_t i = 0; i < b.size(); i++) {
-        b[i] = sizeof(T) == 8 ? 1e-15 + 1e-13 * scale[i] : 1e-6 + 1e-5 * scale[i];
+        b[i] = sizeof(T) == 8 ? NABLA_FP64_REORDERED_ABS + NABLA_FP64_REORDERED_REL * scale[i]
+                              : NABLA_FP32_ABS + NABLA_FP32_REL * scale[i];
     }
     return b;
 }

@@ -43,7 +43,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 Trainer tr = new Trainer(sel.backend(), net, Math.min(run.batch, samples.count()))) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
-            out.println(String.format(Locale.ROOT, "loss %s over %s", TrainCommand.formatLoss(loss),
+            out.println(String.format(Locale.ROOT, "loss %s over %s", TrainingReport.formatLoss(loss),
                     Plural.of(samples.count(), "sample")));
         }
         return 0;

@@ -79,8 +79,8 @@ final class TrainingReport implements TrainingLoop.Listener {
         if (mode != Mode.QUIET) {
             out.println((mode == Mode.BAR ? "\r" : "") + String.format(Locale.ROOT,
                     "epoch %d/%d  loss %s%s  %.2f s  %,.0f samples/s", e.number(), epochs,
-                    TrainCommand.formatLoss(e.loss()), Double.isNaN(e.validationLoss()) ? ""
-                            : "  held-out loss " + TrainCommand.formatLoss(e.validationLoss()),
+                    formatLoss(e.loss()), Double.isNaN(e.validationLoss()) ? ""
+                            : "  held-out loss " + formatLoss(e.validationLoss()),
                     e.seconds(), e.samples() / e.seconds()) + (mode == Mode.BAR ? "\u001b[K" : ""));
         }
         epochSeconds = 0;
@@ -104,7 +104,7 @@ final class TrainingReport implements TrainingLoop.Listener {
     private String figures(TrainingLoop.Step s) {
         double left = epochSeconds / Math.max(1, epochSteps) * (s.stepsInEpoch() - s.stepInEpoch());
         return String.format(Locale.ROOT, "step %d/%d  loss %s  %,.0f samples/s  left %s", s.stepInEpoch(),
-                s.stepsInEpoch(), TrainCommand.formatLoss(s.loss()), epochSamples / Math.max(epochSeconds, 1e-9),
+                s.stepsInEpoch(), formatLoss(s.loss()), epochSamples / Math.max(epochSeconds, 1e-9),
                 clock(left));
     }
 
@@ -160,4 +160,12 @@ final class TrainingReport implements TrainingLoop.Listener {
             rows.clear(); // an unreadable old file: the new one starts from here
         }
     }
+
+    /** 8 decimals where that shows the value, scientific notation where it would not. */
+    static String formatLoss(double v) {
+        double a = Math.abs(v);
+        return a != 0 && (a >= 1e6 || a < 1e-4)
+                ? String.format(Locale.ROOT, "%.6e", v)
+                : String.format(Locale.ROOT, "%.8f", v);
+        }
 }

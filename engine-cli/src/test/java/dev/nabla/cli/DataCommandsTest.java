@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.data.NpyArray;
+import dev.nabla.numerics.Tolerance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ class DataCommandsTest {
         double[] b = numbers(Files.readString(split));
         assertEquals(a.length, b.length);
         for (int i = 0; i < a.length; i++) {
-            assertEquals(a[i], b[i], 1e-12, "the same sums in another order: weight " + i);
+            assertEquals(a[i], b[i], Tolerance.FP64_TRAINED.bound(a[i]), "the same sums in another order: weight " + i);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.nabla.conformance;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.nabla.numerics.Tolerance;
+
 /**
  * Element-by-element comparison that, on failure, names how many elements differ, the largest
  * difference and the first few differing elements with both values.
@@ -12,11 +14,20 @@ public final class Compare {
     private Compare() {
     }
 
-    /** Every {@code |actual - expected| <= abs + rel * |expected|}. */
-    public static void close(String what, double[] expected, double[] actual, double abs, double rel) {
+    /** Every {@code |actual - expected|} within {@code tolerance} on {@code |expected|}'s scale. */
+    public static void close(String what, double[] expected, double[] actual, Tolerance tolerance) {
         double[] bound = new double[expected.length];
         for (int i = 0; i < expected.length; i++) {
-            bound[i] = abs + rel * Math.abs(expected[i]);
+            bound[i] = tolerance.bound(expected[i]);
+        }
+        within(what, expected, actual, bound);
+    }
+
+    /** Every {@code |actual - expected|} within {@code tolerance} on the scale {@code scale[i]} (for a sum, its terms' magnitudes). */
+    public static void close(String what, double[] expected, double[] actual, Tolerance tolerance, double[] scale) {
+        double[] bound = new double[expected.length];
+        for (int i = 0; i < expected.length; i++) {
+            bound[i] = tolerance.bound(scale[i]);
         }
         within(what, expected, actual, bound);
     }

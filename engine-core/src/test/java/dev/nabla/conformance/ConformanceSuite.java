@@ -15,6 +15,7 @@ import dev.nabla.example.DocumentExample;
 import dev.nabla.model.Layer;
 import dev.nabla.model.Loss;
 import dev.nabla.model.Network;
+import dev.nabla.numerics.Tolerance;
 import dev.nabla.train.LayerTrace;
 import dev.nabla.train.StepTrace;
 import dev.nabla.train.Trainer;
@@ -38,8 +39,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class ConformanceSuite extends OperationConformance {
 
-    // The document prints 8 decimals, so a correct value is within 5e-9 of the printed one.
-    private static final double PRINTED = 5e-9;
 
     @Test
     void reproducesEveryValueOfTheDocumentsExample() {
@@ -72,7 +71,7 @@ public abstract class ConformanceSuite extends OperationConformance {
     }
 
     private static void printed(String what, double[] document, double[] actual) {
-        Compare.close(what, document, actual, PRINTED, 0);
+        Compare.close(what, document, actual, Tolerance.DOCUMENT);
     }
 
     /** A network of the given widths and activations with Glorot weights and, if asked, random biases. */
@@ -106,13 +105,8 @@ public abstract class ConformanceSuite extends OperationConformance {
         return b.build();
     }
 
-    // Analytic against central finite differences, FP64, eps = 1e-6 (DESIGN.md). The relative error is
-    // |analytic - numeric| / max(|analytic|, |numeric|, 1e-4): the difference quotient itself carries an
-    // absolute error near 1e-10 (rounding in the loss, about 1e-16, divided by 2 eps), so gradients smaller
-    // than 1e-4 are held to that absolute accuracy (1e-6 * 1e-4) rather than to a relative one.
-    private static final double FD_EPS = 1e-6;
-    private static final double FD_REL = 1e-6;
-    private static final double FD_FLOOR = 1e-4;
+    // Analytic against central finite differences: Tolerance.FINITE_DIFFERENCE, scaled by the larger of the two.
+    private static final double FD_EPS = Tolerance.FINITE_DIFFERENCE_STEP;
 
     @ParameterizedTest(name = "widths {0} acts {1} bias {2} batch {3}")
     @MethodSource("gradientCases")
@@ -154,14 +148,16 @@ public abstract class ConformanceSuite extends OperationConformance {
                     }
                 }
             }
-            assertTrue(worst < FD_REL, "worst relative error " + worst);
+            assertTrue(worst <= 1, "worst difference, as a share of its bound: " + worst);
         }
     }
 
     private static double checkGradient(String what, double analytic, double numeric) {
-        double relErr = Math.abs(analytic - numeric) / Math.max(FD_FLOOR, Math.max(Math.abs(analytic), Math.abs(numeric)));
-        assertTrue(relErr < FD_REL, what + ": analytic " + analytic + ", numeric " + numeric + ", relative error " + relErr);
-        return relErr;
+        double bound = Tolerance.FINITE_DIFFERENCE.bound(Math.max(Math.abs(analytic), Math.abs(numeric)));
+        double share = Math.abs(analytic - numeric) / bound;
+        assertTrue(share <= 1, what + ": analytic " + analytic + ", numeric " + numeric + ", difference "
+                + Math.abs(analytic - numeric) + " of the " + bound + " allowed");
+        return share;
     }
 
     private static Network replace(Network net, int l, double[] w, double[] b) {
@@ -197,9 +193,7 @@ public abstract class ConformanceSuite extends OperationConformance {
         return b.build();
     }
 
-    // The fused pass against ReferenceMlp's per-sample sums. FP64: the same sums in another order, each
-    // term at most about 1/count, so the error stays near 1e-16 per term: 1e-13 absolute over 4099 rows.
-    // FP32: DESIGN.md's FP32 tolerance, 1e-5 relative + 1e-6 absolute.
+    // The fused pass against ReferenceMlp's per-sample sums: Tolerance.FP64_MEAN, or FP32.
     @ParameterizedTest(name = "{0} widths {1} bias {3} rows {4}")
     @MethodSource("fusedCases")
     void fusedNetworkGradientsMatchTheReference(Precision p, int[] widths, Activation[] acts, boolean bias, int rows) {
@@ -218,8 +212,9 @@ public abstract class ConformanceSuite extends OperationConformance {
         int count = rows + 2; // a micro-batch of a larger batch divides by the whole batch's size
         double[][] expected = ref.summedGradients(xs, ts);
         double expectedLoss = ref.loss(xs, ts) * rows / count;
-        double tolAbs = p == Precision.FP64 ? 1e-13 : 1e-6;
-        double tolRel = p == Precision.FP64 ? 0 : 1e-5;
+        Tolerance tol = p == Precision.FP64 ? Tolerance.FP64_MEAN : Tolerance.FP32;
+        // Two calls' sums added: twice the rounding.
+        Tolerance added = new Tolerance(2 * tol.absolute(), tol.relative(), "two sums of " + tol.reason());
         try (Backend be = open(p)) {
             List<LayerParameters> params = new ArrayList<>();
             for (Layer l : held.layers()) {
@@ -238,23 +233,22 @@ public abstract class ConformanceSuite extends OperationConformance {
                 return;
             }
             be.networkGradients(params, mx, mt, count, 0.0, loss); // beta = 0: the NaNs there are not read
-            Compare.close("fused loss", new double[] {expectedLoss}, be.download(loss), tolAbs, tolRel);
+            Compare.close("fused loss", new double[] {expectedLoss}, be.download(loss), tol);
             for (int l = 0; l < params.size(); l++) {
                 LayerParameters lp = params.get(l);
                 Compare.close("fused weight gradient of layer " + (l + 1), scaled(expected[2 * l], count),
-                        be.download(lp.weightGrad()), tolAbs, tolRel);
+                        be.download(lp.weightGrad()), tol);
                 if (lp.biasGrad() != null) {
                     Compare.close("fused bias gradient of layer " + (l + 1), scaled(expected[2 * l + 1], count),
-                            be.download(lp.biasGrad()), tolAbs, tolRel);
+                            be.download(lp.biasGrad()), tol);
                 }
             }
             be.networkGradients(params, mx, mt, count, 1.0, loss); // beta = 1: adds onto what is there
-            Compare.close("fused loss accumulated", new double[] {2 * expectedLoss}, be.download(loss), 2 * tolAbs,
-                    tolRel);
+            Compare.close("fused loss accumulated", new double[] {2 * expectedLoss}, be.download(loss), added);
             for (int l = 0; l < params.size(); l++) {
                 double[] twice = scaled(expected[2 * l], count / 2.0);
                 Compare.close("fused weight gradient accumulated, layer " + (l + 1), twice,
-                        be.download(params.get(l).weightGrad()), 2 * tolAbs, tolRel);
+                        be.download(params.get(l).weightGrad()), added);
             }
         }
     }
@@ -277,9 +271,8 @@ public abstract class ConformanceSuite extends OperationConformance {
                     Activation.TANH, Activation.SIGMOID}, false, 100));
     }
 
-    // 30 steps of FP64 training, engine against ReferenceMlp: the two differ only in rounding order
-    // (about 1e-16 per operation), and 30 small steps do not amplify that beyond 1e-12.
-    private static final double TRAINING_FP64 = 1e-12;
+    // 30 steps of FP64 training, engine against ReferenceMlp: the two differ only in rounding order,
+    // Tolerance.FP64_TRAINED.
 
     @ParameterizedTest(name = "widths {0} bias {2} batch {3}")
     @MethodSource("trainingCases")
@@ -303,9 +296,9 @@ public abstract class ConformanceSuite extends OperationConformance {
             Network trained = tr.network();
             for (int l = 0; l < net.depth(); l++) {
                 Compare.close("layer " + (l + 1) + " weights", ref.weights(l), trained.layer(l).weights(),
-                        TRAINING_FP64, 0);
+                        Tolerance.FP64_TRAINED);
                 if (bias) {
-                    Compare.close("layer " + (l + 1) + " bias", ref.bias(l), trained.layer(l).bias(), TRAINING_FP64, 0);
+                    Compare.close("layer " + (l + 1) + " bias", ref.bias(l), trained.layer(l).bias(), Tolerance.FP64_TRAINED);
                 }
             }
         }
@@ -319,7 +312,7 @@ public abstract class ConformanceSuite extends OperationConformance {
         return out;
     }
 
-    // FP32 against FP64 after a few steps: DESIGN.md's FP32 tolerance, 1e-5 relative + 1e-6 absolute.
+    // FP32 against FP64 after a few steps: Tolerance.FP32.
     @Test
     void fp32TrainingStaysWithinSinglePrecisionOfFp64() {
         SplittableRandom rng = new SplittableRandom(99);
@@ -339,11 +332,11 @@ public abstract class ConformanceSuite extends OperationConformance {
         }
         for (int l = 0; l < net.depth(); l++) {
             Compare.close("fp32 layer " + (l + 1) + " weights", trained[0].layer(l).weights(),
-                    trained[1].layer(l).weights(), 1e-6, 1e-5);
+                    trained[1].layer(l).weights(), Tolerance.FP32);
             Compare.close("fp32 layer " + (l + 1) + " bias", trained[0].layer(l).bias(), trained[1].layer(l).bias(),
-                    1e-6, 1e-5);
+                    Tolerance.FP32);
         }
-        Compare.close("fp32 outputs", outputs[0], outputs[1], 1e-6, 1e-5);
+        Compare.close("fp32 outputs", outputs[0], outputs[1], Tolerance.FP32);
     }
 
     @Test
@@ -357,7 +350,7 @@ public abstract class ConformanceSuite extends OperationConformance {
         ReferenceMlp ref = new ReferenceMlp(net);
         try (Backend be = open(Precision.FP64); Trainer tr = new Trainer(be, net, batch)) {
             double expected = ref.loss(rows(x, 3, 0, batch), rows(t, 2, 0, batch));
-            assertEquals(expected, tr.loss(x, t, 0, batch), 1e-12 * expected, "loss over 1000 samples");
+            assertEquals(expected, tr.loss(x, t, 0, batch), Tolerance.FP64_REORDERED.bound(expected), "loss over 1000 samples");
             double[] firstTwo = tr.predict(x, 0, 2);
             assertEquals(4, firstTwo.length);
             double[] third = tr.predict(x, 2, 1);
@@ -382,11 +375,11 @@ public abstract class ConformanceSuite extends OperationConformance {
             ReferenceMlp ref = new ReferenceMlp(tr.network());
             double expected = ref.loss(rows(x, 2, 0, batch), rows(t, 2, 0, batch));
             // the same sums in another order: FP64 rounding only
-            assertEquals(expected, tr.loss(x, t, 0, batch), 1e-12 * expected, "loss after fused steps");
+            assertEquals(expected, tr.loss(x, t, 0, batch), Tolerance.FP64_REORDERED.bound(expected), "loss after fused steps");
             Compare.close("predictions after fused steps", ref.outputs(rows(x, 2, 0, batch)), tr.predict(x, 0, batch),
-                    1e-12, 0);
+                    Tolerance.FP64_TRAINED);
             StepTrace trace = tr.traceStep(x, t, 0, batch, 0.5);
-            assertEquals(expected, trace.loss(), 1e-12 * expected, "traced step's loss");
+            assertEquals(expected, trace.loss(), Tolerance.FP64_REORDERED.bound(expected), "traced step's loss");
         }
     }
 
@@ -404,7 +397,7 @@ public abstract class ConformanceSuite extends OperationConformance {
     }
 
     // A batch split into micro-batches against the same batch in one piece: the gradients are the
-    // same sums taken in another order, so FP64 results agree to rounding (1e-12 after 5 steps).
+    // same sums taken in another order, so FP64 results agree to rounding (Tolerance.FP64_TRAINED).
     @Test
     void aBatchSplitIntoMicroBatchesStepsLikeTheWholeBatch() {
         SplittableRandom rng = new SplittableRandom(21);
@@ -427,11 +420,11 @@ public abstract class ConformanceSuite extends OperationConformance {
         }
         for (int l = 0; l < net.depth(); l++) {
             Compare.close("micro-batched layer " + (l + 1) + " weights", trained[0].layer(l).weights(),
-                    trained[1].layer(l).weights(), 1e-12, 0);
+                    trained[1].layer(l).weights(), Tolerance.FP64_TRAINED);
             Compare.close("micro-batched layer " + (l + 1) + " bias", trained[0].layer(l).bias(),
-                    trained[1].layer(l).bias(), 1e-12, 0);
+                    trained[1].layer(l).bias(), Tolerance.FP64_TRAINED);
         }
-        assertEquals(losses[0], losses[1], 1e-12, "the epoch losses");
+        assertEquals(losses[0], losses[1], Tolerance.FP64_TRAINED.bound(losses[0]), "the epoch losses");
     }
 
     // Steps on a resident batch (the first run directly, the next recorded, then replayed, and
@@ -482,8 +475,9 @@ public abstract class ConformanceSuite extends OperationConformance {
         double[] t = random(rng, n * 3, 0, 1);
         try (Backend be = open(Precision.FP64); Trainer whole = new Trainer(be, net, n);
                 Trainer parts = new Trainer(be, net, 16)) {
-            assertEquals(whole.loss(x, t, 0, n), parts.loss(x, t, 0, n), 1e-14);
-            Compare.close("predictions", whole.predict(x, 0, n), parts.predict(x, 0, n), 1e-14, 0);
+            double loss = whole.loss(x, t, 0, n);
+            assertEquals(loss, parts.loss(x, t, 0, n), Tolerance.FP64_REORDERED.bound(loss));
+            Compare.close("predictions", whole.predict(x, 0, n), parts.predict(x, 0, n), Tolerance.FP64_REORDERED);
         }
     }
 }

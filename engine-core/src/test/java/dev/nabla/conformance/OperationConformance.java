@@ -9,6 +9,7 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import dev.nabla.numerics.Tolerance;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -28,17 +29,9 @@ public abstract class OperationConformance {
     /** Opens the backend under test; each test closes what it opens. */
     protected abstract Backend open(Precision precision);
 
-    // Relative and absolute tolerance per precision, against the FP64 reference.
-    // FP64: the backend and the reference differ only in the order of roundings, about 1e-16 per
-    // operation; 1e-12 relative to the error's scale leaves room for 1000-term sums and catches any real error.
-    // FP32: DESIGN.md's FP32 tolerance, 1e-5 relative + 1e-6 absolute (single precision's 6e-8 per rounding,
-    // accumulated over up to 1000 terms).
-    static double rel(Precision p) {
-        return p == Precision.FP64 ? 1e-12 : 1e-5;
-    }
-
-    static double abs(Precision p) {
-        return p == Precision.FP64 ? 1e-15 : 1e-6;
+    /** Against the FP64 reference: {@link Tolerance#reference}, whose constants say why they are what they are. */
+    private static Tolerance tolerance(Precision p) {
+        return Tolerance.reference(p);
     }
 
     public static double[] random(SplittableRandom rng, int n, double lo, double hi) {
@@ -99,7 +92,7 @@ public abstract class OperationConformance {
                 double[][] ref = Reference.gemm(ta, tb, m, n, k, ab[0], a, b, ab[1], c);
                 double[] bound = new double[m * n];
                 for (int i = 0; i < bound.length; i++) {
-                    bound[i] = abs(p) + rel(p) * ref[1][i];
+                    bound[i] = tolerance(p).bound(ref[1][i]);
                 }
                 Compare.within(String.format("gemm %s m=%d n=%d k=%d ta=%b tb=%b alpha=%s beta=%s", p, m, n, k,
                         ta, tb, ab[0], ab[1]), ref[0], be.download(mc), bound);
@@ -150,9 +143,9 @@ public abstract class OperationConformance {
             Matrix mz = put(be, rows, cols, z);
             Matrix ma = be.allocate(rows, cols);
             be.activationForward(f, mz, ma);
-            Compare.close("forward " + f + " " + p, expected, be.download(ma), abs(p), rel(p));
+            Compare.close("forward " + f + " " + p, expected, be.download(ma), tolerance(p));
             be.activationForward(f, mz, mz); // in place
-            Compare.close("forward in place " + f + " " + p, expected, be.download(mz), abs(p), rel(p));
+            Compare.close("forward in place " + f + " " + p, expected, be.download(mz), tolerance(p));
         }
     }
 
@@ -176,9 +169,9 @@ public abstract class OperationConformance {
             Matrix mg = put(be, rows, cols, g);
             Matrix md = be.allocate(rows, cols);
             be.activationBackward(f, ma, mg, md);
-            Compare.close("backward " + f + " " + p, expected, be.download(md), abs(p), rel(p));
+            Compare.close("backward " + f + " " + p, expected, be.download(md), tolerance(p));
             be.activationBackward(f, ma, mg, mg); // delta written over g
-            Compare.close("backward in place " + f + " " + p, expected, be.download(mg), abs(p), rel(p));
+            Compare.close("backward in place " + f + " " + p, expected, be.download(mg), tolerance(p));
         }
     }
 
@@ -208,12 +201,12 @@ public abstract class OperationConformance {
                 Matrix md = be.allocate(rows, cols);
                 Matrix ml = put(be, 1, 1, new double[] {Double.NaN});
                 be.mseLoss(mo, mt, count, md, 0.0, ml); // beta = 0: the NaN there is not read
-                Compare.close("mse loss " + p + " count=" + count, new double[] {loss}, be.download(ml), abs(p), rel(p));
-                Compare.close("mse delta " + p + " count=" + count, delta, be.download(md), abs(p), rel(p));
+                Compare.close("mse loss " + p + " count=" + count, new double[] {loss}, be.download(ml), tolerance(p));
+                Compare.close("mse delta " + p + " count=" + count, delta, be.download(md), tolerance(p));
                 be.mseLoss(mo, mt, count, md, 1.0, ml); // beta = 1: adds to the loss there
-                Compare.close("mse loss accumulated " + p, new double[] {2 * loss}, be.download(ml), abs(p), rel(p));
+                Compare.close("mse loss accumulated " + p, new double[] {2 * loss}, be.download(ml), tolerance(p));
                 be.mseLoss(mo, mt, count, mo, 0.0, ml); // delta written over the output
-                Compare.close("mse delta in place " + p, delta, be.download(mo), abs(p), rel(p));
+                Compare.close("mse delta in place " + p, delta, be.download(mo), tolerance(p));
             }
         }
     }
@@ -228,7 +221,7 @@ public abstract class OperationConformance {
             Matrix mz = put(be, rows, cols, z);
             Matrix mb = put(be, 1, cols, bias);
             be.addBias(mb, mz);
-            Compare.close("addBias " + p, Reference.addBias(z, bias, rows, cols), be.download(mz), abs(p), rel(p));
+            Compare.close("addBias " + p, Reference.addBias(z, bias, rows, cols), be.download(mz), tolerance(p));
 
             Matrix md = put(be, rows, cols, z);
             Matrix mg = put(be, 1, cols, fill(cols, Double.NaN));
@@ -236,7 +229,7 @@ public abstract class OperationConformance {
             double[] expected = Reference.columnSums(z, rows, cols);
             double[] bound = Reference.columnSums(absolute(z), rows, cols); // sums' error scales with sum |d|
             for (int j = 0; j < cols; j++) {
-                bound[j] = abs(p) + rel(p) * bound[j];
+                bound[j] = tolerance(p).bound(bound[j]);
             }
             Compare.within("biasGradient " + p, expected, be.download(mg), bound);
 
@@ -246,7 +239,7 @@ public abstract class OperationConformance {
             double[] accumulated = expected.clone();
             for (int j = 0; j < cols; j++) {
                 accumulated[j] += before[j];
-                bound[j] += rel(p) * Math.abs(before[j]);
+                bound[j] += tolerance(p).relative() * Math.abs(before[j]);
             }
             Compare.within("biasGradient accumulated " + p, accumulated, be.download(mg), bound);
         }
@@ -281,7 +274,7 @@ public abstract class OperationConformance {
             Matrix mw = put(be, rows, cols, w);
             Matrix mg = put(be, rows, cols, g);
             be.sgdUpdate(lr, mg, mw);
-            Compare.close("sgd " + p, expected, be.download(mw), abs(p), rel(p));
+            Compare.close("sgd " + p, expected, be.download(mw), tolerance(p));
         }
     }
 

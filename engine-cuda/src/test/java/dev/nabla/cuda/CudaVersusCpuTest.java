@@ -15,6 +15,7 @@ import dev.nabla.conformance.Reference;
 import dev.nabla.data.Dataset;
 import dev.nabla.example.DocumentExample;
 import dev.nabla.model.Network;
+import dev.nabla.numerics.Tolerance;
 import dev.nabla.train.LayerTrace;
 import dev.nabla.train.StepTrace;
 import dev.nabla.train.Trainer;
@@ -39,11 +40,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every comparison prints its largest difference, so a GPU run shows how close the two are.
  */
 class CudaVersusCpuTest {
-    // FP64: DESIGN.md's bound, 1e-8 absolute; the printed differences show how far below it (aim: 1e-12).
-    private static final double FP64_ABS = 1e-8;
-    // FP32: DESIGN.md's bound, 1e-5 relative + 1e-6 absolute.
-    private static final double FP32_REL = 1e-5;
-    private static final double FP32_ABS = 1e-6;
+    /** Tolerance.CUDA_VERSUS_CPU_FP64 in FP64 (the printed differences show how far below it), else FP32. */
+    private static Tolerance tolerance(Precision p) {
+        return p == Precision.FP64 ? Tolerance.CUDA_VERSUS_CPU_FP64 : Tolerance.FP32;
+    }
 
     @BeforeAll
     static void requireGpu() {
@@ -74,8 +74,7 @@ class CudaVersusCpuTest {
         System.out.printf("[parity] %s %s %-40s max|diff| %.3g%n", path, p.id(), what, Compare.maxDiff(cpu, gpu));
         double[] bound = new double[cpu.length];
         for (int i = 0; i < bound.length; i++) {
-            bound[i] = p == Precision.FP64 ? FP64_ABS
-                    : FP32_ABS + FP32_REL * (scale == null ? Math.abs(cpu[i]) : scale[i]);
+            bound[i] = tolerance(p).bound(scale == null ? cpu[i] : scale[i]);
         }
         Compare.within(path + " " + what, cpu, gpu, bound);
     }
@@ -216,9 +215,7 @@ class CudaVersusCpuTest {
         return m;
     }
 
-    // TF32 against FP64: tensor cores round each product's inputs to a 10-bit mantissa (relative error
-    // up to 2^-11 each, about 1e-3 for a product), so a sum is within 2e-3 of the sum of its terms' magnitudes.
-    private static final double TF32_REL = 2e-3;
+    // TF32 against FP64: Tolerance.TF32, of the sum of the terms' magnitudes.
 
     @Test
     void tf32ProductsAreWithinTf32RoundingOfFp64() {
@@ -239,7 +236,7 @@ class CudaVersusCpuTest {
         double[][] ref = Reference.gemm(false, true, m, n, k, 1.0, av, bv, 0.0, new double[m * n]);
         double[] bound = new double[out.length];
         for (int i = 0; i < bound.length; i++) {
-            bound[i] = TF32_REL * ref[1][i];
+            bound[i] = Tolerance.TF32.bound(ref[1][i]);
         }
         System.out.printf("[parity] CUBLAS tf32 gemm 131x67x1000 vs fp64     max|diff| %.3g%n", Compare.maxDiff(ref[0], out));
         Compare.within("tf32 gemm against fp64", ref[0], out, bound);

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.nabla.numerics.Tolerance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +46,21 @@ class KernelEmulationTest {
 
     private static List<String> gcc(String... args) {
         List<String> c = new ArrayList<>(List.of("g++", "-std=c++17", "-O1", "-I" + EMULATION, "-I" + SOURCES));
+        c.addAll(tolerances());
         c.addAll(List.of(args));
         return c;
+    }
+
+    /** The test programs compare with the bounds of {@link Tolerance}, given to them as macros. */
+    private static List<String> tolerances() {
+        List<String> d = new ArrayList<>();
+        Map<String, Tolerance> named = Map.of("FP64_REORDERED", Tolerance.FP64_REORDERED, "FP64_MEAN",
+                Tolerance.FP64_MEAN, "FP32", Tolerance.FP32);
+        named.forEach((name, t) -> {
+            d.add("-DNABLA_" + name + "_ABS=" + t.absolute());
+            d.add("-DNABLA_" + name + "_REL=" + t.relative());
+        });
+        return d;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.NpyArray;
 import dev.nabla.model.Network;
+import dev.nabla.numerics.Tolerance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,14 +40,6 @@ final class PeerCheck {
         }
     }
 
-    /**
-     * The relative tolerance of a peer's losses against Nabla's: fp64 agrees to rounding over three
-     * steps; fp32 to single precision's accumulated error; tf32 rounds the products' inputs to 10 bits.
-     */
-    static double tolerance(Precision p) {
-        return p == Precision.FP64 ? 1e-9 : p == Precision.FP32 ? 1e-4 : 1e-2;
-    }
-
     /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
     static PeerTimer prepare(PeerProcess peer, String engine, Workload w, Precision p, String backend,
             MeasuringProtocol protocol) {
@@ -59,7 +52,7 @@ final class PeerCheck {
             double[] theirs = peer.losses(engine, STEPS);
             double[] mine = oursLosses(w, backend, p);
             for (int i = 0; i < STEPS; i++) {
-                if (!(Math.abs(theirs[i] - mine[i]) <= tolerance(p) * Math.abs(mine[i]))) {
+                if (!Tolerance.peer(p).accepts(mine[i], theirs[i])) {
                     t.note = String.format(Locale.ROOT, "not timed: its loss after %d steps is %.10g, Nabla's %.10g",
                             i + 1, theirs[i], mine[i]);
                     return t;

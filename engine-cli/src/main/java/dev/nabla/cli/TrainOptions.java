@@ -1,0 +1,192 @@
+package dev.nabla.cli;
+
+import dev.nabla.InputException;
+import dev.nabla.train.RunState;
+import dev.nabla.train.TrainingLoop;
+import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code engine train}'s flags: each checked alone and against the others, and on
+ * {@code --resume} reconciled with the settings the checkpoint's run used, which a flag may repeat
+ * but not contradict.
+ */
+final class TrainOptions {
+
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "Model JSON; layers without weights are initialized from --seed. "
+                    + "Default: a network with one hidden layer of " + TrainCommand.DEFAULT_HIDDEN + " sigmoid units built for the data.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "FILE",
+            description = "CSV, one sample per row: the inputs, then the targets; or a .npy of inputs "
+                    + "(float64 or float32, N x I) with --targets. Default: built-in synthetic data.")
+    Path data;
+
+    @Option(names = "--targets", paramLabel = "FILE", description = "The targets (N x O, or N) for .npy inputs.")
+    Path targets;
+
+    @Option(names = "--outputs", paramLabel = "N",
+            description = "How many of the CSV's last columns are targets (default: 1; with --model, the model's outputs).")
+    Integer outputs;
+
+    @Option(names = "--samples", paramLabel = "N", description = "Size of the built-in data (default: "
+            + TrainCommand.DEFAULT_SAMPLES + ").")
+    Integer samples;
+
+    @Option(names = "--validation", paramLabel = "FRACTION",
+            description = "Hold out this fraction of the samples (the last rows) and print their loss after each epoch.")
+    Double validation;
+
+    @Option(names = "--validation-data", paramLabel = "FILE",
+            description = "Held-out samples in a file of their own (CSV, or .npy with --validation-targets).")
+    Path validationData;
+
+    @Option(names = "--validation-targets", paramLabel = "FILE", description = "The targets for .npy --validation-data.")
+    Path validationTargets;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the data (default: 10).")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Samples per step (default: 256).")
+    Integer batch;
+
+    @Option(names = "--micro-batch", paramLabel = "N",
+            description = "Samples computed at once; a larger batch is split and its gradients added up before the "
+                    + "update. Default: as many as fit in the backend's free memory.")
+    Integer microBatch;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: 0.5, as in the document).")
+    Double lr;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Option(names = "--precision", paramLabel = "fp64|fp32|tf32",
+            description = "Floating-point format (default: fp64); tf32 needs a GPU with tensor cores and cuBLAS.")
+    String precision;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed for initial weights, the built-in data and shuffling (default: 1).")
+    Long seed;
+
+    @Option(names = "--shuffle", description = "Visit the samples in a new order each epoch, drawn from --seed.")
+    Boolean shuffle;
+
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Write the trained model here when training finishes: model JSON, or a .safetensors "
+                    + "checkpoint that also records the run, to --resume from.")
+    Path save;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Also write the --save checkpoint (.safetensors) every N steps.")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Continue the run a .safetensors checkpoint recorded, with the same data; it ends with the "
+                    + "weights the run would have had without the interruption.")
+    Path resume;
+
+    @Option(names = "--quiet", description = "Print only the result.")
+    boolean quiet;
+
+    @Option(names = "--metrics", paramLabel = "FILE.csv",
+            description = "Write step, epoch, loss, held-out loss and samples/s of every step as CSV.")
+    Path metrics;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the training and held-out loss against steps.")
+    Path plot;
+
+    /** The run's settings: the flags, or on --resume the checkpoint's, which flags may not contradict. */
+    TrainingLoop.Options settings(RunState before) {
+        TrainingLoop.Options o = before == null ? null : before.options();
+        int e = epochs != null ? epochs : o != null ? o.epochs() : 10;
+        int b = Integer.parseInt(choose("--batch", str(batch), o == null ? null : str(o.batch()), "256"));
+        double rate = Double.parseDouble(choose("--lr", str(lr), o == null ? null : str(o.learningRate()), "0.5"));
+        long s = Long.parseLong(choose("--seed", str(seed), o == null ? null : str(o.seed()), "1"));
+        boolean sh = Boolean.parseBoolean(choose("--shuffle", str(shuffle), o == null ? null : str(o.shuffle()), "false"));
+        if (before != null && microBatch != null && microBatch != before.microBatch()) {
+            throw contradiction("--micro-batch", str(microBatch), str(before.microBatch()));
+        }
+        return new TrainingLoop.Options(e, b, rate, sh, s);
+    }
+
+    /**
+     * {@code --validation}; on resume, the fraction the checkpoint's run held out, unless
+     * {@code --validation-data} names held-out samples of its own.
+     */
+    Double heldOutFraction(RunState before) {
+        if (before == null || before.validation() == null || validationData != null) {
+            return validation;
+        }
+        return Double.valueOf(choose("--validation", str(validation), str(before.validation()), null));
+    }
+
+    /** The flag's value, else the checkpoint's, else the default; a flag that differs from the checkpoint is an error. */
+    String choose(String flag, String given, String recorded, String fallback) {
+        if (given != null && recorded != null && !given.equals(recorded)) {
+            throw contradiction(flag, given, recorded);
+        }
+        return given != null ? given : recorded != null ? recorded : fallback;
+    }
+
+    private InputException contradiction(String flag, String given, String recorded) {
+        return new InputException(flag + " " + given + " differs from the " + recorded + " the checkpoint's run used; "
+                + "a resumed run keeps its settings (leave " + flag + " out)");
+    }
+
+    private static String str(Object v) {
+        return v == null ? null : v instanceof Double d ? Double.toString(d) : v.toString();
+    }
+
+    /** Each flag alone and the flags together make sense; the first that does not is the error. */
+    void check() {
+        if (lr != null && (!(lr > 0) || !Double.isFinite(lr))) {
+            throw new InputException("--lr must be a positive finite number, not " + lr);
+        }
+        if (batch != null && batch < 1) {
+            throw new InputException("--batch must be at least 1, not " + batch);
+        }
+        if (epochs != null && epochs < 0) {
+            throw new InputException("--epochs must be 0 or more, not " + epochs);
+        }
+        if (outputs != null && outputs < 1) {
+            throw new InputException("--outputs must be at least 1, not " + outputs);
+        }
+        if (samples != null && data != null) {
+            throw new InputException("--samples applies only to the built-in data, not with --data");
+        }
+        if (samples != null && samples < 1) {
+            throw new InputException("--samples must be at least 1, not " + samples);
+        }
+        if (microBatch != null && microBatch < 1) {
+            throw new InputException("--micro-batch must be at least 1, not " + microBatch);
+        }
+        if (validation != null && !(validation > 0 && validation < 1)) {
+            throw new InputException("--validation must be a fraction between 0 and 1, not " + validation);
+        }
+        if (validation != null && validationData != null) {
+            throw new InputException("--validation and --validation-data both name held-out samples; give one");
+        }
+        if (validationTargets != null && validationData == null) {
+            throw new InputException("--validation-targets needs --validation-data");
+        }
+        if (targets != null && data == null) {
+            throw new InputException("--targets needs --data");
+        }
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new InputException("--checkpoint-every must be at least 1, not " + checkpointEvery);
+        }
+        if (checkpointEvery != null && (save == null || !TrainCommand.isCheckpoint(save))) {
+            throw new InputException("--checkpoint-every needs --save FILE.safetensors, a checkpoint that records "
+                    + "where the run stands");
+        }
+        if (resume != null && model != null) {
+            throw new InputException("--resume takes the network from the checkpoint; leave --model out");
+        }
+        if (resume != null && !TrainCommand.isCheckpoint(resume)) {
+            throw new InputException("--resume needs a .safetensors checkpoint written by --save, not " + resume);
+        }
+    }
+}
