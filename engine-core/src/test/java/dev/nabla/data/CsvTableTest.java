@@ -62,13 +62,13 @@ class CsvTableTest {
     @ParameterizedTest
     @ValueSource(strings = {"1", "-1", "+1", "1.5", ".5", "5.", "1e3", "1E-3", "-2.5e+10", "0"})
     void decimals(String s) {
-        assertTrue(CsvTable.isDecimal(s), s);
+        assertTrue(Decimals.isDecimal(s), s);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "-", ".", "e3", "1e", "1e+", "0x10", "1d", "1f", "NaN", "Infinity", "1,0", "1 2", "١"})
     void notDecimals(String s) {
-        assertFalse(CsvTable.isDecimal(s), s);
+        assertFalse(Decimals.isDecimal(s), s);
     }
 
     @Test
