@@ -42,15 +42,15 @@ class DataCommandsTest {
         NpyArray.write(y, ys, N, 1);
     }
 
-    private String p(Path f) {
+    private String path(Path f) {
         return f.toString();
     }
 
     @Test
     void trainsFromNpyWithHeldOutSamplesThenEvaluatesAndPredicts() throws IOException {
         Path model = dir.resolve("m.json");
-        Cli r = Cli.run("train", "--data", p(x), "--targets", p(y), "--epochs", "5", "--batch", "50",
-                "--validation", "0.25", "--save", p(model));
+        Cli r = Cli.run("train", "--data", path(x), "--targets", path(y), "--epochs", "5", "--batch", "50",
+                "--validation", "0.25", "--save", path(model));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("1500 samples of 2 inputs and 1 target"), r.out());
         assertTrue(r.out().contains("held out: " + x + " and " + y + " (samples 1501 to 2000), 500 samples"), r.out());
@@ -63,14 +63,14 @@ class DataCommandsTest {
         }
         assertEquals(5, epochs, r.out());
 
-        Cli eval = Cli.run("evaluate", "--model", p(model), "--data", p(x), "--targets", p(y));
+        Cli eval = Cli.run("evaluate", "--model", path(model), "--data", path(x), "--targets", path(y));
         assertEquals(0, eval.code(), eval.toString());
         assertTrue(eval.out().contains("over 2000 samples"), eval.out());
 
         Path csv = dir.resolve("pred.csv");
         Path npy = dir.resolve("pred.npy");
-        assertEquals(0, Cli.run("predict", "--model", p(model), "--data", p(x), "--out", p(csv), "--batch", "300").code());
-        assertEquals(0, Cli.run("predict", "--model", p(model), "--data", p(x), "--out", p(npy)).code());
+        assertEquals(0, Cli.run("predict", "--model", path(model), "--data", path(x), "--out", path(csv), "--batch", "300").code());
+        assertEquals(0, Cli.run("predict", "--model", path(model), "--data", path(x), "--out", path(npy)).code());
         List<String> lines = Files.readAllLines(csv);
         assertEquals("o1", lines.get(0));
         assertEquals(N + 1, lines.size());
@@ -85,10 +85,10 @@ class DataCommandsTest {
     void microBatchesGiveTheSameModelAsWholeBatches() throws IOException {
         Path whole = dir.resolve("whole.json");
         Path split = dir.resolve("split.json");
-        assertEquals(0, Cli.run("train", "--data", p(x), "--targets", p(y), "--epochs", "2", "--batch", "400",
-                "--save", p(whole)).code());
-        Cli r = Cli.run("train", "--data", p(x), "--targets", p(y), "--epochs", "2", "--batch", "400",
-                "--micro-batch", "50", "--save", p(split));
+        assertEquals(0, Cli.run("train", "--data", path(x), "--targets", path(y), "--epochs", "2", "--batch", "400",
+                "--save", path(whole)).code());
+        Cli r = Cli.run("train", "--data", path(x), "--targets", path(y), "--epochs", "2", "--batch", "400",
+                "--micro-batch", "50", "--save", path(split));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("in micro-batches of 50 (8 per batch)"), r.out());
         double[] a = numbers(Files.readString(whole));
@@ -110,11 +110,11 @@ class DataCommandsTest {
         NpyArray.write(wrong, new double[] {1, 2, 3}, 3, 1);
         Path out = dir.resolve("out.json");
         String[][] cases = {
-            {"--data", p(x)}, // no targets
-            {"--data", p(x), "--targets", p(wrong)}, // 3 rows of targets for 2000 samples
-            {"--data", p(dir.resolve("none.npy")), "--targets", p(y)},
-            {"--data", p(x), "--targets", p(y), "--validation", "1.5"},
-            {"--data", p(x), "--targets", p(y), "--micro-batch", "0"},
+            {"--data", path(x)}, // no targets
+            {"--data", path(x), "--targets", path(wrong)}, // 3 rows of targets for 2000 samples
+            {"--data", path(dir.resolve("none.npy")), "--targets", path(y)},
+            {"--data", path(x), "--targets", path(y), "--validation", "1.5"},
+            {"--data", path(x), "--targets", path(y), "--micro-batch", "0"},
         };
         String[] messages = {"need their targets as a second file", "3 rows of targets, but", "no such file",
             "--validation must be a fraction", "--micro-batch must be at least 1"};
@@ -125,7 +125,7 @@ class DataCommandsTest {
             args[cases[c].length + 1] = "--epochs";
             args[cases[c].length + 2] = "1";
             args[cases[c].length + 3] = "--save";
-            args[cases[c].length + 4] = p(out);
+            args[cases[c].length + 4] = path(out);
             Cli r = Cli.run(args);
             assertEquals(2, r.code(), r.toString());
             assertTrue(r.errorLine().contains(messages[c]), "expected '" + messages[c] + "': " + r.errorLine());

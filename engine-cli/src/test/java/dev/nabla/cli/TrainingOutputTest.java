@@ -22,7 +22,7 @@ class TrainingOutputTest {
     @TempDir
     Path dir;
 
-    private String p(String name) {
+    private String inDir(String name) {
         return dir.resolve(name).toString();
     }
 
@@ -50,7 +50,7 @@ class TrainingOutputTest {
     @Test
     void quietPrintsOnlyTheResultAndMetricsAndPlotAreWritten() throws IOException {
         Cli r = Cli.run("train", "--samples", "3000", "--epochs", "3", "--batch", "100", "--validation", "0.2",
-                "--quiet", "--metrics", p("m.csv"), "--plot", p("loss.png"));
+                "--quiet", "--metrics", inDir("m.csv"), "--plot", inDir("loss.png"));
         assertEquals(0, r.code(), r.toString());
         assertEquals(1, r.out().lines().count(), "only the result: " + r.out());
         assertTrue(r.out().startsWith("trained 7,200 samples in 72 steps"), r.out());
@@ -129,10 +129,10 @@ class TrainingOutputTest {
 
     @Test
     void checkpointFlagsAreChecked() {
-        Cli every = Cli.run("train", "--samples", "100", "--checkpoint-every", "5", "--save", p("m.json"));
+        Cli every = Cli.run("train", "--samples", "100", "--checkpoint-every", "5", "--save", inDir("m.json"));
         assertEquals(2, every.code());
         assertTrue(every.errorLine().contains("--checkpoint-every needs --save FILE.safetensors"), every.errorLine());
-        Cli json = Cli.run("train", "--samples", "100", "--resume", p("m.json"));
+        Cli json = Cli.run("train", "--samples", "100", "--resume", inDir("m.json"));
         assertEquals(2, json.code());
         assertTrue(json.errorLine().contains("--resume needs a .safetensors checkpoint"), json.errorLine());
         assertFalse(Files.exists(dir.resolve("m.json")));
