@@ -4,26 +4,33 @@ import dev.nabla.InputException;
 import java.util.Locale;
 
 /**
- * The inner loops the CPU backend runs: plain Java everywhere, or Vector API kernels where the JVM
- * was started with {@code --add-modules jdk.incubator.vector}. The system property
+ * The inner loops a CPU backend runs: plain Java everywhere ({@link PlainGemm},
+ * {@link PlainActivations}), or Vector API kernels ({@link VectorGemm}, {@link VectorActivations})
+ * where the JVM was started with {@code --add-modules jdk.incubator.vector}. The system property
  * {@code nabla.cpu.kernels} chooses: {@code auto} (the default: vector where it can run),
- * {@code plain}, or {@code vector} (an error without the module). The plain loops stay the
- * oracle the vector ones are tested against.
+ * {@code plain}, or {@code vector} (an error without the module). The plain loops stay the oracle
+ * the vector ones are tested against. The kernels hold scratch buffers, so each backend has its
+ * own.
  */
-record CpuKernels(GemmKernel gemm, ElementKernel elements) {
+record CpuKernels(CpuGemm gemm, CpuActivations activations) {
     static final String PROPERTY = "nabla.cpu.kernels";
-    static final CpuKernels PLAIN = new CpuKernels(Gemm.KERNEL, ElementKernel.PLAIN);
+
+    /** New plain-loop kernels. */
+    static CpuKernels plain() {
+        return new CpuKernels(new PlainGemm(), new PlainActivations());
+    }
 
     /** Whether this JVM was started with the Vector API module. */
     static boolean vectorApi() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
+    /** New kernels of the kind {@value #PROPERTY} asks for. */
     static CpuKernels choose() {
         String want = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         switch (want) {
             case "plain":
-                return PLAIN;
+                return plain();
             case "auto":
             case "vector":
                 if (!vectorApi()) {
@@ -31,17 +38,17 @@ record CpuKernels(GemmKernel gemm, ElementKernel elements) {
                         throw new InputException("-D" + PROPERTY + "=vector needs the JVM started with "
                                 + "--add-modules jdk.incubator.vector");
                     }
-                    return PLAIN;
+                    return plain();
                 }
                 try {
                     // By name, so that a JVM without the module never loads a class that needs it.
-                    return new CpuKernels((GemmKernel) create("dev.nabla.cpu.VectorGemmKernel"),
-                            (ElementKernel) create("dev.nabla.cpu.VectorElements"));
+                    return new CpuKernels((CpuGemm) create("dev.nabla.cpu.VectorGemm"),
+                            (CpuActivations) create("dev.nabla.cpu.VectorActivations"));
                 } catch (ReflectiveOperationException | LinkageError e) {
                     if (want.equals("vector")) {
                         throw new InputException("the Vector API kernels cannot be loaded: " + e);
                     }
-                    return PLAIN;
+                    return plain();
                 }
             default:
                 throw new InputException("-D" + PROPERTY + "=" + want + " is not one of auto, plain, vector");

@@ -2,7 +2,7 @@ package dev.nabla.cpu;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.LayerParameters;
-import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Precision;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,6 +17,10 @@ import java.util.List;
  * its buffers are allocated once. Everything is computed in double and rounded once where an FP32
  * result is stored. Each chunk is summed in row order and the chunks in chunk order, so the result
  * is the same for any number of threads.
+ *
+ * <p>Hand-written, not a precision template: it computes in double in both precisions; only its
+ * edges differ, reading the batch (a {@code double[]} or {@code float[]} element) and the
+ * parameters ({@link CpuOps#asDoubles}) and storing the sums ({@link CpuOps#store}).
  */
 final class FusedNetwork {
     /** The widest layer and the deepest network fused; beyond them the vectorized products win. */
@@ -27,6 +31,7 @@ final class FusedNetwork {
 
     private final List<LayerParameters> layers;
     private final boolean fp64;
+    private final CpuOps ops;
     private final int depth;
     private final int[] widths;
     private final Activation[] activations;
@@ -43,9 +48,11 @@ final class FusedNetwork {
     /** Each thread's working space, made at its first chunk. */
     private final ThreadLocal<Chunk> workspace;
 
-    FusedNetwork(List<LayerParameters> layers, int inputs, boolean fp64, ElementKernel elements) {
+    FusedNetwork(List<LayerParameters> layers, int inputs, Precision precision, CpuOps ops,
+            CpuActivations functions) {
         this.layers = layers;
-        this.fp64 = fp64;
+        this.fp64 = precision == Precision.FP64;
+        this.ops = ops;
         this.depth = layers.size();
         this.widths = new int[depth + 1];
         this.activations = new Activation[depth];
@@ -65,7 +72,7 @@ final class FusedNetwork {
         }
         this.terms = p + 1;
         this.total = new double[terms];
-        this.workspace = ThreadLocal.withInitial(() -> new Chunk(elements));
+        this.workspace = ThreadLocal.withInitial(() -> new Chunk(functions));
     }
 
     static boolean fits(int[] widths) {
@@ -80,13 +87,9 @@ final class FusedNetwork {
         return true;
     }
 
-    /** Whether this is the plan for {@code layers} (the same list) in this precision. */
-    boolean isFor(List<LayerParameters> layers, boolean fp64) {
-        return this.layers == layers && this.fp64 == fp64;
-    }
-
-    private static CpuMatrix m(Matrix x) {
-        return (CpuMatrix) x;
+    /** Whether this is the plan for {@code layers} (the same list). */
+    boolean isFor(List<LayerParameters> layers) {
+        return this.layers == layers;
     }
 
     /** The rows of one run and its divisor, as the chunks read them. */
@@ -97,18 +100,13 @@ final class FusedNetwork {
     void run(Parallel par, CpuMatrix x, CpuMatrix t, int count, double beta, CpuMatrix loss) {
         for (int l = 0; l < depth; l++) { // read through the matrices each run, so a closed one fails here
             LayerParameters lp = layers.get(l);
-            if (fp64) {
-                weights[l] = m(lp.weights()).d();
-                bias[l] = lp.bias() != null ? m(lp.bias()).d() : bias[l];
-            } else {
-                widen(m(lp.weights()).f(), weights[l]);
-                if (lp.bias() != null) {
-                    widen(m(lp.bias()).f(), bias[l]);
-                }
+            weights[l] = ops.asDoubles(CpuMatrix.of(lp.weights()), weights[l]);
+            if (lp.bias() != null) {
+                bias[l] = ops.asDoubles(CpuMatrix.of(lp.bias()), bias[l]);
             }
         }
-        Batch batch = fp64 ? new Batch(x.d(), null, t.d(), null, 1.0 / count)
-                : new Batch(null, x.f(), null, t.f(), 1.0 / count);
+        Batch batch = fp64 ? new Batch(x.doubles(), null, t.doubles(), null, 1.0 / count)
+                : new Batch(null, x.floats(), null, t.floats(), 1.0 / count);
         int rows = x.rows();
         int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
         if (sums.length < chunks * terms) {
@@ -130,37 +128,12 @@ final class FusedNetwork {
         for (int l = 0; l < depth; l++) {
             LayerParameters lp = layers.get(l);
             int n = widths[l] * widths[l + 1];
-            store(offsets[l], n, beta, m(lp.weightGrad()));
+            ops.store(total, offsets[l], n, 1, beta, CpuMatrix.of(lp.weightGrad()));
             if (lp.biasGrad() != null) {
-                store(offsets[l] + n, widths[l + 1], beta, m(lp.biasGrad()));
+                ops.store(total, offsets[l] + n, widths[l + 1], 1, beta, CpuMatrix.of(lp.biasGrad()));
             }
         }
-        store(terms - 1, 1, beta, loss, count);
-    }
-
-    private static void widen(float[] from, double[] to) {
-        for (int i = 0; i < from.length; i++) {
-            to[i] = from[i];
-        }
-    }
-
-    private void store(int from, int n, double beta, CpuMatrix dst) {
-        store(from, n, beta, dst, 1);
-    }
-
-    /** {@code dst = total[from ..] / divisor + beta * dst}, {@code n} elements; with {@code beta = 0} {@code dst} is not read. */
-    private void store(int from, int n, double beta, CpuMatrix dst, int divisor) {
-        if (fp64) {
-            double[] d = dst.d();
-            for (int i = 0; i < n; i++) {
-                d[i] = beta == 0.0 ? total[from + i] / divisor : total[from + i] / divisor + beta * d[i];
-            }
-        } else {
-            float[] f = dst.f();
-            for (int i = 0; i < n; i++) {
-                f[i] = (float) (beta == 0.0 ? total[from + i] / divisor : total[from + i] / divisor + beta * f[i]);
-            }
-        }
+        ops.store(total, terms - 1, 1, count, beta, loss);
     }
 
     /**
@@ -169,13 +142,13 @@ final class FusedNetwork {
      * inner loop runs over the chunk's rows through contiguous memory.
      */
     private final class Chunk {
-        private final ElementKernel elements;
+        private final CpuActivations functions;
         private final double[][] a = new double[depth + 1][];
         private double[] g = new double[CHUNK_ROWS * MAX_WIDTH];
         private double[] gPrev = new double[CHUNK_ROWS * MAX_WIDTH];
 
-        Chunk(ElementKernel elements) {
-            this.elements = elements;
+        Chunk(CpuActivations functions) {
+            this.functions = functions;
             for (int l = 0; l <= depth; l++) {
                 a[l] = new double[CHUNK_ROWS * widths[l]];
             }
@@ -221,7 +194,7 @@ final class FusedNetwork {
                     for (int i = 0; i < in; i++) {
                         axpy(w[j * in + i], prev, i * CHUNK_ROWS, next, j * CHUNK_ROWS, n);
                     }
-                    elements.forward(activations[l], next, next, j * CHUNK_ROWS, j * CHUNK_ROWS + n);
+                    functions.forward(activations[l], next, next, j * CHUNK_ROWS, j * CHUNK_ROWS + n);
                 }
             }
         }
@@ -237,7 +210,7 @@ final class FusedNetwork {
                 int bAt = wAt + in * out;
                 for (int j = 0; j < out; j++) {
                     int gj = j * CHUNK_ROWS;
-                    elements.backward(activations[l], a[l + 1], g, g, gj, gj + n);
+                    functions.backward(activations[l], a[l + 1], g, g, gj, gj + n);
                     double sb = 0;
                     for (int r = 0; r < n; r++) {
                         sb += g[gj + r];

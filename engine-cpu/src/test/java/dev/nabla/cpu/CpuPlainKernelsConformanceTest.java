@@ -8,6 +8,6 @@ import dev.nabla.conformance.ConformanceSuite;
 class CpuPlainKernelsConformanceTest extends ConformanceSuite {
     @Override
     protected Backend open(Precision precision) {
-        return new CpuBackend(precision, CpuBackendProvider.threads(), CpuKernels.PLAIN);
+        return new CpuBackend(precision, CpuBackendProvider.threads(), CpuKernels.plain());
     }
 }

@@ -1,25 +1,55 @@
 package dev.nabla.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.cpu.PrecisionTemplates.Precision;
 import dev.nabla.cpu.PrecisionTemplates.TemplateException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * The expander does what {@link PrecisionTemplates} says: placeholders, rounding casts, the
- * literal rule, line blocks and their errors.
+ * The checked-in FP64 and FP32 classes are their templates' expansions, and the expander does
+ * what {@link PrecisionTemplates} says: placeholders, rounding casts, the literal rule, line blocks
+ * and their errors.
  */
 class PrecisionTemplatesTest {
+    /** Surefire runs in the module's directory. */
+    private static final Path MODULE = Path.of("");
+
     private static String fp64(String template) {
         return PrecisionTemplates.expand("T", template, Precision.FP64);
     }
 
     private static String fp32(String template) {
         return PrecisionTemplates.expand("T", template, Precision.FP32);
+    }
+
+    @Test
+    void everyGeneratedFileIsItsTemplatesExpansion() throws IOException {
+        Map<Path, String> generated = PrecisionTemplates.generate(MODULE);
+        assertFalse(generated.isEmpty(), "no templates under " + MODULE.toAbsolutePath().resolve(
+                PrecisionTemplates.TEMPLATES));
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<Path, String> e : generated.entrySet()) {
+            Path file = e.getKey();
+            String actual = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
+            PrecisionTemplates.firstDifference("engine-cpu/" + file, e.getValue(), actual).ifPresent(problems::add);
+        }
+        for (Path orphan : PrecisionTemplates.orphans(MODULE, generated)) {
+            problems.add("engine-cpu/" + orphan + " says it is generated, but no template makes it; delete it or "
+                    + "restore its template, then run: " + PrecisionTemplates.COMMAND);
+        }
+        assertTrue(problems.isEmpty(), String.join("\n\n", problems));
     }
 
     @Test

@@ -12,12 +12,14 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The vectorized GEMM against its plain twin and the reference, on shapes that cross every edge
- * of its blocking: rows not a multiple of the micro-tile or of a thread's block, columns not a
- * multiple of a panel or past one packed block, depths past one packed block.
+ * The vectorized GEMM ({@link VectorGemm}: {@link VectorGemmFp64}, {@link VectorGemmFp32}) against
+ * the plain loops and the reference, on shapes that cross every edge of its blocking: rows not a
+ * multiple of the micro-tile or of a thread's block, columns not a multiple of a panel or past one
+ * packed block, depths past one packed block.
  */
 class VectorGemmTest {
-    private static GemmKernel vector;
+    private static CpuGemm vector;
+    private static final CpuGemm PLAIN = new PlainGemm();
 
     @BeforeAll
     static void vectorApi() {
@@ -52,8 +54,8 @@ class VectorGemmTest {
                 double[][] ref = Reference.gemm(ta, tb, m, n, k, ab[0], a, b, ab[1], c0);
                 double[] fast = c0.clone();
                 double[] plain = c0.clone();
-                vector.fp64(par, ta, tb, m, n, k, ab[0], a, b, ab[1], fast);
-                Gemm.KERNEL.fp64(par, ta, tb, m, n, k, ab[0], a, b, ab[1], plain);
+                vector.multiply(par, ta, tb, m, n, k, ab[0], a, b, ab[1], fast);
+                PLAIN.multiply(par, ta, tb, m, n, k, ab[0], a, b, ab[1], plain);
                 Compare.within("vector fp64 vs reference", ref[0], fast, bound(ref[1], 1e-12));
                 Compare.within("vector fp64 vs plain", plain, fast, bound(ref[1], 1e-12));
 
@@ -62,7 +64,7 @@ class VectorGemmTest {
                 double[][] reff = Reference.gemm(ta, tb, m, n, k, ab[0], doubles(af), doubles(bf), ab[1],
                         doubles(floats(c0)));
                 float[] fastf = floats(c0);
-                vector.fp32(par, ta, tb, m, n, k, ab[0], af, bf, ab[1], fastf);
+                vector.multiply(par, ta, tb, m, n, k, ab[0], af, bf, ab[1], fastf);
                 Compare.within("vector fp32 vs reference", reff[0], doubles(fastf), bound(reff[1], 1e-5));
             }
         }

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The vector sigmoid against {@link Math#exp}'s over the whole range, its edges
- * (saturation, subnormal results, infinities, NaN), and against itself in an interpreted JVM:
- * the same bits in every JIT tier is what keeps training reproducible bit for bit.
+ * The vector sigmoid ({@link VectorSigmoidFp64}, {@link VectorSigmoidFp32}) against
+ * {@link Math#exp}'s over the whole range, its edges (saturation, subnormal results, infinities,
+ * NaN), and against itself in an interpreted JVM: the same bits in every JIT tier is what keeps
+ * training reproducible bit for bit.
  */
 class VectorSigmoidTest {
     private static final double[] EDGES = {0.0, -0.0, 1e-300, -1e-300, 1e-20, -1e-20, 0.5, -0.5, 20, -20, 36.7, -36.7,
@@ -44,13 +45,13 @@ class VectorSigmoidTest {
 
     static double[] sigmoid(double[] z) {
         double[] out = new double[z.length];
-        VectorSigmoid.forward(z, out, 0, z.length);
+        VectorSigmoidFp64.forward(z, out, 0, z.length);
         return out;
     }
 
     static float[] sigmoid(float[] z) {
         float[] out = new float[z.length];
-        VectorSigmoid.forward(z, out, 0, z.length);
+        VectorSigmoidFp32.forward(z, out, 0, z.length);
         return out;
     }
 

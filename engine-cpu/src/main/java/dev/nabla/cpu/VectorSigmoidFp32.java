@@ -1,0 +1,87 @@
+// Generated from engine-cpu/src/main/templates/dev/nabla/cpu/VectorSigmoidFpN.java.template by PrecisionTemplates; edit the template, then run: java engine-cpu/src/test/java/dev/nabla/cpu/PrecisionTemplates.java
+package dev.nabla.cpu;
+
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Sigmoid of floats a vector at a time, with an exponential of its own built only from exactly
+ * rounded operations (add, multiply, fused multiply-add, divide, bit shifts), in float
+ * throughout. The JDK's vector {@code exp} gives other last bits interpreted than compiled, which
+ * would break bit-for-bit reproducibility; these operations give the same bits in every JIT tier
+ * and on every CPU.
+ *
+ * <p>{@code sigmoid(z) = 1 / (1 + e)} for {@code z >= 0} and {@code e / (1 + e)} below, with
+ * {@code e = exp(-|z|)} in {@code (0, 1]}, so nothing overflows. {@code exp(x)} for {@code x <= 0}:
+ * {@code x = n ln2 + r} with {@code n} the nearest integer to {@code x / ln2} (rounded by adding
+ * {@code 1.5 * 2^p}, {@code p} the bits of the significand, whose low bits then hold {@code n})
+ * and {@code |r| <= ln2 / 2}; {@code exp(r)} by its Taylor polynomial (degree 13 in double,
+ * truncation below 1e-17; degree 7 in float, below 1e-8), then times {@code 2^n}, in two factors
+ * so that results down to the subnormals stay right. Within a few units in the last place of
+ * {@link Math#exp}'s sigmoid.
+ */
+final class VectorSigmoidFp32 {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    private static final float LOG2E = 1.442695f;
+    /** ln 2 split so that {@code n * LN2_HI} is exact for every {@code n} used. */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23. */
+    private static final float SHIFT = 0x1.8p23f;
+    /** Below this {@code exp} is under the smallest subnormal: the result rounds to 0. */
+    private static final float MIN_ARG = -104.0f;
+    private static final int DEGREE = 7;
+    /** The exponent's bias, and where the exponent starts in the bits. */
+    private static final int EXPONENT_BIAS = 127;
+    private static final int SIGNIFICAND_BITS = 23;
+    private static final int SHIFT_BITS = Float.floatToRawIntBits(SHIFT);
+    /** 1/k! for k = DEGREE down to 0. */
+    private static final float[] TAYLOR = new float[DEGREE + 1];
+
+    static {
+        double factorial = 1.0d;
+        for (int k = 0; k < TAYLOR.length; k++) {
+            factorial *= Math.max(k, 1);
+            TAYLOR[TAYLOR.length - 1 - k] = (float) (1.0d / factorial);
+        }
+    }
+
+    private VectorSigmoidFp32() {
+    }
+
+    /**
+     * {@code a[i] = sigmoid(z[i])} for {@code i} in {@code [from, to)}. One method holds the whole
+     * computation: a vector passed to a method that the JIT does not inline is boxed, and its
+     * operations then run the Vector API's slow scalar fallback.
+     */
+    static void forward(float[] z, float[] a, int from, int to) {
+        for (int i = from; i < to; i += SPECIES.length()) {
+            VectorMask<Float> in = SPECIES.indexInRange(i, to);
+            FloatVector v = FloatVector.fromArray(SPECIES, z, i, in);
+            // exp(x) for x = -|z| <= 0, not below MIN_ARG (NaN stays NaN)
+            FloatVector x = v.abs().neg().max(MIN_ARG);
+            FloatVector t = x.fma(LOG2E, SHIFT);
+            FloatVector n = t.sub(SHIFT);
+            FloatVector r = n.fma(x.broadcast(-LN2_LO), n.fma(x.broadcast(-LN2_HI), x));
+            FloatVector p = x.broadcast(TAYLOR[0]);
+            for (int k = 1; k < TAYLOR.length; k++) {
+                p = p.fma(r, r.broadcast(TAYLOR[k]));
+            }
+            IntVector whole = t.viewAsIntegralLanes().sub(SHIFT_BITS);
+            IntVector half = whole.lanewise(VectorOperators.ASHR, 1);
+            // 2^n as two factors 2^half * 2^(n - half), each a normal number
+            FloatVector scale1 = half.add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, SIGNIFICAND_BITS)
+                    .viewAsFloatingLanes();
+            FloatVector scale2 = whole.sub(half).add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, SIGNIFICAND_BITS)
+                    .viewAsFloatingLanes();
+            FloatVector e = p.mul(scale1).mul(scale2);
+            FloatVector d = e.add(1.0f);
+            VectorMask<Float> negative = v.compare(VectorOperators.LT, 0.0f);
+            d.broadcast(1.0f).blend(e, negative).div(d).intoArray(a, i, in);
+        }
+    }
+}
