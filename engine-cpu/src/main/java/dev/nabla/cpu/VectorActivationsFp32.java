@@ -3,7 +3,6 @@ package dev.nabla.cpu;
 
 import dev.nabla.backend.Activation;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,46 +11,81 @@ import jdk.incubator.vector.VectorSpecies;
  * time, with the same formulas as {@link Activation}, from exactly rounded operations only, so
  * that every JIT tier gives the same bits: sigmoid through {@link VectorSigmoidFp32}'s own
  * exponential; tanh takes {@link Math#tanh} element by element (the JDK's vector {@code tanh} and
- * {@code exp} give other last bits interpreted than compiled). A range's tail is a masked vector,
- * so every element is computed the same way however the elements are split.
+ * {@code exp} give other last bits interpreted than compiled). Whole vectors are loaded and stored
+ * unmasked; a range's last, partial vector goes through a thread's scratch vector and is computed
+ * lane by lane the same way, so every element is computed the same way however the elements are
+ * split. (Masked loads near an array's end take the Vector API's scalar fallback, and once the JIT
+ * has seen them it boxes every vector of the loop.)
  */
 final class VectorActivationsFp32 {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Each thread's scratch for a range's last, partial vector. */
+    private static final ThreadLocal<Tail> TAIL = ThreadLocal.withInitial(Tail::new);
+
+    /** One vector for each of the inputs. */
+    private static final class Tail {
+        final float[] x = new float[SPECIES.length()];
+        final float[] y = new float[SPECIES.length()];
+    }
 
     private VectorActivationsFp32() {
     }
 
-    /** {@code a[i] = f(z[i])} for {@code i} in {@code [from, to)}. */
+    /** {@code a[i] = f(z[i])} for {@code i} in {@code [from, to)}; {@code a} may be {@code z}. */
     static void forward(Activation f, float[] z, float[] a, int from, int to) {
         switch (f) {
             case SIGMOID -> VectorSigmoidFp32.forward(z, a, from, to);
             case TANH -> PlainActivationsFp32.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
             default -> {
-                FloatVector zero = FloatVector.zero(SPECIES);
-                for (int i = from; i < to; i += SPECIES.length()) {
-                    VectorMask<Float> in = SPECIES.indexInRange(i, to);
-                    FloatVector v = FloatVector.fromArray(SPECIES, z, i, in);
-                    (f == Activation.RELU ? v.max(zero) : v).intoArray(a, i, in);
+                boolean relu = f == Activation.RELU;
+                int whole = from + SPECIES.loopBound(to - from);
+                piecewiseLinear(relu, z, a, from, whole);
+                if (whole < to) {
+                    float[] tail = TAIL.get().x;
+                    System.arraycopy(z, whole, tail, 0, to - whole);
+                    piecewiseLinear(relu, tail, tail, 0, tail.length);
+                    System.arraycopy(tail, 0, a, whole, to - whole);
                 }
             }
         }
     }
 
-    /** {@code delta[i] = g[i] * f'(a[i])} for {@code i} in {@code [from, to)}. */
+    /** Relu or identity over whole vectors. */
+    private static void piecewiseLinear(boolean relu, float[] z, float[] a, int from, int to) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int i = from; i < to; i += SPECIES.length()) {
+            FloatVector v = FloatVector.fromArray(SPECIES, z, i);
+            (relu ? v.max(zero) : v).intoArray(a, i);
+        }
+    }
+
+    /** {@code delta[i] = g[i] * f'(a[i])} for {@code i} in {@code [from, to)}; {@code delta} may be {@code g}. */
     static void backward(Activation f, float[] a, float[] g, float[] delta, int from, int to) {
+        int whole = from + SPECIES.loopBound(to - from);
+        derivatives(f, a, g, delta, from, whole);
+        if (whole < to) {
+            Tail tail = TAIL.get();
+            System.arraycopy(a, whole, tail.x, 0, to - whole);
+            System.arraycopy(g, whole, tail.y, 0, to - whole);
+            derivatives(f, tail.x, tail.y, tail.y, 0, tail.y.length);
+            System.arraycopy(tail.y, 0, delta, whole, to - whole);
+        }
+    }
+
+    /** {@code delta[i] = g[i] * f'(a[i])} over whole vectors. */
+    private static void derivatives(Activation f, float[] a, float[] g, float[] delta, int from, int to) {
         FloatVector one = FloatVector.broadcast(SPECIES, 1.0f);
         FloatVector zero = FloatVector.zero(SPECIES);
         for (int i = from; i < to; i += SPECIES.length()) {
-            VectorMask<Float> in = SPECIES.indexInRange(i, to);
-            FloatVector av = FloatVector.fromArray(SPECIES, a, i, in);
-            FloatVector gv = FloatVector.fromArray(SPECIES, g, i, in);
+            FloatVector av = FloatVector.fromArray(SPECIES, a, i);
+            FloatVector gv = FloatVector.fromArray(SPECIES, g, i);
             FloatVector d = switch (f) {
                 case SIGMOID -> gv.mul(av.mul(one.sub(av)));
                 case TANH -> gv.mul(one.sub(av.mul(av)));
                 case RELU -> gv.blend(zero, av.compare(VectorOperators.LE, zero));
                 default -> gv;
             };
-            d.intoArray(delta, i, in);
+            d.intoArray(delta, i);
         }
     }
 }

@@ -50,18 +50,38 @@ final class VectorSigmoidFp32 {
         }
     }
 
+    /** Each thread's one vector of scratch, for a range's last, partial vector. */
+    private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[SPECIES.length()]);
+
     private VectorSigmoidFp32() {
     }
 
     /**
-     * {@code a[i] = sigmoid(z[i])} for {@code i} in {@code [from, to)}. One method holds the whole
-     * computation: a vector passed to a method that the JIT does not inline is boxed, and its
-     * operations then run the Vector API's slow scalar fallback.
+     * {@code a[i] = sigmoid(z[i])} for {@code i} in {@code [from, to)}; {@code a} may be {@code z}.
+     * Whole vectors in place; a last, partial one through a vector of scratch (masked loads and
+     * stores would cost more, and where the JIT has seen them near an array's end it boxes the
+     * whole loop's vectors), computed lane by lane the same way, so that every element is computed
+     * the same way however the elements are split.
      */
     static void forward(float[] z, float[] a, int from, int to) {
+        int whole = from + SPECIES.loopBound(to - from);
+        vectors(z, a, from, whole);
+        if (whole < to) {
+            float[] tail = TAIL.get();
+            System.arraycopy(z, whole, tail, 0, to - whole);
+            vectors(tail, tail, 0, tail.length);
+            System.arraycopy(tail, 0, a, whole, to - whole);
+        }
+    }
+
+    /**
+     * Sigmoid over whole vectors, {@code [from, to)} a multiple of the vector length. One method
+     * holds the whole computation: a vector passed to a method that the JIT does not inline is
+     * boxed, and its operations then run the Vector API's slow scalar fallback.
+     */
+    private static void vectors(float[] z, float[] a, int from, int to) {
         for (int i = from; i < to; i += SPECIES.length()) {
-            VectorMask<Float> in = SPECIES.indexInRange(i, to);
-            FloatVector v = FloatVector.fromArray(SPECIES, z, i, in);
+            FloatVector v = FloatVector.fromArray(SPECIES, z, i);
             // exp(x) for x = -|z| <= 0, not below MIN_ARG (NaN stays NaN)
             FloatVector x = v.abs().neg().max(MIN_ARG);
             FloatVector t = x.fma(LOG2E, SHIFT);
@@ -81,7 +101,7 @@ final class VectorSigmoidFp32 {
             FloatVector e = p.mul(scale1).mul(scale2);
             FloatVector d = e.add(1.0f);
             VectorMask<Float> negative = v.compare(VectorOperators.LT, 0.0f);
-            d.broadcast(1.0f).blend(e, negative).div(d).intoArray(a, i, in);
+            d.broadcast(1.0f).blend(e, negative).div(d).intoArray(a, i);
         }
     }
 }
