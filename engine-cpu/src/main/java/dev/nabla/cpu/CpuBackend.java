@@ -48,6 +48,11 @@ final class CpuBackend extends Backend {
                 + ", " + kernels.description();
     }
 
+    /** The threads this backend runs its loops on. */
+    Parallel parallel() {
+        return par;
+    }
+
     @Override
     protected Matrix doAllocate(int rows, int cols) {
         return CpuMatrix.allocate(this, rows, cols);

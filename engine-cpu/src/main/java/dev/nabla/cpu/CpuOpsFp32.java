@@ -8,7 +8,9 @@ import dev.nabla.backend.Activation;
  * (in FP32 as a GPU's FP32 mode does); elementwise functions are evaluated in double and rounded
  * once; reductions (the loss, bias gradients) sum in double. Large operations are split over the
  * backend's threads without changing any result: every output element is computed by the same
- * sequence of operations whatever the split.
+ * sequence of operations whatever the split. No operation allocates: each has its loop body made
+ * once, its fields set for the call, and the loss its buffer of partial sums, grown when a batch
+ * needs more.
  */
 final class CpuOpsFp32 implements CpuOps {
     /** Elementwise loops shorter than this stay on one thread. */
@@ -19,6 +21,13 @@ final class CpuOpsFp32 implements CpuOps {
     private final Parallel par;
     private final CpuGemm gemm;
     private final CpuActivations activations;
+    // Each operation's loop body, made once: an operation allocates nothing.
+    private final Forward forward = new Forward();
+    private final Backward backward = new Backward();
+    private final Mse mse = new Mse();
+    private final AddBias addBias = new AddBias();
+    private final BiasGradient biasGradient = new BiasGradient();
+    private final Sgd sgd = new Sgd();
 
     CpuOpsFp32(Parallel par, CpuGemm gemm, CpuActivations activations) {
         this.par = par;
@@ -61,43 +70,87 @@ final class CpuOpsFp32 implements CpuOps {
 
     @Override
     public void activationForward(Activation f, CpuMatrix z, CpuMatrix a) {
-        float[] in = z.floats();
-        float[] out = a.floats();
-        par.forRange(z.elementCount(), ELEMENT_GRAIN, (from, to) -> activations.forward(f, in, out, from, to));
+        forward.f = f;
+        forward.z = z.floats();
+        forward.a = a.floats();
+        par.forRange(z.elementCount(), ELEMENT_GRAIN, forward);
+        forward.z = forward.a = null;
+    }
+
+    private final class Forward implements Parallel.Range {
+        Activation f;
+        float[] z;
+        float[] a;
+
+        @Override
+        public void run(int from, int to) {
+            activations.forward(f, z, a, from, to);
+        }
     }
 
     @Override
     public void activationBackward(Activation f, CpuMatrix a, CpuMatrix g, CpuMatrix delta) {
-        float[] av = a.floats();
-        float[] gv = g.floats();
-        float[] out = delta.floats();
-        par.forRange(a.elementCount(), ELEMENT_GRAIN, (from, to) -> activations.backward(f, av, gv, out, from, to));
+        backward.f = f;
+        backward.a = a.floats();
+        backward.g = g.floats();
+        backward.delta = delta.floats();
+        par.forRange(a.elementCount(), ELEMENT_GRAIN, backward);
+        backward.a = backward.g = backward.delta = null;
+    }
+
+    private final class Backward implements Parallel.Range {
+        Activation f;
+        float[] a;
+        float[] g;
+        float[] delta;
+
+        @Override
+        public void run(int from, int to) {
+            activations.backward(f, a, g, delta, from, to);
+        }
     }
 
     @Override
     public void mseLoss(CpuMatrix output, CpuMatrix target, int count, CpuMatrix delta, double beta,
             CpuMatrix loss) {
-        int rows = output.rows();
-        int cols = output.cols();
-        int blocks = (rows + LOSS_BLOCK_ROWS - 1) / LOSS_BLOCK_ROWS;
-        double[] partial = new double[blocks];
-        float scale = (float) (1.0d / count);
-        float[] o = output.floats();
-        float[] t = target.floats();
-        float[] d = delta.floats();
-        par.forRange(blocks, 1, (fromBlock, toBlock) -> {
-            for (int blk = fromBlock; blk < toBlock; blk++) {
-                int from = blk * LOSS_BLOCK_ROWS * cols;
-                int to = Math.min(rows, (blk + 1) * LOSS_BLOCK_ROWS) * cols;
-                partial[blk] = mseBlock(o, t, d, from, to, scale);
-            }
-        });
+        int blocks = (output.rows() + LOSS_BLOCK_ROWS - 1) / LOSS_BLOCK_ROWS;
+        if (mse.partial.length < blocks) {
+            mse.partial = new double[blocks];
+        }
+        mse.o = output.floats();
+        mse.t = target.floats();
+        mse.delta = delta.floats();
+        mse.rows = output.rows();
+        mse.cols = output.cols();
+        mse.scale = (float) (1.0d / count);
+        par.forRange(blocks, 1, mse);
+        mse.o = mse.t = mse.delta = null;
         double sum = 0;
-        for (double p : partial) {
-            sum += p;
+        for (int blk = 0; blk < blocks; blk++) {
+            sum += mse.partial[blk];
         }
         float[] l = loss.floats();
         l[0] = (float) (beta == 0.0d ? sum / count : sum / count + beta * l[0]);
+    }
+
+    /** Blocks of {@code LOSS_BLOCK_ROWS} rows, each summed into its own {@code partial[blk]}. */
+    private static final class Mse implements Parallel.Range {
+        double[] partial = new double[1];
+        float[] o;
+        float[] t;
+        float[] delta;
+        int rows;
+        int cols;
+        float scale;
+
+        @Override
+        public void run(int fromBlock, int toBlock) {
+            for (int blk = fromBlock; blk < toBlock; blk++) {
+                int from = blk * LOSS_BLOCK_ROWS * cols;
+                int to = Math.min(rows, (blk + 1) * LOSS_BLOCK_ROWS) * cols;
+                partial[blk] = mseBlock(o, t, delta, from, to, scale);
+            }
+        }
     }
 
     /** Sum of {@code 1/2 (t - o)^2} over {@code [from, to)}, in double; writes {@code delta = (o - t) * scale}. */
@@ -113,47 +166,92 @@ final class CpuOpsFp32 implements CpuOps {
 
     @Override
     public void addBias(CpuMatrix bias, CpuMatrix z) {
-        int rows = z.rows();
-        int cols = z.cols();
-        float[] b = bias.floats();
-        float[] out = z.floats();
-        par.forRange(rows, Math.max(1, ELEMENT_GRAIN / cols), (from, to) -> {
+        addBias.b = bias.floats();
+        addBias.z = z.floats();
+        addBias.cols = z.cols();
+        par.forRange(z.rows(), Math.max(1, ELEMENT_GRAIN / z.cols()), addBias);
+        addBias.b = addBias.z = null;
+    }
+
+    /** Rows {@code [from, to)} of {@code z}, each plus {@code b}. */
+    private static final class AddBias implements Parallel.Range {
+        float[] b;
+        float[] z;
+        int cols;
+
+        @Override
+        public void run(int from, int to) {
+            float[] b = this.b;
+            float[] z = this.z;
+            int cols = this.cols;
             for (int r = from; r < to; r++) {
                 for (int j = 0; j < cols; j++) {
-                    out[r * cols + j] += b[j];
+                    z[r * cols + j] += b[j];
                 }
             }
-        });
+        }
     }
 
     @Override
     public void biasGradient(CpuMatrix delta, double beta, CpuMatrix grad) {
-        int rows = delta.rows();
-        int cols = delta.cols();
-        float[] d = delta.floats();
-        float[] out = grad.floats();
-        // Columns are split among threads; each column is summed over rows in order, in double.
-        par.forRange(cols, Math.max(1, ELEMENT_GRAIN / rows), (from, to) -> {
+        biasGradient.delta = delta.floats();
+        biasGradient.grad = grad.floats();
+        biasGradient.rows = delta.rows();
+        biasGradient.cols = delta.cols();
+        biasGradient.beta = beta;
+        par.forRange(delta.cols(), Math.max(1, ELEMENT_GRAIN / delta.rows()), biasGradient);
+        biasGradient.delta = biasGradient.grad = null;
+    }
+
+    /** Columns {@code [from, to)}, each summed over the rows in order, in double. */
+    private static final class BiasGradient implements Parallel.Range {
+        float[] delta;
+        float[] grad;
+        int rows;
+        int cols;
+        double beta;
+
+        @Override
+        public void run(int from, int to) {
+            float[] delta = this.delta;
+            float[] grad = this.grad;
+            int rows = this.rows;
+            int cols = this.cols;
+            double beta = this.beta;
             for (int j = from; j < to; j++) {
                 double s = 0;
                 for (int r = 0; r < rows; r++) {
-                    s += d[r * cols + j];
+                    s += delta[r * cols + j];
                 }
-                out[j] = (float) (beta == 0.0d ? s : s + beta * out[j]);
+                grad[j] = (float) (beta == 0.0d ? s : s + beta * grad[j]);
             }
-        });
+        }
     }
 
     @Override
     public void sgdUpdate(double lr, CpuMatrix grad, CpuMatrix param) {
-        float[] g = grad.floats();
-        float[] w = param.floats();
-        float rate = (float) lr;
-        par.forRange(param.elementCount(), ELEMENT_GRAIN, (from, to) -> {
+        sgd.g = grad.floats();
+        sgd.w = param.floats();
+        sgd.rate = (float) lr;
+        par.forRange(param.elementCount(), ELEMENT_GRAIN, sgd);
+        sgd.g = sgd.w = null;
+    }
+
+    /** {@code w[i] -= rate * g[i]} over {@code [from, to)}. */
+    private static final class Sgd implements Parallel.Range {
+        float[] g;
+        float[] w;
+        float rate;
+
+        @Override
+        public void run(int from, int to) {
+            float[] g = this.g;
+            float[] w = this.w;
+            float rate = this.rate;
             for (int i = from; i < to; i++) {
                 w[i] -= rate * g[i];
             }
-        });
+        }
     }
 
     @Override

@@ -92,9 +92,15 @@ final class FusedNetwork {
         return this.layers == layers;
     }
 
-    /** The rows of one run and its divisor, as the chunks read them. */
-    private record Batch(double[] xd, float[] xf, double[] td, float[] tf, double scale) {
-    }
+    // The run under way, as the chunks read it: the batch in its precision (the other array null), its divisor.
+    private double[] xd;
+    private float[] xf;
+    private double[] td;
+    private float[] tf;
+    private double scale;
+    private int rows;
+    /** The loop over chunks, made once: a run allocates nothing. */
+    private final Parallel.Range chunkLoop = this::sumChunks;
 
     /** Computes the loss and gradients on {@code x}, {@code t} into the layers' gradient matrices and {@code loss}. */
     void run(Parallel par, CpuMatrix x, CpuMatrix t, int count, double beta, CpuMatrix loss) {
@@ -105,20 +111,20 @@ final class FusedNetwork {
                 bias[l] = ops.asDoubles(CpuMatrix.of(lp.bias()), bias[l]);
             }
         }
-        Batch batch = fp64 ? new Batch(x.doubles(), null, t.doubles(), null, 1.0 / count)
-                : new Batch(null, x.floats(), null, t.floats(), 1.0 / count);
-        int rows = x.rows();
+        xd = fp64 ? x.doubles() : null;
+        xf = fp64 ? null : x.floats();
+        td = fp64 ? t.doubles() : null;
+        tf = fp64 ? null : t.floats();
+        scale = 1.0 / count;
+        rows = x.rows();
         int chunks = (rows + CHUNK_ROWS - 1) / CHUNK_ROWS;
         if (sums.length < chunks * terms) {
             sums = new double[chunks * terms];
         }
         double[] chunkSums = sums;
-        par.forRange(chunks, 1, (from, to) -> {
-            Chunk s = workspace.get();
-            for (int c = from; c < to; c++) {
-                s.sum(batch, c * CHUNK_ROWS, Math.min(rows, (c + 1) * CHUNK_ROWS), chunkSums, c * terms);
-            }
-        });
+        par.forRange(chunks, 1, chunkLoop);
+        xd = td = null;
+        xf = tf = null;
         Arrays.fill(total, 0.0);
         for (int c = 0; c < chunks; c++) {
             for (int p = 0; p < terms; p++) {
@@ -134,6 +140,14 @@ final class FusedNetwork {
             }
         }
         ops.store(total, terms - 1, 1, count, beta, loss);
+    }
+
+    /** Chunks {@code [from, to)} of the run under way, each into its own part of {@link #sums}. */
+    private void sumChunks(int from, int to) {
+        Chunk s = workspace.get();
+        for (int c = from; c < to; c++) {
+            s.sum(c * CHUNK_ROWS, Math.min(rows, (c + 1) * CHUNK_ROWS), sums, c * terms);
+        }
     }
 
     /**
@@ -155,14 +169,14 @@ final class FusedNetwork {
         }
 
         /** Puts the terms of rows {@code [from, to)}, at most {@value #CHUNK_ROWS}, into {@code sums[at .. at + terms)}. */
-        void sum(Batch b, int from, int to, double[] sums, int at) {
+        void sum(int from, int to, double[] sums, int at) {
             int n = to - from;
             int in = widths[0];
             double[] a0 = a[0];
             for (int r = 0; r < n; r++) {
                 for (int i = 0; i < in; i++) {
                     int k = (from + r) * in + i;
-                    a0[i * CHUNK_ROWS + r] = b.xd() != null ? b.xd()[k] : b.xf()[k];
+                    a0[i * CHUNK_ROWS + r] = xd != null ? xd[k] : xf[k];
                 }
             }
             forward(n);
@@ -172,9 +186,9 @@ final class FusedNetwork {
             for (int r = 0; r < n; r++) {
                 for (int j = 0; j < out; j++) {
                     int k = (from + r) * out + j;
-                    double d = o[j * CHUNK_ROWS + r] - (b.td() != null ? b.td()[k] : b.tf()[k]);
+                    double d = o[j * CHUNK_ROWS + r] - (td != null ? td[k] : tf[k]);
                     lossSum += 0.5 * d * d;
-                    g[j * CHUNK_ROWS + r] = d * b.scale();
+                    g[j * CHUNK_ROWS + r] = d * scale;
                 }
             }
             backward(n, sums, at);

@@ -36,14 +36,21 @@ final class Panels {
      * them, in tasks of at most {@value #MC} rows whose sizes differ by one micro-tile at most, so
      * that every thread gets the same work; else (few rows, as in a layer's weight gradient) by
      * groups of column panels, the few rows then packed once and shared. Rows and panels only
-     * change who computes an element, never the order of its sums.
+     * change who computes an element, never the order of its sums. One instance is planned anew for
+     * each block, so that a product allocates nothing.
      */
-    record Split(boolean byRows, int tasks, int panels, int grain) {
-        static Split of(int threads, int m, int panels, int kc, int nc) {
+    static final class Split {
+        private boolean byRows;
+        private int tasks;
+        private int panels;
+        private int grain;
+        private int m;
+
+        /** Plans the split of {@code m} rows and {@code panels} panels of a {@code kc x nc} block among {@code threads}. */
+        void plan(int threads, int m, int panels, int kc, int nc) {
             int rowBlocks = (m + MC - 1) / MC;
             boolean small = (long) m * kc * nc < 1L << 17;
-            boolean byRows = rowBlocks >= 2 * threads || panels < 2;
-            int tasks;
+            byRows = rowBlocks >= 2 * threads || panels < 2;
             if (byRows) {
                 int tiles = (m + MR - 1) / MR;
                 int perThread = (tiles + threads - 1) / threads;
@@ -52,19 +59,35 @@ final class Panels {
             } else {
                 tasks = Math.min(panels, 2 * threads);
             }
-            return new Split(byRows, tasks, panels, small ? tasks : 1);
+            this.panels = panels;
+            this.m = m;
+            grain = small ? tasks : 1;
+        }
+
+        /** Whether each task has its own rows (and packs them), or all rows and its own panels. */
+        boolean byRows() {
+            return byRows;
+        }
+
+        int tasks() {
+            return tasks;
+        }
+
+        /** Tasks per range handed to a thread: all of them when the block is too small to share. */
+        int grain() {
+            return grain;
         }
 
         /** The first row of {@code c} of a task: a multiple of MR, or 0 when split by panels (every task has all rows). */
-        int firstRow(int task, int m) {
-            return byRows ? tileBoundary(task, m) : 0;
+        int firstRow(int task) {
+            return byRows ? tileBoundary(task) : 0;
         }
 
-        int endRow(int task, int m) {
-            return byRows ? Math.min(m, tileBoundary(task + 1, m)) : m;
+        int endRow(int task) {
+            return byRows ? Math.min(m, tileBoundary(task + 1)) : m;
         }
 
-        private int tileBoundary(int task, int m) {
+        private int tileBoundary(int task) {
             int tiles = (m + MR - 1) / MR;
             return (int) ((long) tiles * task / tasks) * MR;
         }

@@ -87,6 +87,11 @@ final class Parallel implements AutoCloseable {
         }
     }
 
+    /** The backend's own threads, {@code nabla-cpu-1 ..}: the caller is the loops' first thread. */
+    Thread[] workerThreads() {
+        return workers.clone();
+    }
+
     /** How many of the backend's threads are still alive (none some time after {@link #close}). */
     int liveWorkers() {
         int alive = 0;

@@ -15,25 +15,82 @@ import java.util.Arrays;
  * transposed {@code b} (a layer's weights) is first copied into a contiguous row-major
  * {@code op(b)}. Rows are split among threads; each row is computed the same way whatever the
  * split, so the result does not depend on the thread count. With {@code beta == 0} the old
- * {@code c} is not read.
+ * {@code c} is not read. A product allocates nothing once its buffers (the transposed {@code b},
+ * each thread's accumulator row) have grown to its size.
  */
 final class PlainGemmFp32 {
     /** Below this many multiply-adds the product runs on one thread. */
     private static final long PARALLEL_FLOPS = 1L << 16;
 
+    private final Rows rows = new Rows();
+    /** The last transposed {@code b}, grown to the largest one seen. */
+    private float[] transposedB = new float[0];
+    /** Each thread's accumulator row, grown to the widest product seen. */
+    private final ThreadLocal<Accumulator> accumulators = ThreadLocal.withInitial(Accumulator::new);
+
+    private static final class Accumulator {
+        float[] row = new float[0];
+    }
+
     void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a,
             float[] b, double beta, float[] c) {
-        float[] opB = transB ? transpose(b, n, k) : b;
-        // op(a)[i][p] is a[p * m + i] transposed, a[i * k + p] not.
-        int aRow = transA ? 1 : k;
-        int aCol = transA ? m : 1;
-        float al = (float) alpha;
-        float be = (float) beta;
-        par.forRange(m, grainRows(m, n, k), (from, to) -> {
-            float[] acc = new float[n];
+        float[] opB = b;
+        if (transB) {
+            if (transposedB.length < n * k) {
+                transposedB = new float[n * k];
+            }
+            transpose(b, n, k, transposedB);
+            opB = transposedB;
+        }
+        rows.set(transA, n, k, m, a, opB, (float) alpha, (float) beta, c);
+        par.forRange(m, grainRows(m, n, k), rows);
+        rows.set(false, 0, 0, 0, null, null, 0, 0, null);
+    }
+
+    /** Rows {@code [from, to)} of {@code c}. */
+    private final class Rows implements Parallel.Range {
+        private int aRow;
+        private int aCol;
+        private int n;
+        private int k;
+        private float[] a;
+        private float[] opB;
+        private float alpha;
+        private float beta;
+        private float[] c;
+
+        void set(boolean transA, int n, int k, int m, float[] a, float[] opB, float alpha, float beta, float[] c) {
+            // op(a)[i][p] is a[p * m + i] transposed, a[i * k + p] not.
+            this.aRow = transA ? 1 : k;
+            this.aCol = transA ? m : 1;
+            this.n = n;
+            this.k = k;
+            this.a = a;
+            this.opB = opB;
+            this.alpha = alpha;
+            this.beta = beta;
+            this.c = c;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            int aRow = this.aRow;
+            int aCol = this.aCol;
+            int n = this.n;
+            int k = this.k;
+            float[] a = this.a;
+            float[] opB = this.opB;
+            float al = this.alpha;
+            float be = this.beta;
+            float[] c = this.c;
+            Accumulator mine = accumulators.get();
+            if (mine.row.length < n) {
+                mine.row = new float[n];
+            }
+            float[] acc = mine.row;
             for (int i = from; i < to; i++) {
                 int rowA = i * aRow;
-                Arrays.fill(acc, 0.0f);
+                Arrays.fill(acc, 0, n, 0.0f);
                 for (int p = 0; p < k; p++) {
                     float aip = a[rowA + p * aCol];
                     int rowB = p * n;
@@ -46,7 +103,7 @@ final class PlainGemmFp32 {
                     c[rowC + j] = be == 0.0f ? al * acc[j] : al * acc[j] + be * c[rowC + j];
                 }
             }
-        });
+        }
     }
 
     /** Rows per thread so that each share is worth a thread; all of them when the product is small. */
@@ -56,14 +113,12 @@ final class PlainGemmFp32 {
         return (int) Math.min(Math.max(1, m), rows);
     }
 
-    /** The transpose of a row-major {@code rows x cols} matrix, as a new {@code cols x rows} one. */
-    static float[] transpose(float[] x, int rows, int cols) {
-        float[] t = new float[rows * cols];
+    /** The transpose of a row-major {@code rows x cols} matrix, into the first {@code cols x rows} of {@code t}. */
+    static void transpose(float[] x, int rows, int cols, float[] t) {
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 t[c * rows + r] = x[r * cols + c];
             }
         }
-        return t;
     }
 }

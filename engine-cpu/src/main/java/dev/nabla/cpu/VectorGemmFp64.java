@@ -25,64 +25,137 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous panels, so one kernel serves all four cases, and pads the edges with zeros. Blocks of
  * {@value Panels#MC} rows of {@code c} are shared among the backend's threads; every element of
  * {@code c} is summed in the same order (blocks of {@code k} in order, then {@code p} in order)
- * whatever the number of threads. {@code alpha} and {@code beta} are taken as doubles.
+ * whatever the number of threads. {@code alpha} and {@code beta} are taken as doubles. A product
+ * allocates nothing once its packing buffers have grown to its size: each parallel loop's body is
+ * made once and set for each block.
  */
 final class VectorGemmFp64 {
     private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
     /** Columns of a micro-tile: two vectors. */
     static final int NR = 2 * SPECIES.length();
 
+    private final Panels.Split split = new Panels.Split();
+    private final PackB packB = new PackB();
+    private final PackA packA = new PackA();
+    private final Tiles tiles = new Tiles();
     private double[] packedB = new double[0];
     /** op(a) packed whole, shared by the tasks of a split by column panels. */
     private double[] sharedA = new double[0];
     private final ThreadLocal<double[]> packedA = ThreadLocal.withInitial(() -> new double[MC * KC]);
-    private final ThreadLocal<double[]> tiles = ThreadLocal.withInitial(() -> new double[MR * NR]);
+    private final ThreadLocal<double[]> tileBuffers = ThreadLocal.withInitial(() -> new double[MR * NR]);
+
+    // The product under way and its current block, which the loop bodies below read; cleared after.
+    private double[] a;
+    private double[] b;
+    private double[] c;
+    private boolean transA;
+    private boolean transB;
+    private int lda;
+    private int ldb;
+    private int m;
+    private int n;
+    private double alpha;
+    /** {@code beta} for the first block of {@code k}, then 1: the later blocks add to {@code c}. */
+    private double beta;
+    private int p0;
+    private int kc;
+    private int j0;
+    private int nc;
 
     void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a,
             double[] b, double beta, double[] c) {
-        int lda = transA ? m : k;
-        int ldb = transB ? k : n;
-        double al = alpha;
-        for (int j0 = 0; j0 < n; j0 += NC) {
-            int nc = Math.min(NC, n - j0);
+        this.a = a;
+        this.b = b;
+        this.c = c;
+        this.transA = transA;
+        this.transB = transB;
+        this.lda = transA ? m : k;
+        this.ldb = transB ? k : n;
+        this.m = m;
+        this.n = n;
+        this.alpha = alpha;
+        int depth = Panels.depth(k);
+        for (j0 = 0; j0 < n; j0 += NC) {
+            nc = Math.min(NC, n - j0);
             int panels = (nc + NR - 1) / NR;
-            int depth = Panels.depth(k);
-            for (int p0 = 0; p0 < k; p0 += depth) {
-                int kc = Math.min(depth, k - p0);
+            for (p0 = 0; p0 < k; p0 += depth) {
+                kc = Math.min(depth, k - p0);
                 if (packedB.length < panels * kc * NR) {
                     packedB = new double[panels * depth * NR];
                 }
-                double[] bp = packedB;
-                int pb = p0;
-                int jb = j0;
-                par.forRange(panels, PACK_GRAIN / (kc * NR) + 1,
-                        (from, to) -> packB(b, ldb, transB, pb, kc, jb, nc, bp, from, to));
-                double be = p0 == 0 ? beta : 1.0;
-                Panels.Split split = Panels.Split.of(par.threads(), m, panels, kc, nc);
-                double[] shared = split.byRows() ? null : packAll(par, a, lda, transA, m, pb, kc);
-                par.forRange(split.tasks(), split.grain(), (fromTask, toTask) -> {
-                    double[] ap = split.byRows() ? packedA.get() : shared;
-                    double[] tile = tiles.get();
-                    for (int task = fromTask; task < toTask; task++) {
-                        int rowEnd = split.endRow(task, m);
-                        for (int i0 = split.firstRow(task, m); i0 < rowEnd; i0 += MC) {
-                            int mc = Math.min(MC, rowEnd - i0);
-                            int aBase = split.byRows() ? 0 : i0 * kc;
-                            if (split.byRows()) {
-                                packA(a, lda, transA, i0, mc, pb, kc, ap, 0);
-                            }
-                            for (int jp = split.firstPanel(task); jp < split.endPanel(task); jp++) {
-                                int j = jb + jp * NR;
-                                int nr = Math.min(NR, n - j);
-                                for (int ir = 0; ir < mc; ir += MR) {
-                                    int mr = Math.min(MR, mc - ir);
-                                    kernel(kc, ap, aBase + ir * kc, bp, jp * kc * NR, tile);
-                                    store(tile, c, n, i0 + ir, j, mr, nr, al, be);
-                                }
-                            }
+                par.forRange(panels, PACK_GRAIN / (kc * NR) + 1, packB);
+                this.beta = p0 == 0 ? beta : 1.0;
+                split.plan(par.threads(), m, panels, kc, nc);
+                if (!split.byRows()) {
+                    int size = (m + MC - 1) / MC * MC * kc;
+                    if (sharedA.length < size) {
+                        sharedA = new double[size];
+                    }
+                    par.forRange((m + MC - 1) / MC, 1, packA);
+                }
+                par.forRange(split.tasks(), split.grain(), tiles);
+            }
+        }
+        this.a = this.b = this.c = null;
+    }
+
+    /** Panels {@code [from, to)} of the current block of op(b), into {@link #packedB}. */
+    private final class PackB implements Parallel.Range {
+        @Override
+        public void run(int from, int to) {
+            packB(b, ldb, transB, p0, kc, j0, nc, packedB, from, to);
+        }
+    }
+
+    /**
+     * Row blocks {@code [from, to)} of op(a), columns p0 .. p0+kc-1, for all the tasks of a split
+     * by column panels: into {@link #sharedA}, row block {@code i0} at {@code i0 * kc}.
+     */
+    private final class PackA implements Parallel.Range {
+        @Override
+        public void run(int from, int to) {
+            for (int blk = from; blk < to; blk++) {
+                packA(a, lda, transA, blk * MC, Math.min(MC, m - blk * MC), p0, kc, sharedA, blk * MC * kc);
+            }
+        }
+    }
+
+    /** Tasks {@code [from, to)} of {@link #split}: their tiles of {@code c} for the current block. */
+    private final class Tiles implements Parallel.Range {
+        @Override
+        public void run(int fromTask, int toTask) {
+            Panels.Split split = VectorGemmFp64.this.split;
+            double[] a = VectorGemmFp64.this.a;
+            double[] c = VectorGemmFp64.this.c;
+            boolean transA = VectorGemmFp64.this.transA;
+            int lda = VectorGemmFp64.this.lda;
+            int n = VectorGemmFp64.this.n;
+            int p0 = VectorGemmFp64.this.p0;
+            int kc = VectorGemmFp64.this.kc;
+            int j0 = VectorGemmFp64.this.j0;
+            double alpha = VectorGemmFp64.this.alpha;
+            double beta = VectorGemmFp64.this.beta;
+            double[] bp = packedB;
+            double[] ap = split.byRows() ? packedA.get() : sharedA;
+            double[] tile = tileBuffers.get();
+            for (int task = fromTask; task < toTask; task++) {
+                int rowEnd = split.endRow(task);
+                for (int i0 = split.firstRow(task); i0 < rowEnd; i0 += MC) {
+                    int mc = Math.min(MC, rowEnd - i0);
+                    int aBase = split.byRows() ? 0 : i0 * kc;
+                    if (split.byRows()) {
+                        packA(a, lda, transA, i0, mc, p0, kc, ap, 0);
+                    }
+                    for (int jp = split.firstPanel(task); jp < split.endPanel(task); jp++) {
+                        int j = j0 + jp * NR;
+                        int nr = Math.min(NR, n - j);
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            kernel(kc, ap, aBase + ir * kc, bp, jp * kc * NR, tile);
+                            store(tile, c, n, i0 + ir, j, mr, nr, alpha, beta);
                         }
                     }
-                });
+                }
             }
         }
     }
@@ -116,24 +189,6 @@ final class VectorGemmFp64 {
                 }
             }
         }
-    }
-
-    /**
-     * op(a) rows packed whole, columns p0 .. p0+kc-1, for all the tasks of a split by column panels:
-     * every row block packed in parallel into one buffer, row block {@code i0} at {@code i0 * kc}.
-     */
-    private double[] packAll(Parallel par, double[] a, int lda, boolean trans, int m, int p0, int kc) {
-        int size = (m + MC - 1) / MC * MC * kc;
-        if (sharedA.length < size) {
-            sharedA = new double[size];
-        }
-        double[] ap = sharedA;
-        par.forRange((m + MC - 1) / MC, 1, (from, to) -> {
-            for (int blk = from; blk < to; blk++) {
-                packA(a, lda, trans, blk * MC, Math.min(MC, m - blk * MC), p0, kc, ap, blk * MC * kc);
-            }
-        });
-        return ap;
     }
 
     /**
