@@ -77,6 +77,14 @@ public record Tolerance(double absolute, double relative, String reason) {
     public static final Tolerance FINITE_DIFFERENCE = new Tolerance(1e-10, 1e-6,
             "central differences of step 1e-6: 1e-12 truncation relative, 1e-10 rounding absolute");
 
+    /**
+     * The CPU backend's vector sigmoid against {@link Math#exp}'s, in units in the last place of
+     * the result (plus as many of the smallest subnormals, where results carry fewer bits): its own
+     * exponential (a range reduction, a Taylor polynomial, a scaling by a power of two) rounds a few
+     * times more than {@code Math.exp}, which is within 1 ulp.
+     */
+    public static final int VECTOR_SIGMOID_ULPS = 4;
+
     /** The tolerance of a backend's results in {@code p} against the FP64 reference of the same math. */
     public static Tolerance reference(Precision p) {
         return switch (p) {

@@ -39,53 +39,54 @@ final class VectorActivationsFp64 {
             default -> {
                 boolean relu = f == Activation.RELU;
                 int whole = from + SPECIES.loopBound(to - from);
-                piecewiseLinear(relu, z, a, from, whole);
+                for (int i = from; i < whole; i += SPECIES.length()) {
+                    piecewiseLinear(relu, z, a, i);
+                }
                 if (whole < to) {
                     double[] tail = TAIL.get().x;
                     System.arraycopy(z, whole, tail, 0, to - whole);
-                    piecewiseLinear(relu, tail, tail, 0, tail.length);
+                    piecewiseLinear(relu, tail, tail, 0);
                     System.arraycopy(tail, 0, a, whole, to - whole);
                 }
             }
         }
     }
 
-    /** Relu or identity over whole vectors. */
-    private static void piecewiseLinear(boolean relu, double[] z, double[] a, int from, int to) {
-        DoubleVector zero = DoubleVector.zero(SPECIES);
-        for (int i = from; i < to; i += SPECIES.length()) {
-            DoubleVector v = DoubleVector.fromArray(SPECIES, z, i);
-            (relu ? v.max(zero) : v).intoArray(a, i);
-        }
+    /**
+     * Relu or identity of the one vector at {@code z[i ..]}. Each vector operation here takes and
+     * gives arrays, and the partial last vector calls it directly rather than through the loop:
+     * a loop the JIT compiled for long ranges, entered for one vector at a time, boxed its vectors.
+     */
+    private static void piecewiseLinear(boolean relu, double[] z, double[] a, int i) {
+        DoubleVector v = DoubleVector.fromArray(SPECIES, z, i);
+        (relu ? v.max(DoubleVector.zero(SPECIES)) : v).intoArray(a, i);
     }
 
     /** {@code delta[i] = g[i] * f'(a[i])} for {@code i} in {@code [from, to)}; {@code delta} may be {@code g}. */
     static void backward(Activation f, double[] a, double[] g, double[] delta, int from, int to) {
         int whole = from + SPECIES.loopBound(to - from);
-        derivatives(f, a, g, delta, from, whole);
+        for (int i = from; i < whole; i += SPECIES.length()) {
+            derivative(f, a, g, delta, i);
+        }
         if (whole < to) {
             Tail tail = TAIL.get();
             System.arraycopy(a, whole, tail.x, 0, to - whole);
             System.arraycopy(g, whole, tail.y, 0, to - whole);
-            derivatives(f, tail.x, tail.y, tail.y, 0, tail.y.length);
+            derivative(f, tail.x, tail.y, tail.y, 0);
             System.arraycopy(tail.y, 0, delta, whole, to - whole);
         }
     }
 
-    /** {@code delta[i] = g[i] * f'(a[i])} over whole vectors. */
-    private static void derivatives(Activation f, double[] a, double[] g, double[] delta, int from, int to) {
-        DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
-        DoubleVector zero = DoubleVector.zero(SPECIES);
-        for (int i = from; i < to; i += SPECIES.length()) {
-            DoubleVector av = DoubleVector.fromArray(SPECIES, a, i);
-            DoubleVector gv = DoubleVector.fromArray(SPECIES, g, i);
-            DoubleVector d = switch (f) {
-                case SIGMOID -> gv.mul(av.mul(one.sub(av)));
-                case TANH -> gv.mul(one.sub(av.mul(av)));
-                case RELU -> gv.blend(zero, av.compare(VectorOperators.LE, zero));
-                default -> gv;
-            };
-            d.intoArray(delta, i);
-        }
+    /** {@code delta[i ..] = g[i ..] * f'(a[i ..])} for the one vector at {@code i} (see {@link #piecewiseLinear}). */
+    private static void derivative(Activation f, double[] a, double[] g, double[] delta, int i) {
+        DoubleVector av = DoubleVector.fromArray(SPECIES, a, i);
+        DoubleVector gv = DoubleVector.fromArray(SPECIES, g, i);
+        DoubleVector d = switch (f) {
+            case SIGMOID -> gv.mul(av.mul(av.broadcast(1.0).sub(av)));
+            case TANH -> gv.mul(av.broadcast(1.0).sub(av.mul(av)));
+            case RELU -> gv.blend(av.broadcast(0.0), av.compare(VectorOperators.LE, 0.0));
+            default -> gv;
+        };
+        d.intoArray(delta, i);
     }
 }

@@ -65,43 +65,45 @@ final class VectorSigmoidFp64 {
      */
     static void forward(double[] z, double[] a, int from, int to) {
         int whole = from + SPECIES.loopBound(to - from);
-        vectors(z, a, from, whole);
+        for (int i = from; i < whole; i += SPECIES.length()) {
+            vector(z, a, i);
+        }
         if (whole < to) {
             double[] tail = TAIL.get();
             System.arraycopy(z, whole, tail, 0, to - whole);
-            vectors(tail, tail, 0, tail.length);
+            vector(tail, tail, 0);
             System.arraycopy(tail, 0, a, whole, to - whole);
         }
     }
 
     /**
-     * Sigmoid over whole vectors, {@code [from, to)} a multiple of the vector length. One method
-     * holds the whole computation: a vector passed to a method that the JIT does not inline is
-     * boxed, and its operations then run the Vector API's slow scalar fallback.
+     * Sigmoid of the one vector at {@code z[i ..]} into {@code a[i ..]}. It takes and gives arrays,
+     * never vectors: a vector passed to a method that the JIT does not inline is boxed, and its
+     * operations then run the Vector API's slow scalar fallback. And the partial last vector calls
+     * it directly, not through the loop: a loop compiled for long ranges, then entered for one
+     * vector at a time (a small network after a large one), boxed its vectors in its entry code.
      */
-    private static void vectors(double[] z, double[] a, int from, int to) {
-        for (int i = from; i < to; i += SPECIES.length()) {
-            DoubleVector v = DoubleVector.fromArray(SPECIES, z, i);
-            // exp(x) for x = -|z| <= 0, not below MIN_ARG (NaN stays NaN)
-            DoubleVector x = v.abs().neg().max(MIN_ARG);
-            DoubleVector t = x.fma(LOG2E, SHIFT);
-            DoubleVector n = t.sub(SHIFT);
-            DoubleVector r = n.fma(x.broadcast(-LN2_LO), n.fma(x.broadcast(-LN2_HI), x));
-            DoubleVector p = x.broadcast(TAYLOR[0]);
-            for (int k = 1; k < TAYLOR.length; k++) {
-                p = p.fma(r, r.broadcast(TAYLOR[k]));
-            }
-            LongVector whole = t.viewAsIntegralLanes().sub(SHIFT_BITS);
-            LongVector half = whole.lanewise(VectorOperators.ASHR, 1);
-            // 2^n as two factors 2^half * 2^(n - half), each a normal number
-            DoubleVector scale1 = half.add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, SIGNIFICAND_BITS)
-                    .viewAsFloatingLanes();
-            DoubleVector scale2 = whole.sub(half).add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, SIGNIFICAND_BITS)
-                    .viewAsFloatingLanes();
-            DoubleVector e = p.mul(scale1).mul(scale2);
-            DoubleVector d = e.add(1.0);
-            VectorMask<Double> negative = v.compare(VectorOperators.LT, 0.0);
-            d.broadcast(1.0).blend(e, negative).div(d).intoArray(a, i);
+    private static void vector(double[] z, double[] a, int i) {
+        DoubleVector v = DoubleVector.fromArray(SPECIES, z, i);
+        // exp(x) for x = -|z| <= 0, not below MIN_ARG (NaN stays NaN)
+        DoubleVector x = v.abs().neg().max(MIN_ARG);
+        DoubleVector t = x.fma(LOG2E, SHIFT);
+        DoubleVector n = t.sub(SHIFT);
+        DoubleVector r = n.fma(x.broadcast(-LN2_LO), n.fma(x.broadcast(-LN2_HI), x));
+        DoubleVector p = x.broadcast(TAYLOR[0]);
+        for (int k = 1; k < TAYLOR.length; k++) {
+            p = p.fma(r, r.broadcast(TAYLOR[k]));
         }
+        LongVector whole = t.viewAsIntegralLanes().sub(SHIFT_BITS);
+        LongVector half = whole.lanewise(VectorOperators.ASHR, 1);
+        // 2^n as two factors 2^half * 2^(n - half), each a normal number
+        DoubleVector scale1 = half.add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, SIGNIFICAND_BITS)
+                .viewAsFloatingLanes();
+        DoubleVector scale2 = whole.sub(half).add(EXPONENT_BIAS).lanewise(VectorOperators.LSHL, SIGNIFICAND_BITS)
+                .viewAsFloatingLanes();
+        DoubleVector e = p.mul(scale1).mul(scale2);
+        DoubleVector d = e.add(1.0);
+        VectorMask<Double> negative = v.compare(VectorOperators.LT, 0.0);
+        d.broadcast(1.0).blend(e, negative).div(d).intoArray(a, i);
     }
 }

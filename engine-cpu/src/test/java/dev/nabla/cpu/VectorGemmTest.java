@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nabla.conformance.Compare;
 import dev.nabla.conformance.Reference;
+import dev.nabla.numerics.Tolerance;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +40,8 @@ class VectorGemmTest {
         return b.build();
     }
 
-    // Against the FP64 reference: rounding differs only in order and in fused multiply-adds, about
-    // 1e-16 per term; bounded by 1e-12 of the sum of the terms' magnitudes. FP32: 1e-5 of it (DESIGN.md).
+    // Against the FP64 reference: rounding differs only in order and in fused multiply-adds, so
+    // Tolerance.FP64_REORDERED (FP32: Tolerance.FP32) of the sum of the terms' magnitudes.
     @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
     @MethodSource("shapes")
     void agreesWithThePlainLoopsAndTheReference(int m, int n, int k, boolean ta, boolean tb) {
@@ -56,8 +57,8 @@ class VectorGemmTest {
                 double[] plain = c0.clone();
                 vector.multiply(par, ta, tb, m, n, k, ab[0], a, b, ab[1], fast);
                 PLAIN.multiply(par, ta, tb, m, n, k, ab[0], a, b, ab[1], plain);
-                Compare.within("vector fp64 vs reference", ref[0], fast, bound(ref[1], 1e-12));
-                Compare.within("vector fp64 vs plain", plain, fast, bound(ref[1], 1e-12));
+                Compare.close("vector fp64 vs reference", ref[0], fast, Tolerance.FP64_REORDERED, ref[1]);
+                Compare.close("vector fp64 vs plain", plain, fast, Tolerance.FP64_REORDERED, ref[1]);
 
                 float[] af = floats(a);
                 float[] bf = floats(b);
@@ -65,18 +66,11 @@ class VectorGemmTest {
                         doubles(floats(c0)));
                 float[] fastf = floats(c0);
                 vector.multiply(par, ta, tb, m, n, k, ab[0], af, bf, ab[1], fastf);
-                Compare.within("vector fp32 vs reference", reff[0], doubles(fastf), bound(reff[1], 1e-5));
+                Compare.close("vector fp32 vs reference", reff[0], doubles(fastf), Tolerance.FP32, reff[1]);
             }
         }
     }
 
-    private static double[] bound(double[] scale, double rel) {
-        double[] out = new double[scale.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = 1e-15 + rel * scale[i];
-        }
-        return out;
-    }
 
     private static double[] random(SplittableRandom rng, int n) {
         double[] v = new double[n];
