@@ -9,8 +9,7 @@ import java.util.SplittableRandom;
 
 /** Opening the backend a benchmark names, or skipping the benchmark (with the reason) where it cannot run. */
 final class BackendState {
-    private BackendState() {
-    }
+    private BackendState() {}
 
     /**
      * The named backend in the given precision. A backend that cannot run here ends the trial with

@@ -4,9 +4,9 @@ import dev.nabla.backend.Backend;
 import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
-import dev.nabla.train.Trainer;
 import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.ResidentBatch;
+import dev.nabla.train.Trainer;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--add-modules", "jdk.incubator.vector"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx4g", "--add-modules", "jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class TrainingStepBenchmark {
 

@@ -13,20 +13,48 @@ import java.util.Locale;
  */
 public enum Activation {
     SIGMOID {
-        @Override public double apply(double z) { return 1.0 / (1.0 + Math.exp(-z)); }
-        @Override public double derivativeFromOutput(double a) { return a * (1.0 - a); }
+        @Override
+        public double apply(double z) {
+            return 1.0 / (1.0 + Math.exp(-z));
+        }
+
+        @Override
+        public double derivativeFromOutput(double a) {
+            return a * (1.0 - a);
+        }
     },
     TANH {
-        @Override public double apply(double z) { return Math.tanh(z); }
-        @Override public double derivativeFromOutput(double a) { return 1.0 - a * a; }
+        @Override
+        public double apply(double z) {
+            return Math.tanh(z);
+        }
+
+        @Override
+        public double derivativeFromOutput(double a) {
+            return 1.0 - a * a;
+        }
     },
     RELU {
-        @Override public double apply(double z) { return z > 0.0 ? z : 0.0; }
-        @Override public double derivativeFromOutput(double a) { return a > 0.0 ? 1.0 : 0.0; }
+        @Override
+        public double apply(double z) {
+            return z > 0.0 ? z : 0.0;
+        }
+
+        @Override
+        public double derivativeFromOutput(double a) {
+            return a > 0.0 ? 1.0 : 0.0;
+        }
     },
     IDENTITY {
-        @Override public double apply(double z) { return z; }
-        @Override public double derivativeFromOutput(double a) { return 1.0; }
+        @Override
+        public double apply(double z) {
+            return z;
+        }
+
+        @Override
+        public double derivativeFromOutput(double a) {
+            return 1.0;
+        }
     };
 
     /** {@code f(z)}. */

@@ -33,12 +33,12 @@ public abstract class Backend implements AutoCloseable {
     public final Matrix allocate(int rows, int cols) {
         ensureOpen();
         if (rows < 1 || cols < 1) {
-            throw new IllegalArgumentException("allocate: a matrix needs at least one row and one column, not "
-                    + rows + "x" + cols);
+            throw new IllegalArgumentException(
+                    "allocate: a matrix needs at least one row and one column, not " + rows + "x" + cols);
         }
         if ((long) rows * cols > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("allocate: " + rows + "x" + cols + " has more than "
-                    + Integer.MAX_VALUE + " elements");
+            throw new IllegalArgumentException(
+                    "allocate: " + rows + "x" + cols + " has more than " + Integer.MAX_VALUE + " elements");
         }
         return doAllocate(rows, cols);
     }
@@ -169,8 +169,8 @@ public abstract class Backend implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the shapes do not chain, or {@link #fusesNetwork} says no
      */
-    public final void networkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
-            Matrix loss) {
+    public final void networkGradients(
+            List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta, Matrix loss) {
         BackendChecks.network(this, layers, x, t, count, beta, loss);
         if (!fusedWidths.matches(x, layers)) { // asked once per network, so a step allocates nothing
             int[] widths = FusedWidths.of(x, layers);
@@ -202,8 +202,7 @@ public abstract class Backend implements AutoCloseable {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -245,15 +244,14 @@ public abstract class Backend implements AutoCloseable {
 
     protected abstract void doDownload(Matrix src, float[] dst, int offset);
 
-    protected abstract void doGemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta,
-            Matrix c);
+    protected abstract void doGemm(
+            boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c);
 
     protected abstract void doActivationForward(Activation f, Matrix z, Matrix a);
 
     protected abstract void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta);
 
-    protected abstract void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta,
-            Matrix loss);
+    protected abstract void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss);
 
     protected abstract void doAddBias(Matrix bias, Matrix z);
 
@@ -262,8 +260,8 @@ public abstract class Backend implements AutoCloseable {
     protected abstract void doSgdUpdate(double lr, Matrix grad, Matrix param);
 
     /** {@link #networkGradients}, checked; only called where {@link #fusesNetwork} said yes. */
-    protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
-            Matrix loss) {
+    protected void doNetworkGradients(
+            List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta, Matrix loss) {
         throw new UnsupportedOperationException(name() + " fuses no network");
     }
 

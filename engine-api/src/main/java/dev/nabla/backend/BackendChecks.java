@@ -9,8 +9,7 @@ import java.util.Objects;
  * backend's {@code do...} methods may then assume that the shapes fit.
  */
 final class BackendChecks {
-    private BackendChecks() {
-    }
+    private BackendChecks() {}
 
     /** {@code m}, after checking that it is not null and belongs to {@code backend}. */
     static Matrix owned(Backend backend, Matrix m, String role) {
@@ -63,8 +62,8 @@ final class BackendChecks {
         int kb = transB ? b.cols() : b.rows();
         int n = transB ? b.rows() : b.cols();
         if (k != kb) {
-            throw new IllegalArgumentException("gemm: op(a) is " + m + "x" + k + " but op(b) is " + kb + "x" + n
-                    + ": inner dimensions differ");
+            throw new IllegalArgumentException(
+                    "gemm: op(a) is " + m + "x" + k + " but op(b) is " + kb + "x" + n + ": inner dimensions differ");
         }
         if (c.rows() != m || c.cols() != n) {
             throw new IllegalArgumentException("gemm: op(a) op(b) is " + m + "x" + n + " but c is " + c.shape());
@@ -75,8 +74,8 @@ final class BackendChecks {
     }
 
     /** The layers chain from {@code x}'s width, {@code t} fits the last, and every matrix is {@code backend}'s. */
-    static void network(Backend backend, List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
-            Matrix loss) {
+    static void network(
+            Backend backend, List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta, Matrix loss) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("networkGradients: no layers");
         }
@@ -99,13 +98,13 @@ final class BackendChecks {
             width = p.outputs();
         }
         if (owned(backend, t, "t").rows() != x.rows() || t.cols() != width) {
-            throw new IllegalArgumentException("networkGradients: targets are " + t.shape() + " but the batch needs "
-                    + x.rows() + "x" + width);
+            throw new IllegalArgumentException(
+                    "networkGradients: targets are " + t.shape() + " but the batch needs " + x.rows() + "x" + width);
         }
         scalar("networkGradients", owned(backend, loss, "loss"));
         if (count < 1 || !Double.isFinite(beta)) {
-            throw new IllegalArgumentException("networkGradients: count " + count + " and beta " + beta
-                    + " must be at least 1 and finite");
+            throw new IllegalArgumentException(
+                    "networkGradients: count " + count + " and beta " + beta + " must be at least 1 and finite");
         }
     }
 }

@@ -20,8 +20,7 @@ public final class Backends {
     /** The choice that tries every backend in priority order. */
     public static final String AUTO = "auto";
 
-    private Backends() {
-    }
+    private Backends() {}
 
     /** Every provider found, highest priority first. A provider that cannot even be loaded is left out. */
     public static List<BackendProvider> providers() {
@@ -38,8 +37,7 @@ public final class Backends {
                 continue;
             }
         }
-        found.sort(Comparator.comparingInt(BackendProvider::priority).reversed()
-                .thenComparing(BackendProvider::name));
+        found.sort(Comparator.comparingInt(BackendProvider::priority).reversed().thenComparing(BackendProvider::name));
         return found;
     }
 
@@ -107,7 +105,8 @@ public final class Backends {
             skipped.add(report);
         }
         if (!known) {
-            throw new InputException("unknown backend '" + choice + "' (available: " + String.join(", ", choices(providers)) + ")");
+            throw new InputException(
+                    "unknown backend '" + choice + "' (available: " + String.join(", ", choices(providers)) + ")");
         }
         StringBuilder why = new StringBuilder("no backend can run here");
         skipped.forEach(r -> why.append("; ").append(r.oneLine()));

@@ -32,39 +32,43 @@ class BackendsTest {
         }
     }
 
-    private static final Stub GPU_MISSING = new Stub("gpu", 10,
-            ProbeReport.unusable("gpu", "no driver: libcuda.so.1 not found", Map.of()), null);
+    private static final Stub GPU_MISSING =
+            new Stub("gpu", 10, ProbeReport.unusable("gpu", "no driver: libcuda.so.1 not found", Map.of()), null);
     private static final Stub GPU_THROWS = new Stub("gpu", 10, null, null);
 
     @Test
     void autoRecordsEverySkippedBackendWithItsReason() {
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+        BackendUnavailableException e = assertThrows(
+                BackendUnavailableException.class,
                 () -> Backends.select("auto", Precision.FP64, List.of(GPU_MISSING, GPU_THROWS)));
-        assertEquals("no backend can run here; gpu: no driver: libcuda.so.1 not found; "
-                + "gpu: probe failed: UnsatisfiedLinkError: no libstub.so in java.library.path", e.getMessage());
+        assertEquals(
+                "no backend can run here; gpu: no driver: libcuda.so.1 not found; "
+                        + "gpu: probe failed: UnsatisfiedLinkError: no libstub.so in java.library.path",
+                e.getMessage());
     }
 
     @Test
     void namingABackendThatCannotRunIsAnErrorWithItsReason() {
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-                () -> Backends.select("gpu", Precision.FP64, List.of(GPU_MISSING)));
+        BackendUnavailableException e = assertThrows(
+                BackendUnavailableException.class, () -> Backends.select("gpu", Precision.FP64, List.of(GPU_MISSING)));
         assertEquals("backend 'gpu' cannot run here: no driver: libcuda.so.1 not found", e.getMessage());
     }
 
     @Test
     void aBackendThatFailsToOpenIsSkippedWithTheFailure() {
-        Stub failsToOpen = new Stub("gpu", 10, ProbeReport.usable("gpu", Map.of()),
-                new IllegalStateException("out of device memory"));
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-                () -> Backends.select("auto", Precision.FP64, List.of(failsToOpen)));
-        assertTrue(e.getMessage().contains("gpu: could not be opened: IllegalStateException: out of device memory"),
+        Stub failsToOpen = new Stub(
+                "gpu", 10, ProbeReport.usable("gpu", Map.of()), new IllegalStateException("out of device memory"));
+        BackendUnavailableException e = assertThrows(
+                BackendUnavailableException.class, () -> Backends.select("auto", Precision.FP64, List.of(failsToOpen)));
+        assertTrue(
+                e.getMessage().contains("gpu: could not be opened: IllegalStateException: out of device memory"),
                 e.getMessage());
     }
 
     @Test
     void anUnknownNameListsTheChoices() {
-        InputException e = assertThrows(InputException.class,
-                () -> Backends.select("tpu", Precision.FP64, List.of(GPU_MISSING)));
+        InputException e =
+                assertThrows(InputException.class, () -> Backends.select("tpu", Precision.FP64, List.of(GPU_MISSING)));
         assertEquals("unknown backend 'tpu' (available: auto, gpu)", e.getMessage());
     }
 

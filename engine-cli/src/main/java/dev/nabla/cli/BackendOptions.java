@@ -7,7 +7,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --backend}, shared by the commands that compute. */
 final class BackendOptions {
-    @Option(names = "--backend", defaultValue = Backends.AUTO, paramLabel = "auto|cpu|cuda",
+    @Option(
+            names = "--backend",
+            defaultValue = Backends.AUTO,
+            paramLabel = "auto|cpu|cuda",
             description = "Where to compute: auto tries CUDA, then the CPU, and says why it skipped any "
                     + "(default: ${DEFAULT-VALUE}).")
     String backend;

@@ -13,8 +13,7 @@ import java.util.Locale;
 
 /** The user's data files: CSV (inputs, then targets, per row), or {@code .npy} inputs with {@code .npy} targets. */
 final class DataFiles {
-    private DataFiles() {
-    }
+    private DataFiles() {}
 
     static boolean isNpy(Path p) {
         return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");

@@ -13,7 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code engine devices}: every backend found, what it found, and which one {@code auto} picks. */
-@Command(name = "devices", mixinStandardHelpOptions = true,
+@Command(
+        name = "devices",
+        mixinStandardHelpOptions = true,
         description = "Lists every backend found, what each found on this machine, which one auto picks, "
                 + "and why each other one was skipped.")
 final class DevicesCommand implements Callable<Integer> {

@@ -17,13 +17,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code engine evaluate}: the model's loss on a file's samples. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Prints the model's loss (the mean over the samples of sum_k 1/2 (t_k - o_k)^2) on the data.")
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE", required = true,
+    @Option(
+            names = "--data",
+            paramLabel = "FILE",
+            required = true,
             description = "CSV of inputs and targets, or a .npy of inputs with --targets.")
     Path data;
 
@@ -43,7 +49,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 Trainer tr = new Trainer(sel.backend(), net, Math.min(run.batch, samples.count()))) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
-            out.println(String.format(Locale.ROOT, "loss %s over %s", TrainingReport.formatLoss(loss),
+            out.println(String.format(
+                    Locale.ROOT,
+                    "loss %s over %s",
+                    TrainingReport.formatLoss(loss),
                     Plural.of(samples.count(), "sample")));
         }
         return 0;

@@ -11,17 +11,21 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code engine example}: the document's worked example on a backend, every value it prints,
  * labelled as the document labels them, with 8 decimals.
  */
-@Command(name = "example", mixinStandardHelpOptions = true,
-        description = {"Trains the document's 2-2-2 sigmoid network for one gradient-descent step and prints "
-                + "every value of its forward pass, backward pass and update."})
+@Command(
+        name = "example",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Trains the document's 2-2-2 sigmoid network for one gradient-descent step and prints "
+                    + "every value of its forward pass, backward pass and update."
+        })
 final class ExampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -31,9 +31,11 @@ final class Interrupts implements AutoCloseable {
                 }
                 return method.invoke(this, args); // equals, hashCode, toString
             };
-            Object handler = Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType}, onSignal);
+            Object handler =
+                    Proxy.newProxyInstance(handlerType.getClassLoader(), new Class<?>[] {handlerType}, onSignal);
             for (int i = 0; i < signals.length; i++) {
-                previous[i] = handle.invoke(null, signal.getConstructor(String.class).newInstance(signals[i]), handler);
+                previous[i] =
+                        handle.invoke(null, signal.getConstructor(String.class).newInstance(signals[i]), handler);
             }
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             // No signal API here: Ctrl-C ends the process as it always does.

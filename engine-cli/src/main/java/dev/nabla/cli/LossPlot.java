@@ -25,8 +25,7 @@ final class LossPlot {
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 600;
 
-    private LossPlot() {
-    }
+    private LossPlot() {}
 
     /** Writes the chart through a temporary file and a rename. */
     static void write(Path file, String title, List<TrainingReport.Row> rows) {
@@ -46,8 +45,8 @@ final class LossPlot {
         if (held.getItemCount() > 0) {
             data.addSeries(held);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart(title, "step", "loss (mean squared error)", data,
-                PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                title, "step", "loss (mean squared error)", data, PlotOrientation.VERTICAL, true, false, false);
         chart.setBackgroundPaint(Color.WHITE);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);

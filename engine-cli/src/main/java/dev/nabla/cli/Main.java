@@ -21,10 +21,19 @@ import picocli.CommandLine.Spec;
  * The {@code engine} command. Exit codes: 0 success, 2 a mistake in the user's input (one line on
  * stderr, no stack trace), 1 an internal fault. {@code --verbose} adds stack traces.
  */
-@Command(name = "engine", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "engine",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Nabla: trains fully connected neural networks on the CPU or an NVIDIA GPU.",
-        subcommands = {ExampleCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
-            BenchCommand.class, DevicesCommand.class},
+        subcommands = {
+            ExampleCommand.class,
+            TrainCommand.class,
+            PredictCommand.class,
+            EvaluateCommand.class,
+            BenchCommand.class,
+            DevicesCommand.class
+        },
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {
     /** A user's mistake: bad input, flags or files. */
@@ -40,8 +49,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "a command is needed: example, train, predict, evaluate, bench or devices");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "a command is needed: example, train, predict, evaluate, bench or devices");
     }
 
     public static void main(String[] args) {
@@ -58,8 +67,8 @@ public final class Main implements Runnable {
         cl.setErr(e);
         cl.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            e.println(c.getCommandSpec().qualifiedName() + ": " + oneLine(ex.getMessage())
-                    + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            e.println(c.getCommandSpec().qualifiedName() + ": " + oneLine(ex.getMessage()) + " (see '"
+                    + c.getCommandSpec().qualifiedName() + " --help')");
             if (verbose) {
                 ex.printStackTrace(e);
             }

@@ -14,14 +14,20 @@ final class ModelOptions {
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "Model JSON.")
     Path model;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "4096",
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "4096",
             description = "Samples computed at once (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Mixin
     BackendOptions backend;
 
-    @Option(names = "--precision", defaultValue = "fp64", paramLabel = "fp64|fp32|tf32",
+    @Option(
+            names = "--precision",
+            defaultValue = "fp64",
+            paramLabel = "fp64|fp32|tf32",
             description = "Floating-point format (default: ${DEFAULT-VALUE}).")
     String precision;
 

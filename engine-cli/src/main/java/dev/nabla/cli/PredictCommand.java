@@ -17,18 +17,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code engine predict}: the model's outputs for every sample of a file, as CSV. */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Writes the model's outputs for every sample: as CSV (a header o1,...,oO and one row per "
-                + "sample), or as a float64 .npy of N x O when the --out file's name ends in .npy."})
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Writes the model's outputs for every sample: as CSV (a header o1,...,oO and one row per "
+                    + "sample), or as a float64 .npy of N x O when the --out file's name ends in .npy."
+        })
 final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE", required = true,
+    @Option(
+            names = "--data",
+            paramLabel = "FILE",
+            required = true,
             description = "CSV of inputs (or inputs and targets; the targets are ignored), or a .npy of inputs.")
     Path data;
 
-    @Option(names = "--out", paramLabel = "FILE", required = true,
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
+            required = true,
             description = "Where to write the outputs: CSV, or .npy.")
     Path output;
 
@@ -42,12 +53,17 @@ final class PredictCommand implements Callable<Integer> {
         AtomicFiles.requireWritable(output);
         DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs());
         int chunk = Math.min(run.batch, inputs.count());
-        try (Selection sel = run.open(); Trainer tr = new Trainer(sel.backend(), net, chunk)) {
+        try (Selection sel = run.open();
+                Trainer tr = new Trainer(sel.backend(), net, chunk)) {
             log.println("backend: " + sel.summary());
             if (DataFiles.isNpy(output)) {
                 double[] y = new double[Math.multiplyExact(inputs.count(), net.outputs())];
-                predict(tr, inputs, chunk, (first, rows, chunkOut) ->
-                        System.arraycopy(chunkOut, 0, y, first * net.outputs(), rows * net.outputs()));
+                predict(
+                        tr,
+                        inputs,
+                        chunk,
+                        (first, rows, chunkOut) ->
+                                System.arraycopy(chunkOut, 0, y, first * net.outputs(), rows * net.outputs()));
                 NpyArray.write(output, y, inputs.count(), net.outputs());
             } else {
                 AtomicFiles.write(output, out -> {

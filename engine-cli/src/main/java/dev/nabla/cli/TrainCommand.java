@@ -11,10 +11,10 @@ import dev.nabla.io.AtomicFiles;
 import dev.nabla.model.Checkpoint;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.RunState;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
-import dev.nabla.train.MemoryPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,11 +29,16 @@ import picocli.CommandLine.Spec;
  * {@code .npy}, or the built-in synthetic data), with progress, held-out loss, checkpoints that
  * a run can be resumed from, metrics and a loss plot.
  */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a network with mini-batch gradient descent on the mean squared error.",
-            "Without --data it trains on built-in synthetic data (" + TrainCommand.DEFAULT_SAMPLES
-                    + " samples, " + SyntheticData.INPUTS + " inputs, " + SyntheticData.TARGETS + " targets).",
-            "Ctrl-C stops after the current step and writes --save (a checkpoint to --resume from)."})
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Trains a network with mini-batch gradient descent on the mean squared error.",
+            "Without --data it trains on built-in synthetic data (" + TrainCommand.DEFAULT_SAMPLES + " samples, "
+                    + SyntheticData.INPUTS + " inputs, " + SyntheticData.TARGETS + " targets).",
+            "Ctrl-C stops after the current step and writes --save (a checkpoint to --resume from)."
+        })
 final class TrainCommand implements Callable<Integer> {
     static final int DEFAULT_SAMPLES = 500_000;
     /** Hidden units of the network built when no model file is given. */
@@ -58,17 +63,21 @@ final class TrainCommand implements Callable<Integer> {
         Checkpoint resumed = flags.resume == null ? null : Checkpoint.read(flags.resume);
         RunState before = resumed == null ? null : RunState.fromMetadata(resumed.metadata(), flags.resume.toString());
         TrainingLoop.Options options = flags.settings(before);
-        Precision p = Precision.parse(flags.choose("--precision", flags.precision, before == null ? null : before.precision(), "fp64"));
+        Precision p = Precision.parse(
+                flags.choose("--precision", flags.precision, before == null ? null : before.precision(), "fp64"));
         for (Path f : new Path[] {flags.save, flags.metrics, flags.plot}) {
             if (f != null) {
                 AtomicFiles.requireWritable(f); // fail now, not after the training
             }
         }
-        Network net = resumed != null ? resumed.network() : flags.model == null ? null : ModelFile.read(flags.model, options.seed());
+        Network net = resumed != null
+                ? resumed.network()
+                : flags.model == null ? null : ModelFile.read(flags.model, options.seed());
         if (net != null && flags.outputs != null && flags.outputs != net.outputs()) {
-            throw new InputException("--outputs " + flags.outputs + " differs from the " + Plural.of(net.outputs(), "output")
-                    + " of " + (flags.resume != null ? flags.resume : flags.model)
-                    + " (leave --outputs out: the model says how many targets there are)");
+            throw new InputException(
+                    "--outputs " + flags.outputs + " differs from the " + Plural.of(net.outputs(), "output")
+                            + " of " + (flags.resume != null ? flags.resume : flags.model)
+                            + " (leave --outputs out: the model says how many targets there are)");
         }
         Samples all = loadData(net, options.seed());
         if (net == null) {
@@ -94,8 +103,9 @@ final class TrainCommand implements Callable<Integer> {
             TrainingLoop.requireFits(held, net.inputs(), net.outputs());
         }
         if (before != null && before.samples() != train.count()) {
-            throw new InputException(flags.resume + ": the run trained on " + before.samples() + " samples (" + before.data()
-                    + "), but " + train.name() + " has " + train.count() + "; resume with the same data");
+            throw new InputException(
+                    flags.resume + ": the run trained on " + before.samples() + " samples (" + before.data() + "), but "
+                            + train.name() + " has " + train.count() + "; resume with the same data");
         }
         say("data:    " + train.name() + ", " + Plural.of(train.count(), "sample") + " of "
                 + Plural.of(train.inputWidth(), "input") + " and " + Plural.of(train.targetWidth(), "target"));
@@ -103,21 +113,40 @@ final class TrainCommand implements Callable<Integer> {
             say("held out: " + held.name() + ", " + Plural.of(held.count(), "sample"));
         }
         int batchRows = Math.min(options.batch(), train.count());
-        TrainingReport report = new TrainingReport(out, flags.quiet ? TrainingReport.Mode.QUIET
-                : System.console() != null ? TrainingReport.Mode.BAR : TrainingReport.Mode.LINES,
-                options.epochs(), flags.metrics, flags.plot);
-        try (Selection sel = flags.backend.open(p); Interrupts interrupts = new Interrupts()) {
+        TrainingReport report = new TrainingReport(
+                out,
+                flags.quiet
+                        ? TrainingReport.Mode.QUIET
+                        : System.console() != null ? TrainingReport.Mode.BAR : TrainingReport.Mode.LINES,
+                options.epochs(),
+                flags.metrics,
+                flags.plot);
+        try (Selection sel = flags.backend.open(p);
+                Interrupts interrupts = new Interrupts()) {
             say("backend: " + sel.summary());
             say("device:  " + sel.backend().description());
-            Integer micro = flags.microBatch != null ? flags.microBatch : before != null ? Integer.valueOf(before.microBatch()) : null;
-            int capacity = micro != null ? Math.min(micro, batchRows) : MemoryPlan.capacityFor(sel.backend(), net, batchRows);
+            Integer micro = flags.microBatch != null
+                    ? flags.microBatch
+                    : before != null ? Integer.valueOf(before.microBatch()) : null;
+            int capacity =
+                    micro != null ? Math.min(micro, batchRows) : MemoryPlan.capacityFor(sel.backend(), net, batchRows);
             TrainingLoop.Position start = before == null ? TrainingLoop.Position.START : before.position();
-            say(String.format(Locale.ROOT, "train:   %d epochs, batch %d, lr %s, %s, seed %d%s%s", options.epochs(),
-                    options.batch(), options.learningRate(), options.shuffle() ? "shuffled" : "in file order",
-                    options.seed(), capacity < batchRows ? ", in micro-batches of " + capacity + " ("
-                            + (batchRows + capacity - 1) / capacity + " per batch)" : "",
-                    before == null ? "" : ", resumed at epoch " + start.epoch() + " step " + (start.stepInEpoch() + 1)
-                            + " (" + start.stepsDone() + " steps done)"));
+            say(String.format(
+                    Locale.ROOT,
+                    "train:   %d epochs, batch %d, lr %s, %s, seed %d%s%s",
+                    options.epochs(),
+                    options.batch(),
+                    options.learningRate(),
+                    options.shuffle() ? "shuffled" : "in file order",
+                    options.seed(),
+                    capacity < batchRows
+                            ? ", in micro-batches of " + capacity + " (" + (batchRows + capacity - 1) / capacity
+                                    + " per batch)"
+                            : "",
+                    before == null
+                            ? ""
+                            : ", resumed at epoch " + start.epoch() + " step " + (start.stepInEpoch() + 1) + " ("
+                                    + start.stepsDone() + " steps done)"));
             if (before != null) {
                 report.resume(start.stepsDone());
             }
@@ -125,8 +154,16 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Selection sel, Network net, Samples train, Samples held, TrainingLoop.Options options,
-            TrainingLoop.Position start, int capacity, TrainingReport report, Interrupts interrupts) {
+    private int run(
+            Selection sel,
+            Network net,
+            Samples train,
+            Samples held,
+            TrainingLoop.Options options,
+            TrainingLoop.Position start,
+            int capacity,
+            TrainingReport report,
+            Interrupts interrupts) {
         Precision p = sel.backend().precision();
         try (Trainer tr = new Trainer(sel.backend(), net, capacity)) {
             TrainingLoop.Listener listener = new TrainingLoop.Listener() {
@@ -152,19 +189,30 @@ final class TrainCommand implements Callable<Integer> {
             report.save();
             if (!r.finished()) {
                 TrainingLoop.Position at = r.position();
-                out.println("interrupted after " + (at.stepInEpoch() == 0 ? "epoch " + (at.epoch() - 1)
-                        : "step " + at.stepInEpoch() + " of epoch " + at.epoch())
+                out.println("interrupted after "
+                        + (at.stepInEpoch() == 0
+                                ? "epoch " + (at.epoch() - 1)
+                                : "step " + at.stepInEpoch() + " of epoch " + at.epoch())
                         + " (" + Plural.of(at.stepsDone(), "step") + " in all)"
-                        + (flags.save == null ? "; nothing saved (no --save)"
-                                : "; saved " + flags.save + (isCheckpoint(flags.save) ? ", resume with --resume " + flags.save : "")));
+                        + (flags.save == null
+                                ? "; nothing saved (no --save)"
+                                : "; saved " + flags.save
+                                        + (isCheckpoint(flags.save) ? ", resume with --resume " + flags.save : "")));
                 return EXIT_INTERRUPTED;
             }
             if (r.steps() == 0) {
-                out.println("trained nothing: " + (start.epoch() > options.epochs() ? "the run had finished" : "0 epochs"));
+                out.println(
+                        "trained nothing: " + (start.epoch() > options.epochs() ? "the run had finished" : "0 epochs"));
             } else {
-                out.println(String.format(Locale.ROOT, "trained %,d sample%s in %,d step%s, %.2f s: %,.0f samples/s",
-                        r.samples(), r.samples() == 1 ? "" : "s", r.steps(), r.steps() == 1 ? "" : "s",
-                        r.seconds(), r.samplesPerSecond()));
+                out.println(String.format(
+                        Locale.ROOT,
+                        "trained %,d sample%s in %,d step%s, %.2f s: %,.0f samples/s",
+                        r.samples(),
+                        r.samples() == 1 ? "" : "s",
+                        r.steps(),
+                        r.steps() == 1 ? "" : "s",
+                        r.seconds(),
+                        r.samplesPerSecond()));
             }
             if (flags.save != null) {
                 out.println("saved:   " + flags.save);
@@ -174,8 +222,13 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Writes --flags.save: a checkpoint recording the run's state, or flags.model JSON. */
-    private void checkpoint(Trainer tr, Precision p, TrainingLoop.Options options, TrainingLoop.Position at,
-            int capacity, Samples train) {
+    private void checkpoint(
+            Trainer tr,
+            Precision p,
+            TrainingLoop.Options options,
+            TrainingLoop.Position at,
+            int capacity,
+            Samples train) {
         Network now = tr.network();
         if (isCheckpoint(flags.save)) {
             RunState state = new RunState(options, at, capacity, p.id(), train.name(), train.count(), heldOut);
@@ -222,5 +275,4 @@ final class TrainCommand implements Callable<Integer> {
                 .dense(ds.targetWidth(), unit ? Activation.SIGMOID : Activation.IDENTITY, true)
                 .build(seed);
     }
-
 }

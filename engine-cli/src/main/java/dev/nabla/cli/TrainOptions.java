@@ -14,12 +14,17 @@ import picocli.CommandLine.Option;
  */
 final class TrainOptions {
 
-    @Option(names = "--model", paramLabel = "FILE",
+    @Option(
+            names = "--model",
+            paramLabel = "FILE",
             description = "Model JSON; layers without weights are initialized from --seed. "
-                    + "Default: a network with one hidden layer of " + TrainCommand.DEFAULT_HIDDEN + " sigmoid units built for the data.")
+                    + "Default: a network with one hidden layer of " + TrainCommand.DEFAULT_HIDDEN
+                    + " sigmoid units built for the data.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "FILE",
+    @Option(
+            names = "--data",
+            paramLabel = "FILE",
             description = "CSV, one sample per row: the inputs, then the targets; or a .npy of inputs "
                     + "(float64 or float32, N x I) with --targets. Default: built-in synthetic data.")
     Path data;
@@ -27,23 +32,36 @@ final class TrainOptions {
     @Option(names = "--targets", paramLabel = "FILE", description = "The targets (N x O, or N) for .npy inputs.")
     Path targets;
 
-    @Option(names = "--outputs", paramLabel = "N",
-            description = "How many of the CSV's last columns are targets (default: 1; with --model, the model's outputs).")
+    @Option(
+            names = "--outputs",
+            paramLabel = "N",
+            description =
+                    "How many of the CSV's last columns are targets (default: 1; with --model, the model's outputs).")
     Integer outputs;
 
-    @Option(names = "--samples", paramLabel = "N", description = "Size of the built-in data (default: "
-            + TrainCommand.DEFAULT_SAMPLES + ").")
+    @Option(
+            names = "--samples",
+            paramLabel = "N",
+            description = "Size of the built-in data (default: " + TrainCommand.DEFAULT_SAMPLES + ").")
     Integer samples;
 
-    @Option(names = "--validation", paramLabel = "FRACTION",
-            description = "Hold out this fraction of the samples (the last rows) and print their loss after each epoch.")
+    @Option(
+            names = "--validation",
+            paramLabel = "FRACTION",
+            description =
+                    "Hold out this fraction of the samples (the last rows) and print their loss after each epoch.")
     Double validation;
 
-    @Option(names = "--validation-data", paramLabel = "FILE",
+    @Option(
+            names = "--validation-data",
+            paramLabel = "FILE",
             description = "Held-out samples in a file of their own (CSV, or .npy with --validation-targets).")
     Path validationData;
 
-    @Option(names = "--validation-targets", paramLabel = "FILE", description = "The targets for .npy --validation-data.")
+    @Option(
+            names = "--validation-targets",
+            paramLabel = "FILE",
+            description = "The targets for .npy --validation-data.")
     Path validationTargets;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the data (default: 10).")
@@ -52,7 +70,9 @@ final class TrainOptions {
     @Option(names = "--batch", paramLabel = "N", description = "Samples per step (default: 256).")
     Integer batch;
 
-    @Option(names = "--micro-batch", paramLabel = "N",
+    @Option(
+            names = "--micro-batch",
+            paramLabel = "N",
             description = "Samples computed at once; a larger batch is split and its gradients added up before the "
                     + "update. Default: as many as fit in the backend's free memory.")
     Integer microBatch;
@@ -63,27 +83,37 @@ final class TrainOptions {
     @Mixin
     BackendOptions backend;
 
-    @Option(names = "--precision", paramLabel = "fp64|fp32|tf32",
+    @Option(
+            names = "--precision",
+            paramLabel = "fp64|fp32|tf32",
             description = "Floating-point format (default: fp64); tf32 needs a GPU with tensor cores and cuBLAS.")
     String precision;
 
-    @Option(names = "--seed", paramLabel = "S",
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
             description = "Seed for initial weights, the built-in data and shuffling (default: 1).")
     Long seed;
 
     @Option(names = "--shuffle", description = "Visit the samples in a new order each epoch, drawn from --seed.")
     Boolean shuffle;
 
-    @Option(names = "--save", paramLabel = "FILE",
+    @Option(
+            names = "--save",
+            paramLabel = "FILE",
             description = "Write the trained model here when training finishes: model JSON, or a .safetensors "
                     + "checkpoint that also records the run, to --resume from.")
     Path save;
 
-    @Option(names = "--checkpoint-every", paramLabel = "N",
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "N",
             description = "Also write the --save checkpoint (.safetensors) every N steps.")
     Integer checkpointEvery;
 
-    @Option(names = "--resume", paramLabel = "FILE",
+    @Option(
+            names = "--resume",
+            paramLabel = "FILE",
             description = "Continue the run a .safetensors checkpoint recorded, with the same data; it ends with the "
                     + "weights the run would have had without the interruption.")
     Path resume;
@@ -91,11 +121,16 @@ final class TrainOptions {
     @Option(names = "--quiet", description = "Print only the result.")
     boolean quiet;
 
-    @Option(names = "--metrics", paramLabel = "FILE.csv",
+    @Option(
+            names = "--metrics",
+            paramLabel = "FILE.csv",
             description = "Write step, epoch, loss, held-out loss and samples/s of every step as CSV.")
     Path metrics;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the training and held-out loss against steps.")
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE.png",
+            description = "Draw the training and held-out loss against steps.")
     Path plot;
 
     /** The run's settings: the flags, or on --resume the checkpoint's, which flags may not contradict. */
@@ -105,7 +140,8 @@ final class TrainOptions {
         int b = Integer.parseInt(choose("--batch", str(batch), o == null ? null : str(o.batch()), "256"));
         double rate = Double.parseDouble(choose("--lr", str(lr), o == null ? null : str(o.learningRate()), "0.5"));
         long s = Long.parseLong(choose("--seed", str(seed), o == null ? null : str(o.seed()), "1"));
-        boolean sh = Boolean.parseBoolean(choose("--shuffle", str(shuffle), o == null ? null : str(o.shuffle()), "false"));
+        boolean sh =
+                Boolean.parseBoolean(choose("--shuffle", str(shuffle), o == null ? null : str(o.shuffle()), "false"));
         if (before != null && microBatch != null && microBatch != before.microBatch()) {
             throw contradiction("--micro-batch", str(microBatch), str(before.microBatch()));
         }

@@ -20,11 +20,14 @@ import java.util.Locale;
  */
 final class TrainingReport implements TrainingLoop.Listener {
     /** How the progress is shown. */
-    enum Mode { BAR, LINES, QUIET }
+    enum Mode {
+        BAR,
+        LINES,
+        QUIET
+    }
 
     /** One step's figures; {@code validationLoss} is NaN except on an epoch's last step. */
-    record Row(long step, int epoch, double loss, double validationLoss, double samplesPerSecond) {
-    }
+    record Row(long step, int epoch, double loss, double validationLoss, double samplesPerSecond) {}
 
     private static final double LINE_SECONDS = 10;
     private static final long BAR_NANOS = 100_000_000L;
@@ -77,11 +80,17 @@ final class TrainingReport implements TrainingLoop.Listener {
             rows.add(new Row(last.step(), last.epoch(), last.loss(), e.validationLoss(), last.samplesPerSecond()));
         }
         if (mode != Mode.QUIET) {
-            out.println((mode == Mode.BAR ? "\r" : "") + String.format(Locale.ROOT,
-                    "epoch %d/%d  loss %s%s  %.2f s  %,.0f samples/s", e.number(), epochs,
-                    formatLoss(e.loss()), Double.isNaN(e.validationLoss()) ? ""
-                            : "  held-out loss " + formatLoss(e.validationLoss()),
-                    e.seconds(), e.samples() / e.seconds()) + (mode == Mode.BAR ? "\u001b[K" : ""));
+            out.println((mode == Mode.BAR ? "\r" : "")
+                    + String.format(
+                            Locale.ROOT,
+                            "epoch %d/%d  loss %s%s  %.2f s  %,.0f samples/s",
+                            e.number(),
+                            epochs,
+                            formatLoss(e.loss()),
+                            Double.isNaN(e.validationLoss()) ? "" : "  held-out loss " + formatLoss(e.validationLoss()),
+                            e.seconds(),
+                            e.samples() / e.seconds())
+                    + (mode == Mode.BAR ? "\u001b[K" : ""));
         }
         epochSeconds = 0;
         epochSamples = 0;
@@ -92,8 +101,15 @@ final class TrainingReport implements TrainingLoop.Listener {
     /** {@code epoch 3/10 [#########-----]  42%  step 420/1000  loss 0.0123  812,345 samples/s  left 0:12}. */
     String bar(TrainingLoop.Step s) {
         int filled = (int) ((long) BAR_WIDTH * s.stepInEpoch() / s.stepsInEpoch());
-        return String.format(Locale.ROOT, "epoch %d/%d [%s%s] %3d%%  %s", s.epoch(), epochs, "#".repeat(filled),
-                "-".repeat(BAR_WIDTH - filled), 100L * s.stepInEpoch() / s.stepsInEpoch(), figures(s));
+        return String.format(
+                Locale.ROOT,
+                "epoch %d/%d [%s%s] %3d%%  %s",
+                s.epoch(),
+                epochs,
+                "#".repeat(filled),
+                "-".repeat(BAR_WIDTH - filled),
+                100L * s.stepInEpoch() / s.stepsInEpoch(),
+                figures(s));
     }
 
     /** The same figures as a plain line, for logs. */
@@ -103,14 +119,20 @@ final class TrainingReport implements TrainingLoop.Listener {
 
     private String figures(TrainingLoop.Step s) {
         double left = epochSeconds / Math.max(1, epochSteps) * (s.stepsInEpoch() - s.stepInEpoch());
-        return String.format(Locale.ROOT, "step %d/%d  loss %s  %,.0f samples/s  left %s", s.stepInEpoch(),
-                s.stepsInEpoch(), formatLoss(s.loss()), epochSamples / Math.max(epochSeconds, 1e-9),
+        return String.format(
+                Locale.ROOT,
+                "step %d/%d  loss %s  %,.0f samples/s  left %s",
+                s.stepInEpoch(),
+                s.stepsInEpoch(),
+                formatLoss(s.loss()),
+                epochSamples / Math.max(epochSeconds, 1e-9),
                 clock(left));
     }
 
     static String clock(double seconds) {
         long t = Math.round(seconds);
-        return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+        return t >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
                 : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
     }
 
@@ -120,9 +142,16 @@ final class TrainingReport implements TrainingLoop.Listener {
             AtomicFiles.write(metrics, stream -> {
                 StringBuilder sb = new StringBuilder("step,epoch,loss,validation_loss,samples_per_second\n");
                 for (Row r : rows) {
-                    sb.append(r.step()).append(',').append(r.epoch()).append(',').append(r.loss()).append(',')
+                    sb.append(r.step())
+                            .append(',')
+                            .append(r.epoch())
+                            .append(',')
+                            .append(r.loss())
+                            .append(',')
                             .append(Double.isNaN(r.validationLoss()) ? "" : Double.toString(r.validationLoss()))
-                            .append(',').append(String.format(Locale.ROOT, "%.1f", r.samplesPerSecond())).append('\n');
+                            .append(',')
+                            .append(String.format(Locale.ROOT, "%.1f", r.samplesPerSecond()))
+                            .append('\n');
                     if (sb.length() > 1 << 16) {
                         stream.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
                         sb.setLength(0);
@@ -152,8 +181,12 @@ final class TrainingReport implements TrainingLoop.Listener {
                 }
                 long step = Long.parseLong(f[0]);
                 if (step <= stepsDone) {
-                    rows.add(new Row(step, Integer.parseInt(f[1]), Double.parseDouble(f[2]),
-                            f[3].isEmpty() ? Double.NaN : Double.parseDouble(f[3]), Double.parseDouble(f[4])));
+                    rows.add(new Row(
+                            step,
+                            Integer.parseInt(f[1]),
+                            Double.parseDouble(f[2]),
+                            f[3].isEmpty() ? Double.NaN : Double.parseDouble(f[3]),
+                            Double.parseDouble(f[4])));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -167,5 +200,5 @@ final class TrainingReport implements TrainingLoop.Listener {
         return a != 0 && (a >= 1e6 || a < 1e-4)
                 ? String.format(Locale.ROOT, "%.6e", v)
                 : String.format(Locale.ROOT, "%.8f", v);
-        }
+    }
 }

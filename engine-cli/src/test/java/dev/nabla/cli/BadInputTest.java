@@ -29,7 +29,8 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private static final String GOOD_MODEL = "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmoid\"}]}";
+    private static final String GOOD_MODEL =
+            "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmoid\"}]}";
 
     @BeforeEach
     void goodFiles() throws IOException {
@@ -44,61 +45,134 @@ class BadInputTest {
     /** name, files to write (name, content, ...), arguments, what the error line must contain. */
     static Stream<Arguments> cases() {
         return Stream.of(
-            badCase("missing data file", files(), "--data {}/nope.csv --outputs 2", "nope.csv: no such file"),
-            badCase("missing model file", files(), "--model {}/nope.json --data {}/good.csv", "nope.json: no such file"),
-            badCase("directory as data", files(), "--data {}", ": is a directory, not a file"),
-            badCase("cell not a number", files("d.csv", "0.1,0.2,0.4,0.6\n0.1,0.2,0.4,0.6\n0.3,x7,0.1,0.2\n"),
-                "--data {}/d.csv --outputs 2", "d.csv:3:2: column 2 is 'x7', not a number"),
-            badCase("empty cell", files("d.csv", "0.1,,0.4,0.6\n"), "--data {}/d.csv --outputs 2",
-                "d.csv:1:2: column 2 is empty"),
-            badCase("row too short", files("d.csv", "0.1,0.2,0.4,0.6\n0.3,0.1,0.2\n"), "--data {}/d.csv --outputs 2",
-                "d.csv:2: 3 columns, but 4 expected"),
-            badCase("row too long", files("d.csv", "h1,h2,h3,h4\n0.1,0.2,0.4,0.6\n0.1,0.2,0.4,0.6\n0.3,0.1,0.2,0.1,0.1\n"),
-                "--data {}/d.csv --outputs 2", "d.csv:4: 5 columns, but 4 expected"),
-            badCase("NaN in data", files("d.csv", "0.1,0.2,0.4,0.6\n0.3,NaN,0.1,0.2\n"), "--data {}/d.csv",
-                "d.csv:2:2: column 2 is NaN"),
-            badCase("infinity in data", files("d.csv", "0.1,0.2,0.4,-inf\n"), "--data {}/d.csv", "d.csv:1:4: column 4 is -inf"),
-            badCase("overflowing number in data", files("d.csv", "0.1,1e999,0.4\n"), "--data {}/d.csv",
-                "d.csv:1:2: column 2 is 1e999, beyond the range of a double"),
-            badCase("empty file", files("d.csv", ""), "--data {}/d.csv", "d.csv: no samples (the file is empty)"),
-            badCase("header only", files("d.csv", "a,b,c\n"), "--data {}/d.csv", "d.csv: no samples (only a header)"),
-            badCase("malformed JSON", files("m.json", "{\"layers\": [\n  {\"inputs\": 2,, }]}"),
-                "--model {}/m.json --data {}/good.csv", "m.json:2:16: unexpected ','"),
-            badCase("JSON cut short", files("m.json", "{\"layers\": [{\"inputs\": 2"),
-                "--model {}/m.json --data {}/good.csv", "m.json:1:25: unexpected end of file"),
-            badCase("unknown activation", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmod\"}]}"),
-                "--model {}/m.json --data {}/good.csv", "m.json:1:55: unknown activation 'sigmod'"),
-            badCase("unknown loss", files("m.json", "{\"loss\": \"mae\", \"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"relu\"}]}"),
-                "--model {}/m.json --data {}/good.csv", "m.json:1:10: unknown loss 'mae'"),
-            badCase("layers do not chain", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 3, \"activation\": \"tanh\"},\n"
-                + "  {\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\"}]}"),
-                "--model {}/m.json --data {}/good.csv", "m.json:2:3: layer 2 has 2 inputs, but layer 1 has 3 outputs"),
-            badCase("weights rows", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
-                + "\"weights\": [[1, 2]]}]}"), "--model {}/m.json --data {}/good.csv",
-                "layer 1 weights has 1 row, but the layer has 2 outputs"),
-            badCase("weights columns", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
-                + "\"weights\": [[1, 2], [3]]}]}"), "--model {}/m.json --data {}/good.csv",
-                "layer 1 weights row 2 has 1 column, but the layer has 2 inputs"),
-            badCase("bias length", files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
-                + "\"bias\": [1, 2, 3]}]}"), "--model {}/m.json --data {}/good.csv",
-                "layer 1 bias has 3 values, but the layer has 2 outputs"),
-            badCase("data narrower than the model", files("m.json", "{\"layers\": [{\"inputs\": 3, \"outputs\": 2, \"activation\": \"tanh\"}]}"),
-                "--model {}/m.json --data {}/good.csv",
-                "good.csv:2: 4 columns, but 5 expected (the model takes 3 inputs and 2 targets)"),
-            badCase("--outputs contradicting the model", files("m.json", GOOD_MODEL),
-                "--model {}/m.json --data {}/good.csv --outputs 1", "--outputs 1 differs from the 2 outputs of "),
-            badCase("learning rate zero", files(), "--lr 0", "--lr must be a positive finite number"),
-            badCase("learning rate negative", files(), "--lr -0.5", "--lr must be a positive finite number"),
-            badCase("learning rate NaN", files(), "--lr NaN", "--lr must be a positive finite number"),
-            badCase("learning rate infinite", files(), "--lr Infinity", "--lr must be a positive finite number"),
-            badCase("learning rate not a number", files(), "--lr fast", "Invalid value for option '--lr': 'fast'"),
-            badCase("batch zero", files(), "--batch 0", "--batch must be at least 1, not 0"),
-            badCase("epochs negative", files(), "--epochs -1", "--epochs must be 0 or more, not -1"),
-            badCase("unknown flag", files(), "--frobnicate", "Unknown option: '--frobnicate'"),
-            badCase("unknown backend", files(), "--backend tpu", "unknown backend 'tpu'"),
-            badCase("unknown precision", files(), "--precision fp16", "unknown precision 'fp16'"),
-            badCase("tf32 on the CPU", files(), "--precision tf32 --backend cpu", "tf32 runs matrix products on NVIDIA tensor cores"),
-            badCase("save into a missing directory", files(), "--save {}/no/such/dir/out.json", "does not exist"));
+                badCase("missing data file", files(), "--data {}/nope.csv --outputs 2", "nope.csv: no such file"),
+                badCase(
+                        "missing model file",
+                        files(),
+                        "--model {}/nope.json --data {}/good.csv",
+                        "nope.json: no such file"),
+                badCase("directory as data", files(), "--data {}", ": is a directory, not a file"),
+                badCase(
+                        "cell not a number",
+                        files("d.csv", "0.1,0.2,0.4,0.6\n0.1,0.2,0.4,0.6\n0.3,x7,0.1,0.2\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:3:2: column 2 is 'x7', not a number"),
+                badCase(
+                        "empty cell",
+                        files("d.csv", "0.1,,0.4,0.6\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:1:2: column 2 is empty"),
+                badCase(
+                        "row too short",
+                        files("d.csv", "0.1,0.2,0.4,0.6\n0.3,0.1,0.2\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:2: 3 columns, but 4 expected"),
+                badCase(
+                        "row too long",
+                        files("d.csv", "h1,h2,h3,h4\n0.1,0.2,0.4,0.6\n0.1,0.2,0.4,0.6\n0.3,0.1,0.2,0.1,0.1\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:4: 5 columns, but 4 expected"),
+                badCase(
+                        "NaN in data",
+                        files("d.csv", "0.1,0.2,0.4,0.6\n0.3,NaN,0.1,0.2\n"),
+                        "--data {}/d.csv",
+                        "d.csv:2:2: column 2 is NaN"),
+                badCase(
+                        "infinity in data",
+                        files("d.csv", "0.1,0.2,0.4,-inf\n"),
+                        "--data {}/d.csv",
+                        "d.csv:1:4: column 4 is -inf"),
+                badCase(
+                        "overflowing number in data",
+                        files("d.csv", "0.1,1e999,0.4\n"),
+                        "--data {}/d.csv",
+                        "d.csv:1:2: column 2 is 1e999, beyond the range of a double"),
+                badCase("empty file", files("d.csv", ""), "--data {}/d.csv", "d.csv: no samples (the file is empty)"),
+                badCase(
+                        "header only",
+                        files("d.csv", "a,b,c\n"),
+                        "--data {}/d.csv",
+                        "d.csv: no samples (only a header)"),
+                badCase(
+                        "malformed JSON",
+                        files("m.json", "{\"layers\": [\n  {\"inputs\": 2,, }]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "m.json:2:16: unexpected ','"),
+                badCase(
+                        "JSON cut short",
+                        files("m.json", "{\"layers\": [{\"inputs\": 2"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "m.json:1:25: unexpected end of file"),
+                badCase(
+                        "unknown activation",
+                        files("m.json", "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmod\"}]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "m.json:1:55: unknown activation 'sigmod'"),
+                badCase(
+                        "unknown loss",
+                        files(
+                                "m.json",
+                                "{\"loss\": \"mae\", \"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"relu\"}]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "m.json:1:10: unknown loss 'mae'"),
+                badCase(
+                        "layers do not chain",
+                        files(
+                                "m.json",
+                                "{\"layers\": [{\"inputs\": 2, \"outputs\": 3, \"activation\": \"tanh\"},\n"
+                                        + "  {\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\"}]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "m.json:2:3: layer 2 has 2 inputs, but layer 1 has 3 outputs"),
+                badCase(
+                        "weights rows",
+                        files(
+                                "m.json",
+                                "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
+                                        + "\"weights\": [[1, 2]]}]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "layer 1 weights has 1 row, but the layer has 2 outputs"),
+                badCase(
+                        "weights columns",
+                        files(
+                                "m.json",
+                                "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
+                                        + "\"weights\": [[1, 2], [3]]}]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "layer 1 weights row 2 has 1 column, but the layer has 2 inputs"),
+                badCase(
+                        "bias length",
+                        files(
+                                "m.json",
+                                "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"tanh\", "
+                                        + "\"bias\": [1, 2, 3]}]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "layer 1 bias has 3 values, but the layer has 2 outputs"),
+                badCase(
+                        "data narrower than the model",
+                        files("m.json", "{\"layers\": [{\"inputs\": 3, \"outputs\": 2, \"activation\": \"tanh\"}]}"),
+                        "--model {}/m.json --data {}/good.csv",
+                        "good.csv:2: 4 columns, but 5 expected (the model takes 3 inputs and 2 targets)"),
+                badCase(
+                        "--outputs contradicting the model",
+                        files("m.json", GOOD_MODEL),
+                        "--model {}/m.json --data {}/good.csv --outputs 1",
+                        "--outputs 1 differs from the 2 outputs of "),
+                badCase("learning rate zero", files(), "--lr 0", "--lr must be a positive finite number"),
+                badCase("learning rate negative", files(), "--lr -0.5", "--lr must be a positive finite number"),
+                badCase("learning rate NaN", files(), "--lr NaN", "--lr must be a positive finite number"),
+                badCase("learning rate infinite", files(), "--lr Infinity", "--lr must be a positive finite number"),
+                badCase("learning rate not a number", files(), "--lr fast", "Invalid value for option '--lr': 'fast'"),
+                badCase("batch zero", files(), "--batch 0", "--batch must be at least 1, not 0"),
+                badCase("epochs negative", files(), "--epochs -1", "--epochs must be 0 or more, not -1"),
+                badCase("unknown flag", files(), "--frobnicate", "Unknown option: '--frobnicate'"),
+                badCase("unknown backend", files(), "--backend tpu", "unknown backend 'tpu'"),
+                badCase("unknown precision", files(), "--precision fp16", "unknown precision 'fp16'"),
+                badCase(
+                        "tf32 on the CPU",
+                        files(),
+                        "--precision tf32 --backend cpu",
+                        "tf32 runs matrix products on NVIDIA tensor cores"),
+                badCase("save into a missing directory", files(), "--save {}/no/such/dir/out.json", "does not exist"));
     }
 
     private static String[] files(String... nameContent) {
@@ -171,8 +245,18 @@ class BadInputTest {
         write("lin.json", "{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"identity\"}]}");
         write("huge.csv", "1e100,1\n1e100,1\n1e100,1\n");
         Path saved = write("saved.json", "previous model");
-        Cli r = Cli.run("train", "--model", dir.resolve("lin.json").toString(), "--data",
-                dir.resolve("huge.csv").toString(), "--batch", "1", "--lr", "1", "--save", saved.toString());
+        Cli r = Cli.run(
+                "train",
+                "--model",
+                dir.resolve("lin.json").toString(),
+                "--data",
+                dir.resolve("huge.csv").toString(),
+                "--batch",
+                "1",
+                "--lr",
+                "1",
+                "--save",
+                saved.toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.errorLine().contains("training diverged"), r.errorLine());
         assertTrue(r.errorLine().contains("at epoch 1, step 2"), r.errorLine());

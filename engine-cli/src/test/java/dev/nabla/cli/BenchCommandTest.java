@@ -44,7 +44,8 @@ class BenchCommandTest {
         assertEquals(2, rows, "a row for fp64 and one for fp32:\n" + r.out());
         // The step against its products alone: a step does the products and more, so it cannot take less
         // time than they do, give or take the run-to-run spread of this machine (a third).
-        Matcher products = Pattern.compile("mnist +cpu +(fp64|fp32) +([\\d.]+) +([\\d.]+)").matcher(r.out());
+        Matcher products =
+                Pattern.compile("mnist +cpu +(fp64|fp32) +([\\d.]+) +([\\d.]+)").matcher(r.out());
         int productRows = 0;
         while (products.find()) {
             productRows++;
@@ -53,7 +54,8 @@ class BenchCommandTest {
         }
         assertEquals(2, productRows, "the products alone, for fp64 and fp32:\n" + r.out());
         String text = Files.readString(json, StandardCharsets.UTF_8);
-        assertTrue(text.contains("\"mnist\"") && text.contains("\"machine\"") && text.contains("\"step_over_products\""),
+        assertTrue(
+                text.contains("\"mnist\"") && text.contains("\"machine\"") && text.contains("\"step_over_products\""),
                 text);
     }
 
@@ -63,7 +65,10 @@ class BenchCommandTest {
         Cli r = bench("--workload mnist --precision fp64 --backend cpu --peers --peer-engines numpy " + QUICK);
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("peers:   numpy"), r.out());
-        assertTrue(Pattern.compile("mnist +fp64 numpy +[\\d,]+ +±[\\d.]+% +[\\d.]+ ± +\\d+%").matcher(r.out()).find(),
+        assertTrue(
+                Pattern.compile("mnist +fp64 numpy +[\\d,]+ +±[\\d.]+% +[\\d.]+ ± +\\d+%")
+                        .matcher(r.out())
+                        .find(),
                 r.out());
         assertFalse(r.out().contains("not timed"), r.out());
     }
@@ -86,7 +91,9 @@ class BenchCommandTest {
 
     private static boolean hasNumpy() throws IOException, InterruptedException {
         try {
-            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("python3", "-c", "import numpy")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DataCommandsTest {
     @TempDir
     Path dir;
+
     private Path x;
     private Path y;
     private static final int N = 2000;
@@ -49,8 +50,20 @@ class DataCommandsTest {
     @Test
     void trainsFromNpyWithHeldOutSamplesThenEvaluatesAndPredicts() throws IOException {
         Path model = dir.resolve("m.json");
-        Cli r = Cli.run("train", "--data", path(x), "--targets", path(y), "--epochs", "5", "--batch", "50",
-                "--validation", "0.25", "--save", path(model));
+        Cli r = Cli.run(
+                "train",
+                "--data",
+                path(x),
+                "--targets",
+                path(y),
+                "--epochs",
+                "5",
+                "--batch",
+                "50",
+                "--validation",
+                "0.25",
+                "--save",
+                path(model));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("1500 samples of 2 inputs and 1 target"), r.out());
         assertTrue(r.out().contains("held out: " + x + " and " + y + " (samples 1501 to 2000), 500 samples"), r.out());
@@ -69,14 +82,21 @@ class DataCommandsTest {
 
         Path csv = dir.resolve("pred.csv");
         Path npy = dir.resolve("pred.npy");
-        assertEquals(0, Cli.run("predict", "--model", path(model), "--data", path(x), "--out", path(csv), "--batch", "300").code());
-        assertEquals(0, Cli.run("predict", "--model", path(model), "--data", path(x), "--out", path(npy)).code());
+        assertEquals(
+                0,
+                Cli.run("predict", "--model", path(model), "--data", path(x), "--out", path(csv), "--batch", "300")
+                        .code());
+        assertEquals(
+                0,
+                Cli.run("predict", "--model", path(model), "--data", path(x), "--out", path(npy))
+                        .code());
         List<String> lines = Files.readAllLines(csv);
         assertEquals("o1", lines.get(0));
         assertEquals(N + 1, lines.size());
         double[] fromNpy = new double[N];
         NpyArray.open(npy).copyRows(0, N, fromNpy, 0);
-        double[] fromCsv = lines.stream().skip(1).mapToDouble(Double::parseDouble).toArray();
+        double[] fromCsv =
+                lines.stream().skip(1).mapToDouble(Double::parseDouble).toArray();
         assertArrayEquals(fromNpy, fromCsv, 0.0, "the same predictions, exactly, in either format");
         assertTrue(last < 0.05, "the held-out loss is small: " + last);
     }
@@ -85,10 +105,35 @@ class DataCommandsTest {
     void microBatchesGiveTheSameModelAsWholeBatches() throws IOException {
         Path whole = dir.resolve("whole.json");
         Path split = dir.resolve("split.json");
-        assertEquals(0, Cli.run("train", "--data", path(x), "--targets", path(y), "--epochs", "2", "--batch", "400",
-                "--save", path(whole)).code());
-        Cli r = Cli.run("train", "--data", path(x), "--targets", path(y), "--epochs", "2", "--batch", "400",
-                "--micro-batch", "50", "--save", path(split));
+        assertEquals(
+                0,
+                Cli.run(
+                                "train",
+                                "--data",
+                                path(x),
+                                "--targets",
+                                path(y),
+                                "--epochs",
+                                "2",
+                                "--batch",
+                                "400",
+                                "--save",
+                                path(whole))
+                        .code());
+        Cli r = Cli.run(
+                "train",
+                "--data",
+                path(x),
+                "--targets",
+                path(y),
+                "--epochs",
+                "2",
+                "--batch",
+                "400",
+                "--micro-batch",
+                "50",
+                "--save",
+                path(split));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("in micro-batches of 50 (8 per batch)"), r.out());
         double[] a = numbers(Files.readString(whole));
@@ -116,8 +161,13 @@ class DataCommandsTest {
             {"--data", path(x), "--targets", path(y), "--validation", "1.5"},
             {"--data", path(x), "--targets", path(y), "--micro-batch", "0"},
         };
-        String[] messages = {"need their targets as a second file", "3 rows of targets, but", "no such file",
-            "--validation must be a fraction", "--micro-batch must be at least 1"};
+        String[] messages = {
+            "need their targets as a second file",
+            "3 rows of targets, but",
+            "no such file",
+            "--validation must be a fraction",
+            "--micro-batch must be at least 1"
+        };
         for (int c = 0; c < cases.length; c++) {
             String[] args = new String[cases[c].length + 5];
             args[0] = "train";

@@ -3,11 +3,11 @@ package dev.nabla.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.model.Checkpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.nabla.model.Checkpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged {@code engine.jar}, run as a user runs it: its own JVM, real exit codes. */
 class EngineJarIT {
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run engine(Path dir, String... args) throws IOException, InterruptedException {
         return java(dir, List.of(), args);
@@ -28,15 +27,21 @@ class EngineJarIT {
     /** {@code java [jvmArgs] -jar engine.jar args}. */
     private static Run java(Path dir, List<String> jvmArgs, String... args) throws IOException, InterruptedException {
         String jar = System.getProperty("engine.jar", "target/engine.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "engine " + String.join(" ", args) + " finishes");
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Run(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
@@ -51,7 +56,8 @@ class EngineJarIT {
     @Test
     void withTheVectorApiModuleTheCpuBackendUsesItsVectorizedKernels(@TempDir Path dir) throws Exception {
         Run plain = engine(dir, "devices");
-        assertTrue(plain.out().contains("plain loops (start Java with --add-modules jdk.incubator.vector"), plain.out());
+        assertTrue(
+                plain.out().contains("plain loops (start Java with --add-modules jdk.incubator.vector"), plain.out());
         Run vector = java(dir, List.of("--add-modules", "jdk.incubator.vector"), "devices");
         assertEquals(0, vector.code(), vector.err());
         assertTrue(vector.out().contains("kernels: vectorized (Vector API"), vector.out());
@@ -78,11 +84,14 @@ class EngineJarIT {
 
     private static Process start(Path dir, String... args) throws IOException {
         String jar = System.getProperty("engine.jar", "target/engine.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("log.txt").toFile()).start();
+        return new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log.txt").toFile())
+                .start();
     }
 
     private static void signal(Process p, String name) throws Exception {
@@ -106,9 +115,22 @@ class EngineJarIT {
     }
 
     @Test
-    void ctrlCStopsWritesACheckpointAndTheResumedRunEndsWithTheUninterruptedWeights(@TempDir Path dir) throws Exception {
-        String[] run = {"train", "--samples", "40000", "--epochs", "4", "--batch", "64", "--shuffle", "--seed", "3",
-            "--validation", "0.1"};
+    void ctrlCStopsWritesACheckpointAndTheResumedRunEndsWithTheUninterruptedWeights(@TempDir Path dir)
+            throws Exception {
+        String[] run = {
+            "train",
+            "--samples",
+            "40000",
+            "--epochs",
+            "4",
+            "--batch",
+            "64",
+            "--shuffle",
+            "--seed",
+            "3",
+            "--validation",
+            "0.1"
+        };
         Path full = dir.resolve("full.safetensors");
         Run straight = engine(dir, concat(run, "--save", full.toString()));
         assertEquals(0, straight.code(), straight.out());
@@ -126,22 +148,39 @@ class EngineJarIT {
         Run resumed = engine(dir, concat(run, "--resume", part.toString(), "--save", part.toString()));
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         assertTrue(resumed.out().contains("resumed at epoch"), resumed.out());
-        assertEquals(Checkpoint.read(full).network(), Checkpoint.read(part).network(),
+        assertEquals(
+                Checkpoint.read(full).network(),
+                Checkpoint.read(part).network(),
                 "the resumed run ends with the uninterrupted run's weights, bit for bit");
     }
 
     @Test
     void aRunKilledWhileWritingCheckpointsLeavesTheLastGoodOneReadable(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("wide.json");
-        Files.writeString(model, "{\"layers\": [{\"inputs\": 16, \"outputs\": 600, \"activation\": \"tanh\"},"
-                + " {\"inputs\": 600, \"outputs\": 600, \"activation\": \"tanh\"},"
-                + " {\"inputs\": 600, \"outputs\": 4, \"activation\": \"sigmoid\"}]}");
+        Files.writeString(
+                model,
+                "{\"layers\": [{\"inputs\": 16, \"outputs\": 600, \"activation\": \"tanh\"},"
+                        + " {\"inputs\": 600, \"outputs\": 600, \"activation\": \"tanh\"},"
+                        + " {\"inputs\": 600, \"outputs\": 4, \"activation\": \"sigmoid\"}]}");
         Path ckpt = dir.resolve("ckpt.safetensors");
         java.util.Random rng = new java.util.Random(7);
         for (int round = 0; round < 5; round++) {
             // Every step writes a 3 MB checkpoint, so most instants fall inside a write.
-            Process p = start(dir, "train", "--model", model.toString(), "--samples", "5000", "--batch", "16",
-                    "--epochs", "50", "--save", ckpt.toString(), "--checkpoint-every", "1");
+            Process p = start(
+                    dir,
+                    "train",
+                    "--model",
+                    model.toString(),
+                    "--samples",
+                    "5000",
+                    "--batch",
+                    "16",
+                    "--epochs",
+                    "50",
+                    "--save",
+                    ckpt.toString(),
+                    "--checkpoint-every",
+                    "1");
             awaitCheckpoint(ckpt, 1, p);
             Thread.sleep(rng.nextInt(300));
             signal(p, "KILL");

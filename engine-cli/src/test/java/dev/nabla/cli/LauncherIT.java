@@ -33,7 +33,9 @@ class LauncherIT {
     private record Run(int code, String out, String err) {
         /** stderr without the JVM's notice about the incubator module, which every real run prints. */
         List<String> errLines() {
-            return err.lines().filter(l -> !l.equals("WARNING: Using incubator modules: jdk.incubator.vector")).toList();
+            return err.lines()
+                    .filter(l -> !l.equals("WARNING: Using incubator modules: jdk.incubator.vector"))
+                    .toList();
         }
 
         String all() {
@@ -42,7 +44,9 @@ class LauncherIT {
     }
 
     private static Path launcher() {
-        Path p = Path.of(System.getProperty("nabla.launcher", "../bin/nabla")).toAbsolutePath().normalize();
+        Path p = Path.of(System.getProperty("nabla.launcher", "../bin/nabla"))
+                .toAbsolutePath()
+                .normalize();
         assertTrue(Files.isRegularFile(p) && Files.isExecutable(p), p + " is an executable file");
         return p;
     }
@@ -80,7 +84,9 @@ class LauncherIT {
             p.destroyForcibly();
             fail(String.join(" ", cmd) + " did not finish in 120 s");
         }
-        Run r = new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Run r = new Run(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
         Files.delete(out);
         Files.delete(err);
@@ -107,13 +113,15 @@ class LauncherIT {
      * exits with 42.
      */
     private static Path fakeJavaHome(Path home, String settings, String versionLine) throws IOException {
-        executable(home.resolve("bin/java"), "#!/bin/sh\n"
-                + "case \"$1\" in\n"
-                + "  -XshowSettings:properties) printf '%s\\n' '" + settings + "' >&2; exit 0 ;;\n"
-                + "  -version) printf '%s\\n' '" + versionLine + "' >&2; exit 0 ;;\n"
-                + "esac\n"
-                + "printf '[%s]\\n' \"$@\"\n"
-                + "exit 42\n");
+        executable(
+                home.resolve("bin/java"),
+                "#!/bin/sh\n"
+                        + "case \"$1\" in\n"
+                        + "  -XshowSettings:properties) printf '%s\\n' '" + settings + "' >&2; exit 0 ;;\n"
+                        + "  -version) printf '%s\\n' '" + versionLine + "' >&2; exit 0 ;;\n"
+                        + "esac\n"
+                        + "printf '[%s]\\n' \"$@\"\n"
+                        + "exit 42\n");
         return home;
     }
 
@@ -163,12 +171,19 @@ class LauncherIT {
         Path data = Files.createDirectories(dir.resolve("my data")).resolve("it's a $HOME *.csv");
         StringBuilder csv = new StringBuilder("x1,x2,t\n");
         for (int i = 0; i < 64; i++) {
-            csv.append(i / 64.0).append(',').append((63 - i) / 64.0).append(',').append(i % 2).append('\n');
+            csv.append(i / 64.0)
+                    .append(',')
+                    .append((63 - i) / 64.0)
+                    .append(',')
+                    .append(i % 2)
+                    .append('\n');
         }
         Files.writeString(data, csv);
         Path saved = dir.resolve("trained model.json");
-        Run r = run(dir, Map.of(), cmd(launcher(), "train", "--data", data.toString(), "--epochs", "2", "--save",
-                saved.toString()));
+        Run r = run(
+                dir,
+                Map.of(),
+                cmd(launcher(), "train", "--data", data.toString(), "--epochs", "2", "--save", saved.toString()));
         assertEquals(0, r.code(), r.all());
         assertTrue(r.out().contains("data:    " + data + ", 64 samples of 2 inputs and 1 target"), r.all());
         assertTrue(Files.readString(saved).startsWith("{\"loss\": \"mse\""), "the model was saved under its own name");
@@ -181,17 +196,37 @@ class LauncherIT {
 
     @Test
     void javaGetsTheModuleTheUsersOptionsTheJarAndEveryArgumentUnchanged(@TempDir Path dir) throws Exception {
-        Path home = fakeJavaHome(dir.resolve("jdk 21"),
-                "    java.specification.version = 21\n    java.version = 21.0.1", "openjdk version \"21.0.1\"");
+        Path home = fakeJavaHome(
+                dir.resolve("jdk 21"),
+                "    java.specification.version = 21\n    java.version = 21.0.1",
+                "openjdk version \"21.0.1\"");
         Path cwd = Files.createDirectories(dir.resolve("cwd"));
         Files.writeString(cwd.resolve("a file a glob would find"), ""); // so an unquoted * would expand
-        Run r = run(cwd, Map.of("JAVA_HOME", home.toString(), "NABLA_JAVA_OPTS", " -Xmx1g \t-Dnabla.cuda.graphs=false\n-Da=* "),
+        Run r = run(
+                cwd,
+                Map.of("JAVA_HOME", home.toString(), "NABLA_JAVA_OPTS", " -Xmx1g \t-Dnabla.cuda.graphs=false\n-Da=* "),
                 cmd(launcher(), "train", "--data", "a b  c.csv", "", "*", "$HOME", "--lr=0.5", "tab\there"));
         assertEquals(42, r.code(), "the launcher exits with Java's code: " + r.all());
         String jar = root().resolve("engine-cli/target/engine.jar").toString();
-        assertEquals(List.of("[--add-modules]", "[jdk.incubator.vector]", "[-Xmx1g]", "[-Dnabla.cuda.graphs=false]",
-                "[-Da=*]", "[-jar]", "[" + jar + "]", "[train]", "[--data]", "[a b  c.csv]", "[]", "[*]", "[$HOME]",
-                "[--lr=0.5]", "[tab\there]"), r.out().lines().toList(), r.all());
+        assertEquals(
+                List.of(
+                        "[--add-modules]",
+                        "[jdk.incubator.vector]",
+                        "[-Xmx1g]",
+                        "[-Dnabla.cuda.graphs=false]",
+                        "[-Da=*]",
+                        "[-jar]",
+                        "[" + jar + "]",
+                        "[train]",
+                        "[--data]",
+                        "[a b  c.csv]",
+                        "[]",
+                        "[*]",
+                        "[$HOME]",
+                        "[--lr=0.5]",
+                        "[tab\there]"),
+                r.out().lines().toList(),
+                r.all());
     }
 
     @Test
@@ -199,26 +234,36 @@ class LauncherIT {
         Run r = run(dir, Map.of("NABLA_JAVA_OPTS", "-Xmx96m -XshowSettings:vm"), cmd(launcher(), "--version"));
         assertEquals(0, r.code(), r.all());
         assertTrue(r.err().contains("Max. Heap Size: 96.00M"), r.all());
-        assertEquals("Nabla " + System.getProperty("nabla.version", "0.1.0-SNAPSHOT"), r.out().strip(), r.all());
+        assertEquals(
+                "Nabla " + System.getProperty("nabla.version", "0.1.0-SNAPSHOT"),
+                r.out().strip(),
+                r.all());
     }
 
     @Test
     void aJava11HomeIsRefusedNamingTheVersionAndWhereItCameFrom(@TempDir Path dir) throws Exception {
         // A Java 11 answering only -version, as anything that does not know -XshowSettings would.
         Path home = dir.resolve("old jdk");
-        executable(home.resolve("bin/java"), "#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n"
-                + "echo 'OpenJDK Runtime Environment 18.9 (build 11.0.2+9)' >&2\n");
+        executable(
+                home.resolve("bin/java"),
+                "#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n"
+                        + "echo 'OpenJDK Runtime Environment 18.9 (build 11.0.2+9)' >&2\n");
         Run r = run(dir, Map.of("JAVA_HOME", home.toString()), cmd(launcher(), "example"));
         assertEquals(CANNOT_START, r.code(), r.all());
         assertEquals("", r.out(), r.all());
-        assertEquals(List.of("nabla: found Java 11 (11.0.2) at " + home + "/bin/java (from JAVA_HOME=" + home
-                + "), but Nabla needs Java 17 or newer; set JAVA_HOME to a JDK 17+"), r.errLines(), r.all());
+        assertEquals(
+                List.of("nabla: found Java 11 (11.0.2) at " + home + "/bin/java (from JAVA_HOME=" + home
+                        + "), but Nabla needs Java 17 or newer; set JAVA_HOME to a JDK 17+"),
+                r.errLines(),
+                r.all());
     }
 
     @Test
     void aJava8IsRefusedByItsOldStyleVersion(@TempDir Path dir) throws Exception {
         // As Java 8 answers: specification version 1.8, version 1.8.0_392.
-        Path home = fakeJavaHome(dir.resolve("jdk8"), "    java.specification.version = 1.8\n    java.version = 1.8.0_392",
+        Path home = fakeJavaHome(
+                dir.resolve("jdk8"),
+                "    java.specification.version = 1.8\n    java.version = 1.8.0_392",
                 "java version \"1.8.0_392\"");
         Run r = run(dir, Map.of("JAVA_HOME", home.toString()), cmd(launcher(), "example"));
         assertEquals(CANNOT_START, r.code(), r.all());
@@ -236,8 +281,11 @@ class LauncherIT {
         env.put("PATH", bin + ":" + System.getenv("PATH"));
         Run r = run(dir, env, cmd(launcher(), "example"));
         assertEquals(CANNOT_START, r.code(), r.all());
-        assertEquals(List.of("nabla: found Java 8 (1.8.0_392) at " + bin + "/java (from PATH), but Nabla needs Java 17 "
-                + "or newer; set JAVA_HOME to a JDK 17+"), r.errLines(), r.all());
+        assertEquals(
+                List.of("nabla: found Java 8 (1.8.0_392) at " + bin + "/java (from PATH), but Nabla needs Java 17 "
+                        + "or newer; set JAVA_HOME to a JDK 17+"),
+                r.errLines(),
+                r.all());
     }
 
     @Test
@@ -246,8 +294,11 @@ class LauncherIT {
         executable(home.resolve("bin/java"), "#!/bin/sh\necho 'not a java at all' >&2\n");
         Run r = run(dir, Map.of("JAVA_HOME", home.toString()), cmd(launcher(), "example"));
         assertEquals(CANNOT_START, r.code(), r.all());
-        assertEquals(List.of("nabla: cannot tell which Java " + home + "/bin/java is (from JAVA_HOME=" + home
-                + "): it printed \"not a java at all\"; Nabla needs Java 17 or newer"), r.errLines(), r.all());
+        assertEquals(
+                List.of("nabla: cannot tell which Java " + home + "/bin/java is (from JAVA_HOME=" + home
+                        + "): it printed \"not a java at all\"; Nabla needs Java 17 or newer"),
+                r.errLines(),
+                r.all());
     }
 
     @Test
@@ -256,8 +307,11 @@ class LauncherIT {
         Run r = run(dir, Map.of("JAVA_HOME", home.toString()), cmd(launcher(), "example"));
         assertEquals(CANNOT_START, r.code(), r.all());
         assertEquals("", r.out(), r.all());
-        assertEquals(List.of("nabla: JAVA_HOME is " + home + ", but " + home + "/bin/java is not an executable file; "
-                + "point JAVA_HOME at a JDK 17 or newer, or unset it to use the java on PATH"), r.errLines(), r.all());
+        assertEquals(
+                List.of("nabla: JAVA_HOME is " + home + ", but " + home + "/bin/java is not an executable file; "
+                        + "point JAVA_HOME at a JDK 17 or newer, or unset it to use the java on PATH"),
+                r.errLines(),
+                r.all());
     }
 
     @Test
@@ -268,8 +322,11 @@ class LauncherIT {
         env.put("PATH", emptyBin.toString());
         Run r = run(dir, env, List.of(bash(), launcher().toString(), "example"));
         assertEquals(CANNOT_START, r.code(), r.all());
-        assertEquals(List.of("nabla: no Java found: JAVA_HOME is not set and there is no java on PATH; install a JDK 17 "
-                + "or newer (or set JAVA_HOME to one)"), r.errLines(), r.all());
+        assertEquals(
+                List.of("nabla: no Java found: JAVA_HOME is not set and there is no java on PATH; install a JDK 17 "
+                        + "or newer (or set JAVA_HOME to one)"),
+                r.errLines(),
+                r.all());
     }
 
     @Test
@@ -288,8 +345,11 @@ class LauncherIT {
         Run r = run(dir, Map.of(), cmd(copy, "example"));
         assertEquals(CANNOT_START, r.code(), r.all());
         Path unbuilt = dir.resolve("unbuilt").toRealPath();
-        assertEquals(List.of("nabla: no engine.jar in " + unbuilt + "/lib or " + unbuilt + "/engine-cli/target; build it "
-                + "first: ./mvnw -q -B package -DskipTests"), r.errLines(), r.all());
+        assertEquals(
+                List.of("nabla: no engine.jar in " + unbuilt + "/lib or " + unbuilt + "/engine-cli/target; build it "
+                        + "first: ./mvnw -q -B package -DskipTests"),
+                r.errLines(),
+                r.all());
     }
 
     @Test
@@ -307,9 +367,22 @@ class LauncherIT {
     @Test
     void ctrlCStopsTheEngineWhichExitsWith130(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("run.safetensors");
-        ProcessBuilder pb = new ProcessBuilder(cmd(launcher(), "train", "--samples", "20000", "--epochs", "100000",
-                "--batch", "64", "--save", ckpt.toString(), "--checkpoint-every", "50"))
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd(
+                        launcher(),
+                        "train",
+                        "--samples",
+                        "20000",
+                        "--epochs",
+                        "100000",
+                        "--batch",
+                        "64",
+                        "--save",
+                        ckpt.toString(),
+                        "--checkpoint-every",
+                        "50"))
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log.txt").toFile());
         pb.environment().put("JAVA_HOME", testJavaHome());
         pb.environment().remove("NABLA_JAVA_OPTS");
         Process p = pb.start();
@@ -318,13 +391,15 @@ class LauncherIT {
             boolean training = false;
             while (!training && System.nanoTime() < deadline && p.isAlive()) {
                 try {
-                    training = Files.exists(ckpt) && Long.parseLong(Checkpoint.read(ckpt).get("nabla.steps_done")) >= 50;
+                    training = Files.exists(ckpt)
+                            && Long.parseLong(Checkpoint.read(ckpt).get("nabla.steps_done")) >= 50;
                 } catch (RuntimeException e) {
                     // being replaced right now; look again
                 }
                 Thread.sleep(20);
             }
-            assertTrue(training, "training wrote a checkpoint within 60 s: " + Files.readString(dir.resolve("log.txt")));
+            assertTrue(
+                    training, "training wrote a checkpoint within 60 s: " + Files.readString(dir.resolve("log.txt")));
             new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the engine stopped after Ctrl-C");
             String log = Files.readString(dir.resolve("log.txt"));
@@ -344,23 +419,36 @@ class LauncherIT {
         assertTrue(Files.isRegularFile(archive), archive + " exists (built by mvn package)");
         String base = "nabla-" + version;
 
-        Run listing = run(dir, Map.of(), List.of("tar", "tvzf", archive.toAbsolutePath().toString()));
+        Run listing = run(
+                dir, Map.of(), List.of("tar", "tvzf", archive.toAbsolutePath().toString()));
         assertEquals(0, listing.code(), listing.all());
         List<String> entries = listing.out().lines().toList();
-        assertTrue(entries.stream().anyMatch(l -> l.startsWith("-rwxr-xr-x ") && l.endsWith(" " + base + "/bin/nabla")),
+        assertTrue(
+                entries.stream().anyMatch(l -> l.startsWith("-rwxr-xr-x ") && l.endsWith(" " + base + "/bin/nabla")),
                 "bin/nabla is stored with mode 755:\n" + listing.out());
         assertTrue(entries.stream().anyMatch(l -> l.endsWith(" " + base + "/lib/engine.jar")), listing.out());
 
         Path unpacked = Files.createDirectories(dir.resolve("opt"));
-        Run untar = run(unpacked, Map.of(), List.of("tar", "xzf", archive.toAbsolutePath().toString()));
+        Run untar = run(
+                unpacked,
+                Map.of(),
+                List.of("tar", "xzf", archive.toAbsolutePath().toString()));
         assertEquals(0, untar.code(), untar.all());
         Path home = unpacked.resolve(base);
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(home.resolve("bin/nabla"));
-        assertTrue(mode.containsAll(Set.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
-                PosixFilePermission.OTHERS_EXECUTE)), "unpacked bin/nabla is executable: " + mode);
+        assertTrue(
+                mode.containsAll(Set.of(
+                        PosixFilePermission.OWNER_EXECUTE,
+                        PosixFilePermission.GROUP_EXECUTE,
+                        PosixFilePermission.OTHERS_EXECUTE)),
+                "unpacked bin/nabla is executable: " + mode);
         Path builtJar = Path.of(System.getProperty("engine.jar", "target/engine.jar"));
-        assertEquals(-1L, Files.mismatch(home.resolve("lib/engine.jar"), builtJar), "lib/engine.jar is the built engine.jar");
-        assertEquals(Files.readString(launcher()), Files.readString(home.resolve("bin/nabla")), "bin/nabla is the launcher");
+        assertEquals(
+                -1L,
+                Files.mismatch(home.resolve("lib/engine.jar"), builtJar),
+                "lib/engine.jar is the built engine.jar");
+        assertEquals(
+                Files.readString(launcher()), Files.readString(home.resolve("bin/nabla")), "bin/nabla is the launcher");
 
         // Run from elsewhere, where no source checkout is above: only lib/engine.jar can be found.
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));

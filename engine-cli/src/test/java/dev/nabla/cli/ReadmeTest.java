@@ -41,13 +41,21 @@ class ReadmeTest {
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int rc = javac.run(null, diagnostics, diagnostics, "-cp", System.getProperty("java.class.path"), "-d",
-                dir.toString(), file.toString());
+        int rc = javac.run(
+                null,
+                diagnostics,
+                diagnostics,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-d",
+                dir.toString(),
+                file.toString());
         assertEquals(0, rc, "javac: " + diagnostics.toString(StandardCharsets.UTF_8));
 
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream old = System.out;
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             Method main = loader.loadClass(name).getMethod("main", String[].class);
             main.invoke(null, (Object) new String[0]);

@@ -36,7 +36,8 @@ class TrainCommandTest {
 
     private static List<Double> epochLosses(String out) {
         List<Double> losses = new ArrayList<>();
-        Matcher m = Pattern.compile("^epoch \\d+/\\d+  loss (\\S+)", Pattern.MULTILINE).matcher(out);
+        Matcher m = Pattern.compile("^epoch \\d+/\\d+  loss (\\S+)", Pattern.MULTILINE)
+                .matcher(out);
         while (m.find()) {
             losses.add(Double.parseDouble(m.group(1)));
         }
@@ -47,8 +48,18 @@ class TrainCommandTest {
     void trainsOnACsvFileAndSavesAModelThatReadsBack() throws IOException {
         Path data = csv(500);
         Path saved = dir.resolve("trained.json");
-        Cli r = Cli.run("train", "--data", data.toString(), "--epochs", "20", "--batch", "16", "--backend", "cpu",
-                "--save", saved.toString());
+        Cli r = Cli.run(
+                "train",
+                "--data",
+                data.toString(),
+                "--epochs",
+                "20",
+                "--batch",
+                "16",
+                "--backend",
+                "cpu",
+                "--save",
+                saved.toString());
         assertEquals(0, r.code(), r.toString());
         List<Double> losses = epochLosses(r.out());
         assertEquals(20, losses.size(), r.out());
@@ -60,8 +71,8 @@ class TrainCommandTest {
         assertEquals(1, n.outputs());
 
         // Training on from the saved model continues where it stopped.
-        Cli again = Cli.run("train", "--model", saved.toString(), "--data", data.toString(), "--epochs", "1",
-                "--batch", "16");
+        Cli again = Cli.run(
+                "train", "--model", saved.toString(), "--data", data.toString(), "--epochs", "1", "--batch", "16");
         assertEquals(0, again.code(), again.toString());
         assertTrue(epochLosses(again.out()).get(0) < losses.get(0), again.out());
     }
@@ -73,8 +84,19 @@ class TrainCommandTest {
         long[] seeds = {7, 7, 8};
         for (int k = 0; k < 3; k++) {
             Path saved = dir.resolve("m" + k + ".json");
-            Cli r = Cli.run("train", "--data", data.toString(), "--epochs", "3", "--batch", "10", "--shuffle",
-                    "--seed", Long.toString(seeds[k]), "--save", saved.toString());
+            Cli r = Cli.run(
+                    "train",
+                    "--data",
+                    data.toString(),
+                    "--epochs",
+                    "3",
+                    "--batch",
+                    "10",
+                    "--shuffle",
+                    "--seed",
+                    Long.toString(seeds[k]),
+                    "--save",
+                    saved.toString());
             assertEquals(0, r.code(), r.toString());
             outs[k] = Files.readString(saved);
         }
@@ -100,10 +122,20 @@ class TrainCommandTest {
 
     @Test
     void outputsThatAgreeWithTheModelAreAccepted() throws IOException {
-        Path model = Files.writeString(dir.resolve("m.json"),
-                "{\"layers\": [{\"inputs\": 2, \"outputs\": 1, \"activation\": \"sigmoid\"}]}");
-        Cli r = Cli.run("train", "--model", model.toString(), "--data", csv(20).toString(), "--outputs", "1",
-                "--epochs", "1", "--backend", "cpu");
+        Path model = Files.writeString(
+                dir.resolve("m.json"), "{\"layers\": [{\"inputs\": 2, \"outputs\": 1, \"activation\": \"sigmoid\"}]}");
+        Cli r = Cli.run(
+                "train",
+                "--model",
+                model.toString(),
+                "--data",
+                csv(20).toString(),
+                "--outputs",
+                "1",
+                "--epochs",
+                "1",
+                "--backend",
+                "cpu");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("20 samples of 2 inputs and 1 target"), r.out());
     }

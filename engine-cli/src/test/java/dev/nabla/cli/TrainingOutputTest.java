@@ -33,7 +33,8 @@ class TrainingOutputTest {
         TrainingLoop.Position next = new TrainingLoop.Position(1, 5, 5, 0);
         TrainingLoop.Step s = new TrainingLoop.Step(1, 5, 5, 10, 0.0123, 100, 0.01, next);
         r.stepDone(s);
-        assertTrue(bar.toString().startsWith("\repoch 1/3 [############------------]  50%  step 5/10  loss 0.01230000"),
+        assertTrue(
+                bar.toString().startsWith("\repoch 1/3 [############------------]  50%  step 5/10  loss 0.01230000"),
                 bar.toString());
         assertTrue(bar.toString().contains("left 0:00"), bar.toString());
 
@@ -49,16 +50,30 @@ class TrainingOutputTest {
 
     @Test
     void quietPrintsOnlyTheResultAndMetricsAndPlotAreWritten() throws IOException {
-        Cli r = Cli.run("train", "--samples", "3000", "--epochs", "3", "--batch", "100", "--validation", "0.2",
-                "--quiet", "--metrics", inDir("m.csv"), "--plot", inDir("loss.png"));
+        Cli r = Cli.run(
+                "train",
+                "--samples",
+                "3000",
+                "--epochs",
+                "3",
+                "--batch",
+                "100",
+                "--validation",
+                "0.2",
+                "--quiet",
+                "--metrics",
+                inDir("m.csv"),
+                "--plot",
+                inDir("loss.png"));
         assertEquals(0, r.code(), r.toString());
         assertEquals(1, r.out().lines().count(), "only the result: " + r.out());
         assertTrue(r.out().startsWith("trained 7,200 samples in 72 steps"), r.out());
         List<String> csv = Files.readAllLines(dir.resolve("m.csv"));
         assertEquals("step,epoch,loss,validation_loss,samples_per_second", csv.get(0));
         assertEquals(73, csv.size(), "a row per step");
-        assertTrue(csv.get(24).matches("24,1,[0-9.E-]+,[0-9.E-]+,[0-9.]+"), "the epoch's last step has the held-out loss: "
-                + csv.get(24));
+        assertTrue(
+                csv.get(24).matches("24,1,[0-9.E-]+,[0-9.E-]+,[0-9.]+"),
+                "the epoch's last step has the held-out loss: " + csv.get(24));
         assertTrue(csv.get(23).matches("23,1,[0-9.E-]+,,[0-9.]+"), csv.get(23));
         byte[] png = Files.readAllBytes(dir.resolve("loss.png"));
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), "a PNG");
@@ -68,22 +83,34 @@ class TrainingOutputTest {
     @Test
     void aCheckpointResumesOnlyTheRunItRecorded() throws IOException {
         Path ckpt = dir.resolve("run.safetensors");
-        Cli first = Cli.run("train", "--samples", "2000", "--epochs", "1", "--batch", "50", "--lr", "0.3", "--save",
+        Cli first = Cli.run(
+                "train",
+                "--samples",
+                "2000",
+                "--epochs",
+                "1",
+                "--batch",
+                "50",
+                "--lr",
+                "0.3",
+                "--save",
                 ckpt.toString());
         assertEquals(0, first.code(), first.toString());
         assertEquals("0.3", Checkpoint.read(ckpt).get("nabla.learning_rate"));
 
-        Cli differentLr = Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", ckpt.toString(), "--lr", "0.4");
+        Cli differentLr =
+                Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", ckpt.toString(), "--lr", "0.4");
         assertEquals(2, differentLr.code(), differentLr.toString());
-        assertTrue(differentLr.errorLine().contains("--lr 0.4 differs from the 0.3 the checkpoint's run used"),
+        assertTrue(
+                differentLr.errorLine().contains("--lr 0.4 differs from the 0.3 the checkpoint's run used"),
                 differentLr.errorLine());
 
         Cli otherData = Cli.run("train", "--samples", "3000", "--epochs", "2", "--resume", ckpt.toString());
         assertEquals(2, otherData.code(), otherData.toString());
         assertTrue(otherData.errorLine().contains("the run trained on 2000 samples"), otherData.errorLine());
 
-        Cli more = Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", ckpt.toString(), "--save",
-                ckpt.toString());
+        Cli more = Cli.run(
+                "train", "--samples", "2000", "--epochs", "2", "--resume", ckpt.toString(), "--save", ckpt.toString());
         assertEquals(0, more.code(), more.toString());
         assertTrue(more.out().contains("resumed at epoch 2 step 1 (40 steps done)"), more.out());
         assertTrue(more.out().contains("epoch 2/2"), more.out());
@@ -107,17 +134,20 @@ class TrainingOutputTest {
         assertEquals("0.25", Checkpoint.read(part).get("nabla.validation"));
 
         // No --validation: the checkpoint's fraction holds out the same samples.
-        Cli resumed = Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", part.toString(), "--save",
-                part.toString());
+        Cli resumed = Cli.run(
+                "train", "--samples", "2000", "--epochs", "2", "--resume", part.toString(), "--save", part.toString());
         assertEquals(0, resumed.code(), resumed.toString());
-        assertTrue(resumed.out().contains("held out: built-in synthetic data (samples 1501 to 2000), 500 samples"),
+        assertTrue(
+                resumed.out().contains("held out: built-in synthetic data (samples 1501 to 2000), 500 samples"),
                 resumed.out());
-        assertEquals(Checkpoint.read(whole).network(), Checkpoint.read(part).network(), "the uninterrupted run's weights");
+        assertEquals(
+                Checkpoint.read(whole).network(), Checkpoint.read(part).network(), "the uninterrupted run's weights");
 
-        Cli other = Cli.run("train", "--samples", "2000", "--epochs", "3", "--resume", part.toString(), "--validation",
-                "0.5");
+        Cli other = Cli.run(
+                "train", "--samples", "2000", "--epochs", "3", "--resume", part.toString(), "--validation", "0.5");
         assertEquals(2, other.code(), other.toString());
-        assertTrue(other.errorLine().contains("--validation 0.5 differs from the 0.25 the checkpoint's run used"),
+        assertTrue(
+                other.errorLine().contains("--validation 0.5 differs from the 0.25 the checkpoint's run used"),
                 other.errorLine());
     }
 

@@ -21,11 +21,12 @@ public record Workload(String name, int[] widths, int batch, List<Precision> pre
     /** The 2-2-2 network of the document, on a million-sample batch: all elementwise work and launch overhead. */
     public static final Workload SEED = new Workload("seed", new int[] {2, 2, 2}, 1 << 20, List.of(Precision.FP64));
     /** An MNIST-sized network: 784-256-256-10 on batches of 1,024. */
-    public static final Workload MNIST = new Workload("mnist", new int[] {784, 256, 256, 10}, 1024,
-            List.of(Precision.FP64, Precision.FP32));
+    public static final Workload MNIST =
+            new Workload("mnist", new int[] {784, 256, 256, 10}, 1024, List.of(Precision.FP64, Precision.FP32));
     /** A wide network whose steps are almost all matrix products: 1024-4096-4096-1024 on batches of 4,096. */
-    public static final Workload WIDE = new Workload("wide", new int[] {1024, 4096, 4096, 1024}, 4096,
-            List.of(Precision.FP64, Precision.FP32, Precision.TF32));
+    public static final Workload WIDE = new Workload(
+            "wide", new int[] {1024, 4096, 4096, 1024}, 4096, List.of(Precision.FP64, Precision.FP32, Precision.TF32));
+
     public static final List<Workload> STANDARD = List.of(SEED, MNIST, WIDE);
 
     public Workload {
@@ -72,12 +73,16 @@ public record Workload(String name, int[] widths, int batch, List<Precision> pre
 
     /** {@code 784-256-256-10}. */
     public String shape() {
-        return String.join("-", Arrays.stream(widths).mapToObj(Integer::toString).toList());
+        return String.join(
+                "-", Arrays.stream(widths).mapToObj(Integer::toString).toList());
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Workload w && name.equals(w.name) && Arrays.equals(widths, w.widths) && batch == w.batch
+        return o instanceof Workload w
+                && name.equals(w.name)
+                && Arrays.equals(widths, w.widths)
+                && batch == w.batch
                 && precisions.equals(w.precisions);
     }
 

@@ -100,8 +100,8 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 filled = rest;
             }
             if (rows == 0) {
-                throw new InputException(name + ": no samples (" + (headerSeen ? "only a header" : "the file is empty")
-                        + ")");
+                throw new InputException(
+                        name + ": no samples (" + (headerSeen ? "only a header" : "the file is empty") + ")");
             }
             return new CsvTable(name, rows, cols, Arrays.copyOf(values, count), firstDataLine);
         }
@@ -186,7 +186,9 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             for (int i = from; i < to; i++) {
                 if (b[i] < 0) {
                     try {
-                        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        StandardCharsets.UTF_8
+                                .newDecoder()
+                                .onMalformedInput(CodingErrorAction.REPORT)
                                 .decode(ByteBuffer.wrap(b, from, to - from));
                     } catch (CharacterCodingException e) {
                         throw new InputException(name + ":" + line + ": not UTF-8 text");
@@ -205,15 +207,16 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 String text = new String(b, s, e - s, StandardCharsets.UTF_8);
                 String lower = text.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
                 if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
-                    throw new InputException(where + "column " + column + " is " + text
-                            + "; NaN and infinity are not allowed in data");
+                    throw new InputException(
+                            where + "column " + column + " is " + text + "; NaN and infinity are not allowed in data");
                 }
                 throw new InputException(where + "column " + column + " is '" + text + "', not a number");
             }
             double v = Decimals.decimal(b, s, e);
             if (!Double.isFinite(v)) {
-                throw new InputException(where + "column " + column + " is " + new String(b, s, e - s,
-                        StandardCharsets.US_ASCII) + ", beyond the range of a double (infinity is not allowed in data)");
+                throw new InputException(
+                        where + "column " + column + " is " + new String(b, s, e - s, StandardCharsets.US_ASCII)
+                                + ", beyond the range of a double (infinity is not allowed in data)");
             }
             return v;
         }

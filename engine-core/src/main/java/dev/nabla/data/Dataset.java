@@ -18,8 +18,8 @@ public record Dataset(String name, int samples, int inputWidth, int targetWidth,
                     + inputWidth + " + " + targetWidth + ")");
         }
         if (inputs.length != (long) samples * inputWidth || targets.length != (long) samples * targetWidth) {
-            throw new IllegalArgumentException("array lengths do not match " + samples + " samples of "
-                    + inputWidth + " inputs and " + targetWidth + " targets");
+            throw new IllegalArgumentException("array lengths do not match " + samples + " samples of " + inputWidth
+                    + " inputs and " + targetWidth + " targets");
         }
     }
 

@@ -21,8 +21,7 @@ final class Decimals {
         }
     }
 
-    private Decimals() {
-    }
+    private Decimals() {}
 
     /** A decimal number: {@code [+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?}. */
     static boolean isDecimal(String s) {

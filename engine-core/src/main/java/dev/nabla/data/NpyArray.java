@@ -33,6 +33,7 @@ public final class NpyArray {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** Most bytes one mapping covers; each segment holds whole rows. */
     private static final long SEGMENT_BYTES = 1L << 30;
+
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -111,8 +112,7 @@ public final class NpyArray {
         Matcher fortran = FORTRAN.matcher(header);
         Matcher shape = SHAPE.matcher(header);
         if (!descr.find() || !fortran.find() || !shape.find()) {
-            throw new InputException(name + ": the .npy header lacks descr, fortran_order or shape: "
-                    + header.strip());
+            throw new InputException(name + ": the .npy header lacks descr, fortran_order or shape: " + header.strip());
         }
         String dtype = descr.group(1);
         int itemBytes;
@@ -134,8 +134,9 @@ public final class NpyArray {
                 itemBytes = 4;
                 order = ByteOrder.BIG_ENDIAN;
             }
-            default -> throw new InputException(name + ": dtype '" + dtype
-                    + "' is not supported (Nabla reads float64 '<f8' and float32 '<f4')");
+            default ->
+                throw new InputException(name + ": dtype '" + dtype
+                        + "' is not supported (Nabla reads float64 '<f8' and float32 '<f4')");
         }
         if (fortran.group(1).equals("True")) {
             throw new InputException(name + ": the array is in Fortran (column-major) order; save it in C order, "

@@ -5,8 +5,8 @@ record SampleSlice(Samples whole, int first, int count) implements Samples {
 
     SampleSlice {
         if (first < 0 || count < 1 || (long) first + count > whole.count()) {
-            throw new IllegalArgumentException("samples " + first + " .. " + ((long) first + count - 1) + " of "
-                    + whole.count());
+            throw new IllegalArgumentException(
+                    "samples " + first + " .. " + ((long) first + count - 1) + " of " + whole.count());
         }
     }
 

@@ -16,8 +16,7 @@ public final class SyntheticData {
     /** Width of the teacher's hidden layer. */
     private static final int TEACHER_HIDDEN = 8;
 
-    private SyntheticData() {
-    }
+    private SyntheticData() {}
 
     public static Dataset generate(int samples, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);

@@ -24,13 +24,14 @@ public final class DocumentExample {
     /** The document's learning rate. */
     public static final double LEARNING_RATE = 0.5;
 
-    private DocumentExample() {
-    }
+    private DocumentExample() {}
 
     /** The network before training. */
     public static Network network() {
-        return new Network(Loss.MSE, List.of(
-                new Layer(2, 2, Activation.SIGMOID, new double[] {0.30, 0.25, 0.40, 0.35}, null),
-                new Layer(2, 2, Activation.SIGMOID, new double[] {0.45, 0.40, 0.70, 0.60}, null)));
+        return new Network(
+                Loss.MSE,
+                List.of(
+                        new Layer(2, 2, Activation.SIGMOID, new double[] {0.30, 0.25, 0.40, 0.35}, null),
+                        new Layer(2, 2, Activation.SIGMOID, new double[] {0.45, 0.40, 0.70, 0.60}, null)));
     }
 }

@@ -22,8 +22,7 @@ import java.security.SecureRandom;
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /** Checks, before any work is done, that {@code target} can later be written. */
     public static void requireWritable(Path target) {

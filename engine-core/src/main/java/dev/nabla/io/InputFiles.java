@@ -12,8 +12,7 @@ import java.nio.file.Path;
 
 /** Opening the user's input files, with a one-line {@link InputException} for each way it can fail. */
 public final class InputFiles {
-    private InputFiles() {
-    }
+    private InputFiles() {}
 
     /** The whole file as UTF-8 text. */
     public static String readString(Path file) {

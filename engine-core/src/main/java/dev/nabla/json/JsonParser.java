@@ -162,14 +162,22 @@ public final class JsonParser {
         }
         char ch = text.charAt(pos++);
         switch (ch) {
-            case '"': return '"';
-            case '\\': return '\\';
-            case '/': return '/';
-            case 'b': return '\b';
-            case 'f': return '\f';
-            case 'n': return '\n';
-            case 'r': return '\r';
-            case 't': return '\t';
+            case '"':
+                return '"';
+            case '\\':
+                return '\\';
+            case '/':
+                return '/';
+            case 'b':
+                return '\b';
+            case 'f':
+                return '\f';
+            case 'n':
+                return '\n';
+            case 'r':
+                return '\r';
+            case 't':
+                return '\t';
             case 'u':
                 if (pos + 4 > text.length()) {
                     throw error("incomplete \\u escape");
@@ -274,7 +282,9 @@ public final class JsonParser {
             return "end of file";
         }
         int end = pos;
-        while (end < text.length() && end - pos < 12 && !Character.isWhitespace(text.charAt(end))
+        while (end < text.length()
+                && end - pos < 12
+                && !Character.isWhitespace(text.charAt(end))
                 && (end == pos || Character.isLetterOrDigit(text.charAt(end)))) {
             end++;
         }

@@ -2,8 +2,7 @@ package dev.nabla.json;
 
 /** The few pieces of JSON output the engine writes by hand. */
 public final class JsonWriter {
-    private JsonWriter() {
-    }
+    private JsonWriter() {}
 
     /**
      * A finite double as a JSON number that reads back to the identical double:

@@ -34,6 +34,7 @@ import java.util.zip.CRC32;
 public record Checkpoint(Network network, Map<String, String> metadata) {
     /** The metadata key of the architecture. */
     public static final String ARCHITECTURE = "nabla.architecture";
+
     private static final String CRC = "nabla.crc32";
     private static final String CRC_PLACEHOLDER = "00000000";
     private static final String FORMAT = "nabla.format";
@@ -67,8 +68,8 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
         List<Tensor> tensors = new ArrayList<>();
         for (int l = 0; l < network.depth(); l++) {
             Layer layer = network.layer(l);
-            tensors.add(new Tensor(weightName(l), dtype, new long[] {layer.outputs(), layer.inputs()},
-                    layer.weights()));
+            tensors.add(
+                    new Tensor(weightName(l), dtype, new long[] {layer.outputs(), layer.inputs()}, layer.weights()));
             if (layer.hasBias()) {
                 tensors.add(new Tensor(biasName(l), dtype, new long[] {layer.outputs()}, layer.bias()));
             }
@@ -153,7 +154,8 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
         System.arraycopy(CRC_PLACEHOLDER.getBytes(StandardCharsets.US_ASCII), 0, copy, at, 8);
         String actual = String.format("%08x", crcOf(copy));
         if (!actual.equals(written)) {
-            throw bad(name, "its CRC-32 is " + actual + ", not the " + written + " written in it (the file is damaged)");
+            throw bad(
+                    name, "its CRC-32 is " + actual + ", not the " + written + " written in it (the file is damaged)");
         }
     }
 
@@ -183,7 +185,8 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
             }
             throw bad(file, "its architecture cannot be read: " + e.getMessage());
         }
-        long places = network.layers().stream().mapToInt(x -> x.hasBias() ? 2 : 1).sum();
+        long places =
+                network.layers().stream().mapToInt(x -> x.hasBias() ? 2 : 1).sum();
         if (tensors.size() != places) {
             throw bad(file, "it holds tensors its architecture has no place for: " + tensors.keySet());
         }
@@ -195,8 +198,10 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
             throw bad(file, "there is no tensor " + expectedName);
         }
         if (!Arrays.equals(t.shape(), shape)) {
-            throw bad(file, "tensor " + t.name() + " has shape " + Arrays.toString(t.shape())
-                    + ", but the architecture needs " + Arrays.toString(shape));
+            throw bad(
+                    file,
+                    "tensor " + t.name() + " has shape " + Arrays.toString(t.shape()) + ", but the architecture needs "
+                            + Arrays.toString(shape));
         }
         double[] v = t.values();
         for (double x : v) {

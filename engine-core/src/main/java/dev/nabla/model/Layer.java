@@ -26,8 +26,8 @@ public final class Layer {
      */
     public Layer(int inputs, int outputs, Activation activation, double[] weights, double[] bias) {
         if (inputs < 1 || outputs < 1) {
-            throw new IllegalArgumentException("a layer needs at least one input and one output, not "
-                    + inputs + " -> " + outputs);
+            throw new IllegalArgumentException(
+                    "a layer needs at least one input and one output, not " + inputs + " -> " + outputs);
         }
         this.inputs = inputs;
         this.outputs = outputs;
@@ -37,8 +37,8 @@ public final class Layer {
                     + (long) inputs * outputs + " values, not " + weights.length);
         }
         if (bias != null && bias.length != outputs) {
-            throw new IllegalArgumentException("bias of a layer with " + outputs + " outputs needs " + outputs
-                    + " values, not " + bias.length);
+            throw new IllegalArgumentException(
+                    "bias of a layer with " + outputs + " outputs needs " + outputs + " values, not " + bias.length);
         }
         requireFinite(weights, "weights");
         if (bias != null) {
@@ -99,8 +99,12 @@ public final class Layer {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Layer l && inputs == l.inputs && outputs == l.outputs && activation == l.activation
-                && Arrays.equals(weights, l.weights) && Arrays.equals(bias, l.bias);
+        return o instanceof Layer l
+                && inputs == l.inputs
+                && outputs == l.outputs
+                && activation == l.activation
+                && Arrays.equals(weights, l.weights)
+                && Arrays.equals(bias, l.bias);
     }
 
     @Override

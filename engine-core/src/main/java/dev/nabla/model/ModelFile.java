@@ -40,8 +40,7 @@ public final class ModelFile {
     private static final Set<String> TOP_KEYS = Set.of("loss", "layers");
     private static final Set<String> LAYER_KEYS = Set.of("inputs", "outputs", "activation", "weights", "bias");
 
-    private ModelFile() {
-    }
+    private ModelFile() {}
 
     /** Supplies the parameters that model JSON leaves out. */
     interface Parameters {
@@ -107,8 +106,11 @@ public final class ModelFile {
         for (int l = 0; l < layerNodes.size(); l++) {
             Layer layer = layer(layerNodes.get(l), "layer " + (l + 1), l, missing, architecture);
             if (l > 0 && layer.inputs() != layers.get(l - 1).outputs()) {
-                throw layerNodes.get(l).error("layer " + (l + 1) + " has " + Plural.of(layer.inputs(), "input") + ", but layer " + l
-                        + " has " + Plural.of(layers.get(l - 1).outputs(), "output") + "; layer sizes must chain");
+                throw layerNodes
+                        .get(l)
+                        .error("layer " + (l + 1) + " has " + Plural.of(layer.inputs(), "input") + ", but layer " + l
+                                + " has " + Plural.of(layers.get(l - 1).outputs(), "output")
+                                + "; layer sizes must chain");
             }
             layers.add(layer);
         }
@@ -142,7 +144,11 @@ public final class ModelFile {
             }
             weights = new double[inputs * outputs];
             for (int j = 0; j < outputs; j++) {
-                double[] row = numbers(rows.get(j), inputs, name + " weights row " + (j + 1), "column",
+                double[] row = numbers(
+                        rows.get(j),
+                        inputs,
+                        name + " weights row " + (j + 1),
+                        "column",
                         "the layer has " + Plural.of(inputs, "input"));
                 System.arraycopy(row, 0, weights, j * inputs, inputs);
             }
@@ -183,8 +189,9 @@ public final class ModelFile {
     private static void checkKeys(Map<String, JsonNode> m, Set<String> known, String name) {
         for (Map.Entry<String, JsonNode> e : m.entrySet()) {
             if (!known.contains(e.getKey())) {
-                throw e.getValue().error("unknown key \"" + e.getKey() + "\" in " + name + " (known: "
-                        + String.join(", ", known.stream().sorted().toList()) + ")");
+                throw e.getValue()
+                        .error("unknown key \"" + e.getKey() + "\" in " + name + " (known: "
+                                + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
     }
@@ -206,7 +213,8 @@ public final class ModelFile {
      * as {@code true} or {@code false}.
      */
     public static String architecture(Network network) {
-        StringBuilder sb = new StringBuilder("{\"loss\": ").append(JsonWriter.string(network.loss().id()))
+        StringBuilder sb = new StringBuilder("{\"loss\": ")
+                .append(JsonWriter.string(network.loss().id()))
                 .append(", \"layers\": [");
         for (int l = 0; l < network.depth(); l++) {
             Layer layer = network.layer(l);
@@ -218,9 +226,12 @@ public final class ModelFile {
 
     /** {@code {"inputs": I, "outputs": O, "activation": "f"}} without its closing brace. */
     private static StringBuilder shape(StringBuilder sb, Layer layer) {
-        return sb.append("{\"inputs\": ").append(layer.inputs())
-                .append(", \"outputs\": ").append(layer.outputs())
-                .append(", \"activation\": ").append(JsonWriter.string(layer.activation().id()));
+        return sb.append("{\"inputs\": ")
+                .append(layer.inputs())
+                .append(", \"outputs\": ")
+                .append(layer.outputs())
+                .append(", \"activation\": ")
+                .append(JsonWriter.string(layer.activation().id()));
     }
 
     /** The network as model-file JSON: one layer per line, numbers that read back exactly. */

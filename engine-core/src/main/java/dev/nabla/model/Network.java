@@ -21,8 +21,9 @@ public final class Network {
         }
         for (int l = 1; l < layers.size(); l++) {
             if (layers.get(l).inputs() != layers.get(l - 1).outputs()) {
-                throw new IllegalArgumentException("layer " + (l + 1) + " has " + layers.get(l).inputs()
-                        + " inputs, but layer " + l + " has " + layers.get(l - 1).outputs() + " outputs");
+                throw new IllegalArgumentException(
+                        "layer " + (l + 1) + " has " + layers.get(l).inputs() + " inputs, but layer " + l + " has "
+                                + layers.get(l - 1).outputs() + " outputs");
             }
         }
         this.layers = List.copyOf(layers);
@@ -72,12 +73,19 @@ public final class Network {
     public String describe() {
         StringBuilder sb = new StringBuilder().append(inputs());
         for (Layer layer : layers) {
-            sb.append('-').append(layer.outputs()).append(' ').append(layer.activation().id());
+            sb.append('-')
+                    .append(layer.outputs())
+                    .append(' ')
+                    .append(layer.activation().id());
             if (layer.hasBias()) {
                 sb.append("+bias");
             }
         }
-        return sb.append(", ").append(parameterCount()).append(" parameters, loss ").append(loss.id()).toString();
+        return sb.append(", ")
+                .append(parameterCount())
+                .append(" parameters, loss ")
+                .append(loss.id())
+                .toString();
     }
 
     /**

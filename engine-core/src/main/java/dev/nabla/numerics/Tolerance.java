@@ -20,8 +20,8 @@ import dev.nabla.backend.Precision;
 public record Tolerance(double absolute, double relative, String reason) {
 
     /** The document prints its values with 8 decimals: a correct value is within half the last digit. */
-    public static final Tolerance DOCUMENT = new Tolerance(5e-9, 0,
-            "the document prints 8 decimals, so a correct value lies within 5e-9 of the printed one");
+    public static final Tolerance DOCUMENT = new Tolerance(
+            5e-9, 0, "the document prints 8 decimals, so a correct value lies within 5e-9 of the printed one");
 
     /**
      * FP64, the same math with its roundings in another order: a blocked or vectorized product,
@@ -29,7 +29,9 @@ public record Tolerance(double absolute, double relative, String reason) {
      * Each rounding is at most 1.1e-16 relative, so sums of up to a few thousand terms move by well
      * under 1e-12 of the terms' magnitudes; any wrong term moves them by far more.
      */
-    public static final Tolerance FP64_REORDERED = new Tolerance(1e-15, 1e-12,
+    public static final Tolerance FP64_REORDERED = new Tolerance(
+            1e-15,
+            1e-12,
             "fp64 with the roundings in another order: 1.1e-16 per rounding, a few thousand terms per sum");
 
     /**
@@ -37,33 +39,33 @@ public record Tolerance(double absolute, double relative, String reason) {
      * per-sample reference): each term is at most about 1/count of the result's size, so the
      * rounding stays near 1e-16 per term, within 1e-13 over a few thousand rows.
      */
-    public static final Tolerance FP64_MEAN = new Tolerance(1e-13, 0,
-            "fp64 means over a few thousand rows in another order: 1e-16 per term of size 1/count");
+    public static final Tolerance FP64_MEAN = new Tolerance(
+            1e-13, 0, "fp64 means over a few thousand rows in another order: 1e-16 per term of size 1/count");
 
     /** FP64 after up to 30 training steps taken both ways: small steps do not amplify rounding. */
-    public static final Tolerance FP64_TRAINED = new Tolerance(1e-12, 0,
-            "fp64 after up to 30 small training steps of reordered roundings (1e-16 each)");
+    public static final Tolerance FP64_TRAINED =
+            new Tolerance(1e-12, 0, "fp64 after up to 30 small training steps of reordered roundings (1e-16 each)");
 
     /**
      * The CUDA backend against the CPU backend in FP64, any operation or number of steps: the
      * contract's bound (the tests print the differences they see, which aim at 1e-12).
      */
-    public static final Tolerance CUDA_VERSUS_CPU_FP64 = new Tolerance(1e-8, 0,
-            "the contract's bound for CUDA against the CPU in fp64; the printed differences aim at 1e-12");
+    public static final Tolerance CUDA_VERSUS_CPU_FP64 = new Tolerance(
+            1e-8, 0, "the contract's bound for CUDA against the CPU in fp64; the printed differences aim at 1e-12");
 
     /**
      * FP32 against FP64 or against another FP32 computation: single precision rounds to 6e-8
      * relative, accumulated over up to a thousand terms.
      */
-    public static final Tolerance FP32 = new Tolerance(1e-6, 1e-5,
-            "fp32: 6e-8 per rounding, accumulated over up to a thousand terms");
+    public static final Tolerance FP32 =
+            new Tolerance(1e-6, 1e-5, "fp32: 6e-8 per rounding, accumulated over up to a thousand terms");
 
     /**
      * TF32 products against FP64: tensor cores round the products' inputs to a 10-bit mantissa
      * (up to 2^-11 each, about 1e-3 for a product), so a sum is within 2e-3 of its terms' magnitudes.
      */
-    public static final Tolerance TF32 = new Tolerance(0, 2e-3,
-            "tf32 rounds the products' inputs to 10 bits: about 1e-3 per product");
+    public static final Tolerance TF32 =
+            new Tolerance(0, 2e-3, "tf32 rounds the products' inputs to 10 bits: about 1e-3 per product");
 
     /** The step of the central finite differences that gradients are checked against (FP64). */
     public static final double FINITE_DIFFERENCE_STEP = 1e-6;
@@ -74,8 +76,8 @@ public record Tolerance(double absolute, double relative, String reason) {
      * {@code step^2} relative, and its rounding (about 1e-16 in the loss, divided by twice the step)
      * about 1e-10 absolute, so gradients near zero are held to that.
      */
-    public static final Tolerance FINITE_DIFFERENCE = new Tolerance(1e-10, 1e-6,
-            "central differences of step 1e-6: 1e-12 truncation relative, 1e-10 rounding absolute");
+    public static final Tolerance FINITE_DIFFERENCE = new Tolerance(
+            1e-10, 1e-6, "central differences of step 1e-6: 1e-12 truncation relative, 1e-10 rounding absolute");
 
     /**
      * The CPU backend's vector sigmoid against {@link Math#exp}'s, in units in the last place of

@@ -34,10 +34,10 @@ import java.util.Map;
 public final class Safetensors {
     /** The header length the format allows at most (100 MiB). */
     private static final long MAX_HEADER = 100L << 20;
+
     private static final String METADATA = "__metadata__";
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     /** The element types Nabla reads and writes. */
     public enum DType {
@@ -114,14 +114,23 @@ public final class Safetensors {
                     data.putDouble(v);
                 }
             }
-            header.append(JsonWriter.string(t.name())).append(": {\"dtype\": \"").append(t.dtype())
-                    .append("\", \"shape\": ").append(Arrays.toString(t.shape())).append(", \"data_offsets\": [")
-                    .append(begin).append(", ").append(data.position()).append("]}, ");
+            header.append(JsonWriter.string(t.name()))
+                    .append(": {\"dtype\": \"")
+                    .append(t.dtype())
+                    .append("\", \"shape\": ")
+                    .append(Arrays.toString(t.shape()))
+                    .append(", \"data_offsets\": [")
+                    .append(begin)
+                    .append(", ")
+                    .append(data.position())
+                    .append("]}, ");
         }
         header.append(JsonWriter.string(METADATA)).append(": {");
         boolean first = true;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
-            header.append(first ? "" : ", ").append(JsonWriter.string(e.getKey())).append(": ")
+            header.append(first ? "" : ", ")
+                    .append(JsonWriter.string(e.getKey()))
+                    .append(": ")
                     .append(JsonWriter.string(e.getValue()));
             first = false;
         }
@@ -175,7 +184,8 @@ public final class Safetensors {
         try {
             for (Map.Entry<String, JsonNode> e : root.asObject("the header").entrySet()) {
                 if (e.getKey().equals(METADATA)) {
-                    for (Map.Entry<String, JsonNode> m : e.getValue().asObject(METADATA).entrySet()) {
+                    for (Map.Entry<String, JsonNode> m :
+                            e.getValue().asObject(METADATA).entrySet()) {
                         metadata.put(m.getKey(), m.getValue().asString("metadata value " + m.getKey()));
                     }
                 } else {
@@ -195,8 +205,7 @@ public final class Safetensors {
     }
 
     /** A tensor's header entry: where its bytes are. */
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
-    }
+    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
     private static Entry entry(String name, JsonNode node, Refusal refuse) {
         Map<String, JsonNode> t = node.asObject("tensor " + name);
@@ -255,7 +264,8 @@ public final class Safetensors {
 
     private static double[] values(byte[] file, int dataStart, Entry e) {
         int bytes = (int) (e.end() - e.begin());
-        ByteBuffer b = ByteBuffer.wrap(file, (int) (dataStart + e.begin()), bytes).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.wrap(file, (int) (dataStart + e.begin()), bytes).order(ByteOrder.LITTLE_ENDIAN);
         double[] v = new double[bytes / e.dtype().bytes()];
         for (int i = 0; i < v.length; i++) {
             v[i] = e.dtype() == DType.F64 ? b.getDouble() : b.getFloat();

@@ -49,8 +49,7 @@ final class BatchStaging {
      * batch of samples {@code order[from .. from + rows - 1]} (or {@code from ..} without an
      * order), one micro-batch at a time, each next one uploaded before the current one computes.
      */
-    void run(Samples data, int[] order, int from, int rows, boolean train, ForwardBackward passes,
-            StepTracer trace) {
+    void run(Samples data, int[] order, int from, int rows, boolean train, ForwardBackward passes, StepTracer trace) {
         int micro = (rows + capacity - 1) / capacity;
         if (micro > 1 && inputs[1] == null) {
             allocateSet(1);

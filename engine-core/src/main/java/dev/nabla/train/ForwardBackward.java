@@ -90,7 +90,14 @@ final class ForwardBackward {
                 backend.biasGradient(g, beta, s.biasGrad);
             }
             if (l > 0) {
-                backend.gemm(false, false, 1.0, g, s.weights, 0.0, net.layer(l - 1).gradients.first(rows));
+                backend.gemm(
+                        false,
+                        false,
+                        1.0,
+                        g,
+                        s.weights,
+                        0.0,
+                        net.layer(l - 1).gradients.first(rows));
             }
             if (trace != null) {
                 trace.delta[l] = backend.download(g);

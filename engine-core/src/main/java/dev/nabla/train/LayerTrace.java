@@ -11,6 +11,13 @@ package dev.nabla.train;
  * @param weightGradient {@code dL/dW = delta^T x}, {@code O x I} (dE/dW5, ...)
  * @param biasGradient {@code dL/db}, {@code O} values, or {@code null} for a layer without bias
  */
-public record LayerTrace(int rows, int inputs, int outputs, double[] preActivation, double[] activation,
-        double[] outputGradient, double[] delta, double[] weightGradient, double[] biasGradient) {
-}
+public record LayerTrace(
+        int rows,
+        int inputs,
+        int outputs,
+        double[] preActivation,
+        double[] activation,
+        double[] outputGradient,
+        double[] delta,
+        double[] weightGradient,
+        double[] biasGradient) {}

@@ -14,8 +14,7 @@ public final class MemoryPlan {
     /** Of the memory a backend has free, the share a trainer sizes its micro-batches to; the rest is headroom. */
     private static final double MEMORY_SHARE = 0.7;
 
-    private MemoryPlan() {
-    }
+    private MemoryPlan() {}
 
     /** Bytes a trainer of {@code network} holds on its backend with the given capacity. */
     public static long bytesFor(Network network, long capacity, int elementBytes) {
@@ -36,7 +35,8 @@ public final class MemoryPlan {
      */
     public static int capacityFor(Backend backend, Network network, int batch) {
         int bytes = backend.precision().bytes();
-        long perRow = bytesFor(network, 1, bytes) - bytesFor(network, 0, bytes)
+        long perRow = bytesFor(network, 1, bytes)
+                - bytesFor(network, 0, bytes)
                 + (long) Double.BYTES * (network.inputs() + network.outputs());
         long fixed = bytesFor(network, 0, bytes);
         long usable = (long) (backend.memoryAvailable() * MEMORY_SHARE) - fixed;

@@ -18,8 +18,14 @@ import java.util.Map;
  * @param validation the fraction of the data held out from its end ({@code --validation}), or
  *     {@code null} when none was (checkpoints written before it was recorded have none)
  */
-public record RunState(TrainingLoop.Options options, TrainingLoop.Position position, int microBatch,
-        String precision, String data, int samples, Double validation) {
+public record RunState(
+        TrainingLoop.Options options,
+        TrainingLoop.Position position,
+        int microBatch,
+        String precision,
+        String data,
+        int samples,
+        Double validation) {
 
     /** The metadata strings. Doubles are written so that they read back exactly. */
     public Map<String, String> toMetadata() {
@@ -46,21 +52,28 @@ public record RunState(TrainingLoop.Options options, TrainingLoop.Position posit
     /** Reads the state back; a missing or malformed value is an {@link InputException} naming the file. */
     public static RunState fromMetadata(Map<String, String> m, String file) {
         try {
-            TrainingLoop.Options o = new TrainingLoop.Options(Integer.parseInt(get(m, "nabla.epochs", file)),
+            TrainingLoop.Options o = new TrainingLoop.Options(
+                    Integer.parseInt(get(m, "nabla.epochs", file)),
                     Integer.parseInt(get(m, "nabla.batch", file)),
                     Double.parseDouble(get(m, "nabla.learning_rate", file)),
-                    Boolean.parseBoolean(get(m, "nabla.shuffle", file)), Long.parseLong(get(m, "nabla.seed", file)));
-            TrainingLoop.Position p = new TrainingLoop.Position(Integer.parseInt(get(m, "nabla.epoch", file)),
+                    Boolean.parseBoolean(get(m, "nabla.shuffle", file)),
+                    Long.parseLong(get(m, "nabla.seed", file)));
+            TrainingLoop.Position p = new TrainingLoop.Position(
+                    Integer.parseInt(get(m, "nabla.epoch", file)),
                     Integer.parseInt(get(m, "nabla.step_in_epoch", file)),
                     Long.parseLong(get(m, "nabla.steps_done", file)),
                     Double.parseDouble(get(m, "nabla.epoch_loss_sum", file)));
-            return new RunState(o, p, Integer.parseInt(get(m, "nabla.micro_batch", file)),
-                    get(m, "nabla.precision", file), get(m, "nabla.data", file),
+            return new RunState(
+                    o,
+                    p,
+                    Integer.parseInt(get(m, "nabla.micro_batch", file)),
+                    get(m, "nabla.precision", file),
+                    get(m, "nabla.data", file),
                     Integer.parseInt(get(m, "nabla.samples", file)),
                     m.containsKey("nabla.validation") ? Double.valueOf(m.get("nabla.validation")) : null);
         } catch (NumberFormatException e) {
-            throw new InputException(file + ": a training-state value in the checkpoint is not a number ("
-                    + e.getMessage() + ")");
+            throw new InputException(
+                    file + ": a training-state value in the checkpoint is not a number (" + e.getMessage() + ")");
         } catch (IllegalArgumentException e) {
             throw new InputException(file + ": the checkpoint's training state is invalid (" + e.getMessage() + ")");
         }
@@ -69,8 +82,8 @@ public record RunState(TrainingLoop.Options options, TrainingLoop.Position posit
     private static String get(Map<String, String> m, String key, String file) {
         String v = m.get(key);
         if (v == null) {
-            throw new InputException(file + ": the checkpoint has no " + key + "; it holds weights but no training state "
-                    + "to resume");
+            throw new InputException(file + ": the checkpoint has no " + key
+                    + "; it holds weights but no training state " + "to resume");
         }
         return v;
     }

@@ -30,8 +30,16 @@ final class StepTracer {
         List<LayerTrace> traces = new ArrayList<>();
         for (int l = 0; l < net.depth(); l++) {
             Layer spec = net.layer(l).spec;
-            traces.add(new LayerTrace(rows, spec.inputs(), spec.outputs(), preActivation[l], activation[l],
-                    outputGradient[l], delta[l], weightGradient[l], biasGradient[l]));
+            traces.add(new LayerTrace(
+                    rows,
+                    spec.inputs(),
+                    spec.outputs(),
+                    preActivation[l],
+                    activation[l],
+                    outputGradient[l],
+                    delta[l],
+                    weightGradient[l],
+                    biasGradient[l]));
         }
         return traces;
     }

@@ -42,6 +42,7 @@ public final class Trainer implements AutoCloseable {
      * sizes (an epoch has one batch size and at most one shorter last batch).
      */
     private final RecordedStep[] streamed = new RecordedStep[2];
+
     private final int[] streamedRows = new int[2];
     private final double[] lossHost = new double[1];
 
@@ -145,8 +146,8 @@ public final class Trainer implements AutoCloseable {
     public ResidentBatch keep(Samples data, int first, int rows) {
         checkBatch(data, null, first, rows);
         if (rows > capacity) {
-            throw new IllegalArgumentException("a resident batch holds at most the trainer's " + capacity
-                    + " samples, not " + rows);
+            throw new IllegalArgumentException(
+                    "a resident batch holds at most the trainer's " + capacity + " samples, not " + rows);
         }
         Network spec = net.initial();
         Matrix x = backend.allocate(rows, spec.inputs());
@@ -230,8 +231,8 @@ public final class Trainer implements AutoCloseable {
     public double[] predict(double[] x, int first, int rows) {
         int in = net.initial().inputs();
         if (first < 0 || rows < 1 || (long) (first + rows) * in > x.length) {
-            throw new IllegalArgumentException("samples " + first + " .. " + (first + rows - 1) + " of "
-                    + x.length / in);
+            throw new IllegalArgumentException(
+                    "samples " + first + " .. " + (first + rows - 1) + " of " + x.length / in);
         }
         int out = net.initial().outputs();
         double[] result = new double[Math.multiplyExact(rows, out)];
@@ -263,8 +264,8 @@ public final class Trainer implements AutoCloseable {
         }
         int limit = order == null ? data.count() : order.length;
         if (rows < 1 || from < 0 || (long) from + rows > limit) {
-            throw new IllegalArgumentException("a batch of samples " + from + " .. " + ((long) from + rows - 1)
-                    + ", but there are " + limit);
+            throw new IllegalArgumentException(
+                    "a batch of samples " + from + " .. " + ((long) from + rows - 1) + ", but there are " + limit);
         }
     }
 

@@ -10,8 +10,8 @@ public class TrainingDivergedException extends InputException {
     private final long step;
 
     public TrainingDivergedException(int epoch, long step, long stepInEpoch, double loss) {
-        super("training diverged: the loss became " + loss + " at epoch " + epoch + ", step " + stepInEpoch
-                + " (step " + step + " overall); try a smaller --lr");
+        super("training diverged: the loss became " + loss + " at epoch " + epoch + ", step " + stepInEpoch + " (step "
+                + step + " overall); try a smaller --lr");
         this.epoch = epoch;
         this.step = step;
     }

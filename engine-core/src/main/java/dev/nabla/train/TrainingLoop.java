@@ -31,7 +31,8 @@ public final class TrainingLoop {
                 throw new IllegalArgumentException("batch must be at least 1, not " + batch);
             }
             if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
-                throw new IllegalArgumentException("learning rate must be a positive finite number, not " + learningRate);
+                throw new IllegalArgumentException(
+                        "learning rate must be a positive finite number, not " + learningRate);
             }
         }
     }
@@ -47,24 +48,27 @@ public final class TrainingLoop {
     }
 
     /** One step taken: its epoch and number, its batch's loss and size, and the position after it. */
-    public record Step(int epoch, long step, int stepInEpoch, int stepsInEpoch, double loss, int samples,
-            double seconds, Position next) {
-    }
+    public record Step(
+            int epoch,
+            long step,
+            int stepInEpoch,
+            int stepsInEpoch,
+            double loss,
+            int samples,
+            double seconds,
+            Position next) {}
 
     /**
      * One epoch done. {@code loss} is the mean per-sample loss over the epoch's batches;
      * {@code validationLoss} the mean loss on the held-out samples after the epoch (NaN without them).
      */
-    public record Epoch(int number, double loss, double validationLoss, long samples, long steps, double seconds) {
-    }
+    public record Epoch(int number, double loss, double validationLoss, long samples, long steps, double seconds) {}
 
     /** Told of every step and every epoch. */
     public interface Listener {
-        default void stepDone(Step step) {
-        }
+        default void stepDone(Step step) {}
 
-        default void epochDone(Epoch epoch) {
-        }
+        default void epochDone(Epoch epoch) {}
 
         /** A listener for epochs only. */
         static Listener onEpoch(Consumer<Epoch> action) {
@@ -82,16 +86,15 @@ public final class TrainingLoop {
      * steps, the last epoch's loss, and where it stopped ({@code finished} false when it was asked
      * to stop before the last epoch ended).
      */
-    public record Result(long samples, long steps, double seconds, double lastLoss, Position position,
-            boolean finished) {
+    public record Result(
+            long samples, long steps, double seconds, double lastLoss, Position position, boolean finished) {
         /** Training throughput. */
         public double samplesPerSecond() {
             return seconds > 0 ? samples / seconds : Double.NaN;
         }
     }
 
-    private TrainingLoop() {
-    }
+    private TrainingLoop() {}
 
     /** Trains from the start to the end with no held-out samples. */
     public static Result run(Trainer trainer, Samples data, Options options, Listener listener) {
@@ -102,9 +105,15 @@ public final class TrainingLoop {
      * Trains {@code trainer}'s network on {@code data} from {@code start}, checking {@code stop}
      * after every step; after each epoch, measures the loss on {@code validation} when given.
      */
-    public static Result run(Trainer trainer, Samples data, Samples validation, Options options, Position start,
-            BooleanSupplier stop, Listener listener) {
-        Listener events = listener == null ? new Listener() { } : listener;
+    public static Result run(
+            Trainer trainer,
+            Samples data,
+            Samples validation,
+            Options options,
+            Position start,
+            BooleanSupplier stop,
+            Listener listener) {
+        Listener events = listener == null ? new Listener() {} : listener;
         int n = data.count();
         int batch = Math.min(options.batch(), n);
         int stepsPerEpoch = (n + batch - 1) / batch;
@@ -152,7 +161,8 @@ public final class TrainingLoop {
                     throw new TrainingDivergedException(e, stepsDone, k + 1, loss);
                 }
                 lossSum += loss * rows;
-                Position next = k + 1 < stepsPerEpoch ? new Position(e, k + 1, stepsDone, lossSum)
+                Position next = k + 1 < stepsPerEpoch
+                        ? new Position(e, k + 1, stepsDone, lossSum)
                         : new Position(e + 1, 0, stepsDone, 0.0);
                 events.stepDone(new Step(e, stepsDone, k + 1, stepsPerEpoch, loss, rows, dt / 1e9, next));
                 if (k + 1 < stepsPerEpoch && stop.getAsBoolean()) {
@@ -163,15 +173,20 @@ public final class TrainingLoop {
             nanos += epochNanos;
             lastLoss = lossSum / n;
             double validationLoss = validation == null ? Double.NaN : trainer.loss(validation, 0, validation.count());
-            events.epochDone(new Epoch(e, lastLoss, validationLoss, epochSamples, stepsPerEpoch - firstStep,
-                    epochNanos / 1e9));
+            events.epochDone(
+                    new Epoch(e, lastLoss, validationLoss, epochSamples, stepsPerEpoch - firstStep, epochNanos / 1e9));
             Position next = new Position(e + 1, 0, stepsDone, 0.0);
             if (e < options.epochs() && stop.getAsBoolean()) {
                 return new Result(samples, steps, nanos / 1e9, lastLoss, next, false);
             }
         }
-        return new Result(samples, steps, nanos / 1e9, lastLoss,
-                new Position(Math.max(start.epoch(), options.epochs() + 1), 0, stepsDone, 0.0), true);
+        return new Result(
+                samples,
+                steps,
+                nanos / 1e9,
+                lastLoss,
+                new Position(Math.max(start.epoch(), options.epochs() + 1), 0, stepsDone, 0.0),
+                true);
     }
 
     /** Checks that {@code data} fits a network's input and output widths. */

@@ -11,8 +11,7 @@ import dev.nabla.numerics.Tolerance;
 public final class Compare {
     private static final int SHOWN = 5;
 
-    private Compare() {
-    }
+    private Compare() {}
 
     /** Every {@code |actual - expected|} within {@code tolerance} on {@code |expected|}'s scale. */
     public static void close(String what, double[] expected, double[] actual, Tolerance tolerance) {
@@ -50,15 +49,17 @@ public final class Compare {
             }
             if (!ok) {
                 if (bad < SHOWN) {
-                    first.append(String.format(" [%d] expected %.17g got %.17g (diff %.3g, allowed %.3g);",
+                    first.append(String.format(
+                            " [%d] expected %.17g got %.17g (diff %.3g, allowed %.3g);",
                             i, expected[i], actual[i], diff, bound[i]));
                 }
                 bad++;
             }
         }
         if (bad > 0) {
-            fail(String.format("%s: %d of %d elements differ; max |diff| %.3g at [%d]; first:%s", what, bad,
-                    expected.length, maxDiff, maxAt, first));
+            fail(String.format(
+                    "%s: %d of %d elements differ; max |diff| %.3g at [%d]; first:%s",
+                    what, bad, expected.length, maxDiff, maxAt, first));
         }
     }
 

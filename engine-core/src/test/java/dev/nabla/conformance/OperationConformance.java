@@ -61,8 +61,15 @@ public abstract class OperationConformance {
 
     static Stream<Arguments> gemmShapes() {
         int[][] shapes = {
-            {1, 1, 1}, {3, 1, 17}, {1, 17, 3}, {17, 3, 1}, {3, 17, 1000}, {1000, 3, 17}, {17, 1000, 3},
-            {1000, 17, 3}, {65, 67, 129},
+            {1, 1, 1},
+            {3, 1, 17},
+            {1, 17, 3},
+            {17, 3, 1},
+            {3, 17, 1000},
+            {1000, 3, 17},
+            {17, 1000, 3},
+            {1000, 17, 3},
+            {65, 67, 129},
         };
         Stream.Builder<Arguments> b = Stream.builder();
         for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
@@ -94,14 +101,21 @@ public abstract class OperationConformance {
                 for (int i = 0; i < bound.length; i++) {
                     bound[i] = tolerance(p).bound(ref[1][i]);
                 }
-                Compare.within(String.format("gemm %s m=%d n=%d k=%d ta=%b tb=%b alpha=%s beta=%s", p, m, n, k,
-                        ta, tb, ab[0], ab[1]), ref[0], be.download(mc), bound);
+                Compare.within(
+                        String.format(
+                                "gemm %s m=%d n=%d k=%d ta=%b tb=%b alpha=%s beta=%s",
+                                p, m, n, k, ta, tb, ab[0], ab[1]),
+                        ref[0],
+                        be.download(mc),
+                        bound);
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = Precision.class, names = {"FP64", "FP32"})
+    @EnumSource(
+            value = Precision.class,
+            names = {"FP64", "FP32"})
     void gemmWithBetaZeroIgnoresNaNInOutput(Precision p) {
         try (Backend be = open(p)) {
             Matrix a = put(be, 3, 2, new double[] {1, 2, 3, 4, 5, 6});
@@ -279,7 +293,9 @@ public abstract class OperationConformance {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Precision.class, names = {"FP64", "FP32"})
+    @EnumSource(
+            value = Precision.class,
+            names = {"FP64", "FP32"})
     void uploadAndDownloadRoundTripWithOffsets(Precision p) {
         double[] values = random(new SplittableRandom(5), 3 * 17 + 4, -1e3, 1e3);
         try (Backend be = open(p)) {
@@ -302,7 +318,9 @@ public abstract class OperationConformance {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Precision.class, names = {"FP64", "FP32"})
+    @EnumSource(
+            value = Precision.class,
+            names = {"FP64", "FP32"})
     void viewsSeeAndChangeOnlyTheirRows(Precision p) {
         try (Backend be = open(p)) {
             Matrix m = put(be, 4, 3, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
@@ -321,8 +339,8 @@ public abstract class OperationConformance {
             Matrix a = be.allocate(3, 2);
             Matrix b = be.allocate(3, 2);
             Matrix c = be.allocate(3, 3);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> be.gemm(false, false, 1, a, b, 0, c));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> be.gemm(false, false, 1, a, b, 0, c));
             assertTrue(e.getMessage().contains("inner dimensions"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> be.gemm(false, true, 1, a, b, 0, be.allocate(2, 3)));
             assertThrows(IllegalArgumentException.class, () -> be.activationForward(Activation.SIGMOID, a, c));
@@ -349,7 +367,8 @@ public abstract class OperationConformance {
 
     @Test
     void matricesOfAnotherBackendAreRejected() {
-        try (Backend one = open(Precision.FP64); Backend two = open(Precision.FP64)) {
+        try (Backend one = open(Precision.FP64);
+                Backend two = open(Precision.FP64)) {
             Matrix a = one.allocate(2, 2);
             Matrix b = two.allocate(2, 2);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> one.sgdUpdate(1, b, a));

@@ -5,8 +5,7 @@ package dev.nabla.conformance;
  * double precision, on row-major arrays. Backends are tested against it.
  */
 public final class Reference {
-    private Reference() {
-    }
+    private Reference() {}
 
     /** Element {@code (i, p)} of {@code op(x)} for a stored {@code rows x cols} matrix. */
     private static double op(double[] x, int cols, boolean trans, int i, int p) {
@@ -17,8 +16,17 @@ public final class Reference {
      * {@code c = alpha op(a) op(b) + beta c}, {@code op(a)} {@code m x k}, {@code op(b)} {@code k x n};
      * also returns, per element, {@code sum_p |op(a)_ip op(b)_pj|}, the scale of its rounding error.
      */
-    public static double[][] gemm(boolean ta, boolean tb, int m, int n, int k, double alpha, double[] a, double[] b,
-            double beta, double[] c) {
+    public static double[][] gemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            double[] b,
+            double beta,
+            double[] c) {
         int colsA = ta ? m : k;
         int colsB = tb ? k : n;
         double[] out = new double[m * n];
@@ -41,22 +49,32 @@ public final class Reference {
 
     public static double activate(String f, double z) {
         switch (f) {
-            case "sigmoid": return 1 / (1 + Math.exp(-z));
-            case "tanh": return Math.tanh(z);
-            case "relu": return Math.max(0, z);
-            case "identity": return z;
-            default: throw new IllegalArgumentException(f);
+            case "sigmoid":
+                return 1 / (1 + Math.exp(-z));
+            case "tanh":
+                return Math.tanh(z);
+            case "relu":
+                return Math.max(0, z);
+            case "identity":
+                return z;
+            default:
+                throw new IllegalArgumentException(f);
         }
     }
 
     /** {@code f'(z)} expressed through {@code a = f(z)}. */
     public static double derivative(String f, double a) {
         switch (f) {
-            case "sigmoid": return a * (1 - a);
-            case "tanh": return 1 - a * a;
-            case "relu": return a > 0 ? 1 : 0;
-            case "identity": return 1;
-            default: throw new IllegalArgumentException(f);
+            case "sigmoid":
+                return a * (1 - a);
+            case "tanh":
+                return 1 - a * a;
+            case "relu":
+                return a > 0 ? 1 : 0;
+            case "identity":
+                return 1;
+            default:
+                throw new IllegalArgumentException(f);
         }
     }
 

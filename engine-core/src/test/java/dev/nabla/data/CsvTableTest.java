@@ -44,8 +44,11 @@ class CsvTableTest {
         assertEquals(1, d.inputWidth());
         assertArrayEquals(new double[] {2, 3, 4, 6, 7, 8}, d.targets(), 0.0);
         InputException e = assertThrows(InputException.class, () -> CsvData.readWithTargets(file("1,2\n"), 2));
-        assertTrue(e.getMessage().endsWith(":1: 2 columns, but 2 of them are targets; at least one input column "
-                + "must come first"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith(":1: 2 columns, but 2 of them are targets; at least one input column "
+                                + "must come first"),
+                e.getMessage());
     }
 
     @Test
@@ -81,8 +84,10 @@ class CsvTableTest {
 
     @Test
     void writtenDataReadsBackBitForBit() {
-        Dataset d = new Dataset("d", 3, 2, 1, new double[] {0.1, -1e-300, 1.0 / 3, 2e22, Double.MIN_VALUE, -0.0},
-                new double[] {Math.PI, 5, -7.25});
+        Dataset d = new Dataset(
+                "d", 3, 2, 1, new double[] {0.1, -1e-300, 1.0 / 3, 2e22, Double.MIN_VALUE, -0.0}, new double[] {
+                    Math.PI, 5, -7.25
+                });
         Path f = dir.resolve("out.csv");
         CsvData.write(d, f);
         Dataset back = CsvData.read(f, 2, 1);
@@ -97,9 +102,26 @@ class CsvTableTest {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(17);
         StringBuilder sb = new StringBuilder();
         java.util.List<String> texts = new java.util.ArrayList<>();
-        String[] fixed = {"0", "-0", "0.1", "1e22", "1e23", "9007199254740993", "123456789012345678901234567890",
-            "0.30000000000000004", "2.2250738585072014E-308", "4.9e-324", "1.7976931348623157e308", ".5", "5.",
-            "-1.5e-5", "+7", "1e-22", "12345678901234567", "0.000000000000000000000000000001"};
+        String[] fixed = {
+            "0",
+            "-0",
+            "0.1",
+            "1e22",
+            "1e23",
+            "9007199254740993",
+            "123456789012345678901234567890",
+            "0.30000000000000004",
+            "2.2250738585072014E-308",
+            "4.9e-324",
+            "1.7976931348623157e308",
+            ".5",
+            "5.",
+            "-1.5e-5",
+            "+7",
+            "1e-22",
+            "12345678901234567",
+            "0.000000000000000000000000000001"
+        };
         texts.addAll(java.util.List.of(fixed));
         for (int i = 0; i < 3000; i++) {
             double v = switch (i % 3) {
@@ -114,8 +136,10 @@ class CsvTableTest {
         }
         Dataset d = CsvData.readWithTargets(file("v\n" + sb.toString().replace("\n", ",1\n")), 1);
         for (int i = 0; i < texts.size(); i++) {
-            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(texts.get(i))),
-                    Double.doubleToRawLongBits(d.inputs()[i]), texts.get(i));
+            assertEquals(
+                    Double.doubleToRawLongBits(Double.parseDouble(texts.get(i))),
+                    Double.doubleToRawLongBits(d.inputs()[i]),
+                    texts.get(i));
         }
     }
 }

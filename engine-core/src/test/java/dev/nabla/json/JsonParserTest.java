@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.InputException;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class JsonParserTest {
 
@@ -30,20 +30,47 @@ class JsonParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "NaN", "Infinity", "[1 2]",
-        "{\"a\" 1}", "{'a': 1}", "tru", "\"unterminated", "\"bad \\x escape\"", "{\"a\":1} x", "[-]", "1e", "{\"a\":1,\"a\":2}"})
+    @ValueSource(
+            strings = {
+                "",
+                "{",
+                "[1,]",
+                "{\"a\":1,}",
+                "01",
+                "1.",
+                ".5",
+                "+1",
+                "NaN",
+                "Infinity",
+                "[1 2]",
+                "{\"a\" 1}",
+                "{'a': 1}",
+                "tru",
+                "\"unterminated",
+                "\"bad \\x escape\"",
+                "{\"a\":1} x",
+                "[-]",
+                "1e",
+                "{\"a\":1,\"a\":2}"
+            })
     void rejectsWhatRfc8259Rejects(String text) {
         InputException e = assertThrows(InputException.class, () -> JsonParser.parse(text, "f"));
         assertTrue(e.getMessage().startsWith("f:1:"), e.getMessage());
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "[1,]|f:1:4: unexpected ']'; expected a value",
-        "{\"a\":1,\"a\":2}|f:1:8: key 'a' appears twice",
-        "[1 2]|f:1:4: unexpected '2'; expected ',' or ']'"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "[1,]|f:1:4: unexpected ']'; expected a value",
+                "{\"a\":1,\"a\":2}|f:1:8: key 'a' appears twice",
+                "[1 2]|f:1:4: unexpected '2'; expected ',' or ']'"
+            })
     void saysWhatWasExpectedWhere(String text, String message) {
-        assertEquals(message, assertThrows(InputException.class, () -> JsonParser.parse(text, "f")).getMessage());
+        assertEquals(
+                message,
+                assertThrows(InputException.class, () -> JsonParser.parse(text, "f"))
+                        .getMessage());
     }
 
     @Test

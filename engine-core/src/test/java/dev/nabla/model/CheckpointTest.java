@@ -26,9 +26,13 @@ class CheckpointTest {
     @TempDir
     Path dir;
 
-    private static final Network NET = new Network(Loss.MSE, List.of(
-            new Layer(3, 2, Activation.TANH, new double[] {0.1, -0.2, 1.0 / 3, 4e-300, -0.0, 7}, new double[] {0.5, -1.5}),
-            new Layer(2, 1, Activation.SIGMOID, new double[] {Math.PI, Math.E}, null)));
+    private static final Network NET = new Network(
+            Loss.MSE,
+            List.of(
+                    new Layer(3, 2, Activation.TANH, new double[] {0.1, -0.2, 1.0 / 3, 4e-300, -0.0, 7}, new double[] {
+                        0.5, -1.5
+                    }),
+                    new Layer(2, 1, Activation.SIGMOID, new double[] {Math.PI, Math.E}, null)));
 
     @Test
     void roundTripsWeightsAndMetadataBitForBit() {
@@ -61,12 +65,16 @@ class CheckpointTest {
         assertEquals(0, (8 + n) % 8, "the data starts 8-byte aligned");
         String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
         Map<String, JsonNode> h = JsonParser.parse(header, "header").asObject("header");
-        assertEquals(List.of("layers.0.weight", "layers.0.bias", "layers.1.weight", "__metadata__"),
+        assertEquals(
+                List.of("layers.0.weight", "layers.0.bias", "layers.1.weight", "__metadata__"),
                 List.copyOf(h.keySet()));
         Map<String, JsonNode> w0 = h.get("layers.0.weight").asObject("t");
         assertEquals("F64", w0.get("dtype").value());
-        assertEquals(List.of(2.0, 3.0), w0.get("shape").asArray("s").stream().map(JsonNode::value).toList());
-        List<JsonNode> off = h.get("layers.1.weight").asObject("t").get("data_offsets").asArray("o");
+        assertEquals(
+                List.of(2.0, 3.0),
+                w0.get("shape").asArray("s").stream().map(JsonNode::value).toList());
+        List<JsonNode> off =
+                h.get("layers.1.weight").asObject("t").get("data_offsets").asArray("o");
         int begin = (int) off.get(0).asDouble("b");
         int end = (int) off.get(1).asDouble("e");
         assertEquals(16, end - begin);

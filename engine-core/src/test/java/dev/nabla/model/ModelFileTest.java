@@ -44,16 +44,31 @@ class ModelFileTest {
     @Test
     void roundTripsEveryDoubleExactly() {
         SplittableRandom rng = new SplittableRandom(11);
-        double[] specials = {0.1, 1.0 / 3, -0.0, 0.0, Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE, -1e-300,
-            123456789.123456789, 1e22, 2.5e-8, Math.PI, Math.nextUp(1.0)};
+        double[] specials = {
+            0.1,
+            1.0 / 3,
+            -0.0,
+            0.0,
+            Double.MIN_VALUE,
+            Double.MIN_NORMAL,
+            Double.MAX_VALUE,
+            -1e-300,
+            123456789.123456789,
+            1e22,
+            2.5e-8,
+            Math.PI,
+            Math.nextUp(1.0)
+        };
         double[] w = new double[5 * 4];
         for (int k = 0; k < w.length; k++) {
             w[k] = k < specials.length ? specials[k] : rng.nextDouble(-1, 1) * Math.pow(10, rng.nextInt(-20, 20));
         }
         double[] b = {Math.nextDown(0.5), -7.0e-15, 3, 1e-310, -2};
-        Network n = new Network(Loss.MSE, List.of(
-                new Layer(4, 5, Activation.TANH, w, b),
-                new Layer(5, 2, Activation.IDENTITY, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, null)));
+        Network n = new Network(
+                Loss.MSE,
+                List.of(
+                        new Layer(4, 5, Activation.TANH, w, b),
+                        new Layer(5, 2, Activation.IDENTITY, new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, null)));
         Network back = ModelFile.parse(ModelFile.toJson(n), "x.json", 0);
         assertEquals(n, back);
         double[] w2 = back.layer(0).weights();
@@ -88,7 +103,9 @@ class ModelFileTest {
         }
         String givenFirst = "{\"layers\": [{\"inputs\": 3, \"outputs\": 4, \"activation\": \"relu\", \"weights\": "
                 + "[[1,1,1],[1,1,1],[1,1,1],[1,1,1]]}, {\"inputs\": 4, \"outputs\": 1, \"activation\": \"identity\"}]}";
-        assertEquals(a.layer(1), ModelFile.parse(givenFirst, "m", 5).layer(1),
+        assertEquals(
+                a.layer(1),
+                ModelFile.parse(givenFirst, "m", 5).layer(1),
                 "a layer's drawn weights do not depend on whether another layer's were given");
     }
 
@@ -105,7 +122,10 @@ class ModelFileTest {
     /** Checkpoints record the architecture as model JSON without parameters, which reads back as a model file. */
     @Test
     void theArchitectureIsAModelFileWithoutParameters() {
-        Network net = Network.builder(5).dense(4, Activation.RELU, true).dense(2, Activation.SIGMOID, false).build(9);
+        Network net = Network.builder(5)
+                .dense(4, Activation.RELU, true)
+                .dense(2, Activation.SIGMOID, false)
+                .build(9);
         String arch = ModelFile.architecture(net);
         assertFalse(arch.contains("weights"), arch);
         Network back = ModelFile.parse(arch, "arch", 9);
@@ -117,20 +137,27 @@ class ModelFileTest {
         assertMessage("{\"layers\": []}", "m:1:12: \"layers\" is empty");
         assertMessage("{\"loss\": \"mse\"}", "m:1:1: the model has no \"layers\"");
         assertMessage("[1]", "m:1:1: the model must be an object, not an array");
-        assertMessage("{\"layers\": [{\"inputs\": 2, \"outputs\": 0, \"activation\": \"relu\"}]}",
+        assertMessage(
+                "{\"layers\": [{\"inputs\": 2, \"outputs\": 0, \"activation\": \"relu\"}]}",
                 "m:1:38: layer 1 outputs must be a whole number of at least 1, not 0");
-        assertMessage("{\"layers\": [{\"inputs\": 2.5, \"outputs\": 1, \"activation\": \"relu\"}]}",
+        assertMessage(
+                "{\"layers\": [{\"inputs\": 2.5, \"outputs\": 1, \"activation\": \"relu\"}]}",
                 "layer 1 inputs must be a whole number of at least 1, not 2.5");
-        assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"bais\": [1]}]}",
+        assertMessage(
+                "{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"bais\": [1]}]}",
                 "m:1:71: unknown key \"bais\" in layer 1");
         assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1}]}", "m:1:13: layer 1 has no \"activation\"");
-        assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"bias\": \"yes\"}]}",
+        assertMessage(
+                "{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"bias\": \"yes\"}]}",
                 "m:1:71: layer 1 bias must be an array of values, true or false, not a string");
-        assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": 3}]}",
+        assertMessage(
+                "{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": 3}]}",
                 "m:1:55: layer 1 activation must be a string, not a number");
-        assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"weights\": [[\"1\"]]}]}",
+        assertMessage(
+                "{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"weights\": [[\"1\"]]}]}",
                 "layer 1 weights row 1 entry 1 must be a number, not a string");
-        assertMessage("{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"weights\": [[1e999]]}]}",
+        assertMessage(
+                "{\"layers\": [{\"inputs\": 1, \"outputs\": 1, \"activation\": \"relu\", \"weights\": [[1e999]]}]}",
                 "layer 1 weights row 1 entry 1 is out of the range of a double");
     }
 

@@ -54,49 +54,38 @@ class TrainerAllocationTest {
         }
 
         @Override
-        protected void doUpload(double[] src, int offset, Matrix dst) {
-        }
+        protected void doUpload(double[] src, int offset, Matrix dst) {}
 
         @Override
-        protected void doUpload(float[] src, int offset, Matrix dst) {
-        }
+        protected void doUpload(float[] src, int offset, Matrix dst) {}
 
         @Override
-        protected void doDownload(Matrix src, double[] dst, int offset) {
-        }
+        protected void doDownload(Matrix src, double[] dst, int offset) {}
 
         @Override
-        protected void doDownload(Matrix src, float[] dst, int offset) {
-        }
+        protected void doDownload(Matrix src, float[] dst, int offset) {}
 
         @Override
-        protected void doGemm(boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta,
-                Matrix c) {
-        }
+        protected void doGemm(
+                boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {}
 
         @Override
-        protected void doActivationForward(Activation f, Matrix z, Matrix a) {
-        }
+        protected void doActivationForward(Activation f, Matrix z, Matrix a) {}
 
         @Override
-        protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
-        }
+        protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {}
 
         @Override
-        protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
-        }
+        protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {}
 
         @Override
-        protected void doAddBias(Matrix bias, Matrix z) {
-        }
+        protected void doAddBias(Matrix bias, Matrix z) {}
 
         @Override
-        protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {
-        }
+        protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {}
 
         @Override
-        protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
-        }
+        protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {}
 
         @Override
         public boolean fusesNetwork(int[] widths) {
@@ -104,13 +93,11 @@ class TrainerAllocationTest {
         }
 
         @Override
-        protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
-                Matrix loss) {
-        }
+        protected void doNetworkGradients(
+                List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta, Matrix loss) {}
 
         @Override
-        protected void doClose() {
-        }
+        protected void doClose() {}
     }
 
     private static final class Shape extends Matrix {
@@ -124,8 +111,7 @@ class TrainerAllocationTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     /** Bytes the current thread allocated while {@code steps} runs {@code n} times, per run. */
@@ -169,13 +155,17 @@ class TrainerAllocationTest {
     @ParameterizedTest(name = "fused network: {0}")
     @ValueSource(booleans = {false, true})
     void stepsAllocateNothingOnceEachBatchSizeWasSeen(boolean fused) {
-        Network net = Network.builder(6).dense(5, Activation.TANH, true).dense(3, Activation.SIGMOID, false).build(1);
+        Network net = Network.builder(6)
+                .dense(5, Activation.TANH, true)
+                .dense(3, Activation.SIGMOID, false)
+                .build(1);
         Dataset data = data(100, 6, 3);
         int[] order = new int[100];
         for (int i = 0; i < order.length; i++) {
             order[i] = 99 - i;
         }
-        try (Backend be = new NothingBackend(fused); Trainer tr = new Trainer(be, net, 32)) {
+        try (Backend be = new NothingBackend(fused);
+                Trainer tr = new Trainer(be, net, 32)) {
             ResidentBatch kept = tr.keep(data, 0, 20);
             Runnable epoch = () -> {
                 for (int first = 0; first < 100; first += 30) { // batches of 30 and a last one of 10

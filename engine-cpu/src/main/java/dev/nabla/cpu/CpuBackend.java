@@ -119,8 +119,8 @@ final class CpuBackend extends Backend {
     }
 
     @Override
-    protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
-            Matrix loss) {
+    protected void doNetworkGradients(
+            List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta, Matrix loss) {
         if (fusedPlan == null || !fusedPlan.isFor(layers)) {
             fusedPlan = new FusedNetwork(layers, x.cols(), precision, ops, kernels.activations());
         }

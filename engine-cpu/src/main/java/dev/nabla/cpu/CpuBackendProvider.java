@@ -36,8 +36,11 @@ public final class CpuBackendProvider implements BackendProvider {
             facts.put("processor", processorName());
             facts.put("threads", Integer.toString(threads()));
             facts.put("precisions", "fp64, fp32");
-            facts.put("kernels", CpuKernels.vectorApi() ? "vectorized (Vector API, jdk.incubator.vector)"
-                    : "plain loops (start Java with --add-modules jdk.incubator.vector for the vectorized ones)");
+            facts.put(
+                    "kernels",
+                    CpuKernels.vectorApi()
+                            ? "vectorized (Vector API, jdk.incubator.vector)"
+                            : "plain loops (start Java with --add-modules jdk.incubator.vector for the vectorized ones)");
             facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
             report = ProbeReport.usable(name(), facts);
         }

@@ -8,12 +8,32 @@ package dev.nabla.cpu;
  */
 interface CpuGemm {
 
-    void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a,
-            double[] b, double beta, double[] c);
+    void multiply(
+            Parallel par,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            double[] b,
+            double beta,
+            double[] c);
 
     /** In FP32: products accumulated in float, {@code alpha} and {@code beta} rounded to float. */
-    void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a,
-            float[] b, double beta, float[] c);
+    void multiply(
+            Parallel par,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            float[] a,
+            float[] b,
+            double beta,
+            float[] c);
 
     /** What it is, for the backend's description. */
     String description();

@@ -42,8 +42,8 @@ record CpuKernels(CpuGemm gemm, CpuActivations activations) {
                 }
                 try {
                     // By name, so that a JVM without the module never loads a class that needs it.
-                    return new CpuKernels((CpuGemm) create("dev.nabla.cpu.VectorGemm"),
-                            (CpuActivations) create("dev.nabla.cpu.VectorActivations"));
+                    return new CpuKernels((CpuGemm) create("dev.nabla.cpu.VectorGemm"), (CpuActivations)
+                            create("dev.nabla.cpu.VectorActivations"));
                 } catch (ReflectiveOperationException | LinkageError e) {
                     if (want.equals("vector")) {
                         throw new InputException("the Vector API kernels cannot be loaded: " + e);

@@ -12,7 +12,8 @@ import dev.nabla.backend.Precision;
 interface CpuOps {
 
     static CpuOps of(Precision precision, Parallel par, CpuKernels kernels) {
-        return precision == Precision.FP64 ? new CpuOpsFp64(par, kernels.gemm(), kernels.activations())
+        return precision == Precision.FP64
+                ? new CpuOpsFp64(par, kernels.gemm(), kernels.activations())
                 : new CpuOpsFp32(par, kernels.gemm(), kernels.activations());
     }
 

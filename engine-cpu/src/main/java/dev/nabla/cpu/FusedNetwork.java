@@ -25,6 +25,7 @@ import java.util.List;
 final class FusedNetwork {
     /** The widest layer and the deepest network fused; beyond them the vectorized products win. */
     static final int MAX_WIDTH = 8;
+
     static final int MAX_DEPTH = 4;
     /** Rows a thread takes at once: their activations stay in its cache between the layers. */
     private static final int CHUNK_ROWS = 512;
@@ -41,6 +42,7 @@ final class FusedNetwork {
     private final double[][] bias;
     /** Where each layer's weight terms, then its bias terms, start in a chunk's sums; the loss is last. */
     private final int[] offsets;
+
     private final int terms;
     private final double[] total;
     /** Every chunk's sums, {@code terms} each; grows with the batch. */
@@ -48,8 +50,7 @@ final class FusedNetwork {
     /** Each thread's working space, made at its first chunk. */
     private final ThreadLocal<Chunk> workspace;
 
-    FusedNetwork(List<LayerParameters> layers, int inputs, Precision precision, CpuOps ops,
-            CpuActivations functions) {
+    FusedNetwork(List<LayerParameters> layers, int inputs, Precision precision, CpuOps ops, CpuActivations functions) {
         this.layers = layers;
         this.fp64 = precision == Precision.FP64;
         this.ops = ops;

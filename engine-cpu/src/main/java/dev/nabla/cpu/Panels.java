@@ -17,8 +17,7 @@ final class Panels {
     /** Elements packed per task at least: less is not worth a thread. */
     static final int PACK_GRAIN = 1 << 14;
 
-    private Panels() {
-    }
+    private Panels() {}
 
     /** Whether panels pay for themselves: enough work, and {@code n} and {@code k} not tiny. */
     static boolean worthIt(int m, int n, int k) {

@@ -114,9 +114,11 @@ final class Parallel implements AutoCloseable {
         private final Parallel owner;
         /** Incremented by the caller to hand over a range; {@link #done} catches up when it is finished. */
         private volatile long posted;
+
         private volatile long done;
         /** Set while the worker is parked, so that {@link #post} knows to wake it. */
         private volatile boolean parked;
+
         private Range body;
         private int from;
         private int to;

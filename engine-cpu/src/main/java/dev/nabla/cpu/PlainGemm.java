@@ -10,14 +10,34 @@ final class PlainGemm implements CpuGemm {
     private final PlainGemmFp32 fp32 = new PlainGemmFp32();
 
     @Override
-    public void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a,
-            double[] b, double beta, double[] c) {
+    public void multiply(
+            Parallel par,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            double[] b,
+            double beta,
+            double[] c) {
         fp64.multiply(par, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 
     @Override
-    public void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a,
-            float[] b, double beta, float[] c) {
+    public void multiply(
+            Parallel par,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            float[] a,
+            float[] b,
+            double beta,
+            float[] c) {
         fp32.multiply(par, transA, transB, m, n, k, alpha, a, b, beta, c);
     }
 

@@ -14,8 +14,18 @@ final class VectorGemm implements CpuGemm {
     private final PlainGemmFp32 plain32 = new PlainGemmFp32();
 
     @Override
-    public void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a,
-            double[] b, double beta, double[] c) {
+    public void multiply(
+            Parallel par,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] a,
+            double[] b,
+            double beta,
+            double[] c) {
         if (Panels.worthIt(m, n, k)) {
             panels64.multiply(par, transA, transB, m, n, k, alpha, a, b, beta, c);
         } else {
@@ -24,8 +34,18 @@ final class VectorGemm implements CpuGemm {
     }
 
     @Override
-    public void multiply(Parallel par, boolean transA, boolean transB, int m, int n, int k, double alpha, float[] a,
-            float[] b, double beta, float[] c) {
+    public void multiply(
+            Parallel par,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            float[] a,
+            float[] b,
+            double beta,
+            float[] c) {
         if (Panels.worthIt(m, n, k)) {
             panels32.multiply(par, transA, transB, m, n, k, alpha, a, b, beta, c);
         } else {

@@ -41,6 +41,7 @@ class NoAllocationPerStepTest {
     private static final int THREADS = 2;
     /** Steps per measured round: an mnist step takes tenths of a second with the plain loops, a fused one well under a millisecond. */
     private static final int MNIST_ROUND = 5;
+
     private static final int FUSED_ROUND = 100;
     /** How long a case may take to stop allocating. */
     private static final long WARM_UP_NANOS = 60_000_000_000L;
@@ -258,8 +259,8 @@ class NoAllocationPerStepTest {
             for (Layer spec : net.layers()) {
                 Matrix w = be.allocate(spec.outputs(), spec.inputs());
                 be.upload(spec.weights(), 0, w);
-                layers.add(new LayerParameters(spec.activation(), w, null, be.allocate(spec.outputs(), spec.inputs()),
-                        null));
+                layers.add(new LayerParameters(
+                        spec.activation(), w, null, be.allocate(spec.outputs(), spec.inputs()), null));
             }
             List<LayerParameters> plan = List.copyOf(layers);
             assertTrue(be.fusesNetwork(net.widths()));
@@ -295,14 +296,19 @@ class NoAllocationPerStepTest {
             rounds++;
             long total = meter.caller() + meter.workers();
             if (total == 0) {
-                System.out.printf("[allocation] %s: %s over %d steps, after %d (%s)%n", what, meter.describe(round),
-                        round, (rounds - 1) * round, last.isEmpty() ? "from the first round" : "the round before: "
-                        + last);
+                System.out.printf(
+                        "[allocation] %s: %s over %d steps, after %d (%s)%n",
+                        what,
+                        meter.describe(round),
+                        round,
+                        (rounds - 1) * round,
+                        last.isEmpty() ? "from the first round" : "the round before: " + last);
                 return;
             }
             last = meter.describe(round);
-            assertTrue(System.nanoTime() - start < WARM_UP_NANOS, what + " still allocates after " + rounds * round
-                    + " steps: " + last);
+            assertTrue(
+                    System.nanoTime() - start < WARM_UP_NANOS,
+                    what + " still allocates after " + rounds * round + " steps: " + last);
         }
     }
 }

@@ -38,11 +38,13 @@ class ParallelTest {
     @Test
     void aFailingRangeFailsTheLoopAndTheNextLoopStillRuns() {
         try (Parallel par = new Parallel(2)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> par.forRange(2, 1, (from, to) -> {
-                if (from == 1) { // the worker's range
-                    throw new IllegalStateException("range " + from);
-                }
-            }));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
+                    () -> par.forRange(2, 1, (from, to) -> {
+                        if (from == 1) { // the worker's range
+                            throw new IllegalStateException("range " + from);
+                        }
+                    }));
             assertEquals("range 1", e.getMessage());
             AtomicInteger sum = new AtomicInteger();
             par.forRange(10, 1, (from, to) -> sum.addAndGet(to - from));
@@ -103,7 +105,7 @@ class ParallelTest {
     @Test
     void closeStopsTheWorkers() throws InterruptedException {
         Parallel par = new Parallel(3);
-        par.forRange(3, 1, (from, to) -> { });
+        par.forRange(3, 1, (from, to) -> {});
         assertEquals(2, par.liveWorkers());
         par.close();
         long deadline = System.nanoTime() + 10_000_000_000L;

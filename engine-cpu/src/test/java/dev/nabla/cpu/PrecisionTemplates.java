@@ -57,6 +57,7 @@ import java.util.stream.Stream;
 public final class PrecisionTemplates {
     /** The command that regenerates, from the repository's root. */
     static final String COMMAND = "java engine-cpu/src/test/java/dev/nabla/cpu/PrecisionTemplates.java";
+
     static final String TEMPLATES = "src/main/templates/dev/nabla/cpu";
     static final String SOURCES = "src/main/java/dev/nabla/cpu";
     static final String SUFFIX = "FpN.java.template";
@@ -71,8 +72,16 @@ public final class PrecisionTemplates {
         final String key;
         final Map<String, String> placeholders = new LinkedHashMap<>();
 
-        Precision(String key, String type, String boxed, String fp, String bits, String boxedBits, String other,
-                String round, String roundOther) {
+        Precision(
+                String key,
+                String type,
+                String boxed,
+                String fp,
+                String bits,
+                String boxedBits,
+                String other,
+                String round,
+                String roundOther) {
             this.key = key;
             placeholders.put("type", type);
             placeholders.put("Type", boxed);
@@ -104,6 +113,7 @@ public final class PrecisionTemplates {
         final int line;
         /** Whether the lines around the block are kept: its own are kept only then. */
         final boolean outerKeeps;
+
         boolean hasElse;
 
         Block(String key, int line, boolean outerKeeps) {
@@ -116,8 +126,7 @@ public final class PrecisionTemplates {
     private static final Pattern DIRECTIVE = Pattern.compile("\\s*#(\\w+)\\[(\\w+)]\\s*");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$(\\w+)\\$");
 
-    private PrecisionTemplates() {
-    }
+    private PrecisionTemplates() {}
 
     public static void main(String[] args) throws IOException {
         boolean check = args.length > 0 && args[0].equals("--check");
@@ -141,15 +150,19 @@ public final class PrecisionTemplates {
                 System.out.println("wrote " + file);
             }
         }
-        System.out.println(changed == 0 ? "all generated files match their templates"
-                : changed + (check ? " generated file(s) differ; run: " + COMMAND : " file(s) written"));
+        System.out.println(
+                changed == 0
+                        ? "all generated files match their templates"
+                        : changed + (check ? " generated file(s) differ; run: " + COMMAND : " file(s) written"));
         System.exit(check && changed > 0 ? 1 : 0);
     }
 
     /** The templates of a module, sorted by name. */
     static List<Path> templates(Path module) {
         try (Stream<Path> files = Files.list(module.resolve(TEMPLATES))) {
-            return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(SUFFIX))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -167,7 +180,9 @@ public final class PrecisionTemplates {
             }
             String name = "engine-cpu/" + TEMPLATES + "/" + template.getFileName();
             for (Precision p : Precision.values()) {
-                out.put(module.resolve(SOURCES).resolve(outputName(template.getFileName().toString(), p)),
+                out.put(
+                        module.resolve(SOURCES)
+                                .resolve(outputName(template.getFileName().toString(), p)),
                         generated(name, text, p));
             }
         }
@@ -187,12 +202,14 @@ public final class PrecisionTemplates {
         String body = expand(templateName, text, p);
         String base = templateName.substring(templateName.lastIndexOf('/') + 1);
         String cls = outputName(base, p).replace(".java", "");
-        if (!Pattern.compile("\\b(class|interface|record|enum) " + cls + "\\b").matcher(body).find()) {
-            throw new TemplateException(templateName, 1, "expands to no class " + cls + " (name it " + base.replace(
-                    SUFFIX, "") + "$fp$)");
+        if (!Pattern.compile("\\b(class|interface|record|enum) " + cls + "\\b")
+                .matcher(body)
+                .find()) {
+            throw new TemplateException(
+                    templateName, 1, "expands to no class " + cls + " (name it " + base.replace(SUFFIX, "") + "$fp$)");
         }
-        return GENERATED_MARK + templateName + " by PrecisionTemplates; edit the template, then run: " + COMMAND
-                + "\n" + body;
+        return GENERATED_MARK + templateName + " by PrecisionTemplates; edit the template, then run: " + COMMAND + "\n"
+                + body;
     }
 
     /** A template's text in one precision: blocks, then placeholders, then the literal rule. */
@@ -212,8 +229,10 @@ public final class PrecisionTemplates {
             }
             Matcher d = DIRECTIVE.matcher(line);
             if (!d.matches()) {
-                throw new TemplateException(templateName, number, "not a directive (#if[fp64], #else[fp64], "
-                        + "#end[fp64]): " + line.strip());
+                throw new TemplateException(
+                        templateName,
+                        number,
+                        "not a directive (#if[fp64], #else[fp64], " + "#end[fp64]): " + line.strip());
             }
             String what = d.group(1);
             String key = d.group(2);
@@ -226,23 +245,24 @@ public final class PrecisionTemplates {
                 continue;
             }
             if (!what.equals("else") && !what.equals("end")) {
-                throw new TemplateException(templateName, number, "unknown directive #" + what
-                        + " (#if, #else, #end)");
+                throw new TemplateException(templateName, number, "unknown directive #" + what + " (#if, #else, #end)");
             }
             Block block = open.peek();
             if (block == null) {
                 throw new TemplateException(templateName, number, "#" + what + "[" + key + "] without an #if");
             }
             if (!block.key.equals(key)) {
-                throw new TemplateException(templateName, number, "#" + what + "[" + key + "] closes #if["
-                        + block.key + "] of line " + block.line);
+                throw new TemplateException(
+                        templateName,
+                        number,
+                        "#" + what + "[" + key + "] closes #if[" + block.key + "] of line " + block.line);
             }
             if (what.equals("end")) {
                 open.pop();
                 keep = block.outerKeeps;
             } else if (block.hasElse) {
-                throw new TemplateException(templateName, number, "a second #else[" + key + "] for #if[" + key
-                        + "] of line " + block.line);
+                throw new TemplateException(
+                        templateName, number, "a second #else[" + key + "] for #if[" + key + "] of line " + block.line);
             } else {
                 block.hasElse = true;
                 keep = block.outerKeeps && !key.equals(p.key);
@@ -250,8 +270,8 @@ public final class PrecisionTemplates {
         }
         if (!open.isEmpty()) {
             Block block = open.peek();
-            throw new TemplateException(templateName, block.line, "#if[" + block.key + "] is never closed with #end["
-                    + block.key + "]");
+            throw new TemplateException(
+                    templateName, block.line, "#if[" + block.key + "] is never closed with #end[" + block.key + "]");
         }
         return p == Precision.FP32 ? floatLiterals(out.toString()) : out.toString();
     }
@@ -262,8 +282,11 @@ public final class PrecisionTemplates {
         while (m.find()) {
             String value = p.placeholders.get(m.group(1));
             if (value == null) {
-                throw new TemplateException(templateName, number, "unknown placeholder $" + m.group(1) + "$ (known: "
-                        + String.join(", ", p.placeholders.keySet()) + ")");
+                throw new TemplateException(
+                        templateName,
+                        number,
+                        "unknown placeholder $" + m.group(1) + "$ (known: " + String.join(", ", p.placeholders.keySet())
+                                + ")");
             }
             m.appendReplacement(sb, Matcher.quoteReplacement(value));
         }
@@ -380,8 +403,8 @@ public final class PrecisionTemplates {
         }
         String detail;
         if (line < want.size() && line < have.size()) {
-            detail = "line " + (line + 1) + " is\n  " + have.get(line) + "\nbut the template gives\n  "
-                    + want.get(line);
+            detail =
+                    "line " + (line + 1) + " is\n  " + have.get(line) + "\nbut the template gives\n  " + want.get(line);
         } else if (line < want.size()) {
             detail = "it ends at line " + line + "; the template goes on with\n  " + want.get(line);
         } else if (line < have.size()) {
@@ -398,8 +421,8 @@ public final class PrecisionTemplates {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(module.resolve(SOURCES))) {
             for (Path f : files.sorted().toList()) {
-                if (!generated.containsKey(f) && Files.readString(f, StandardCharsets.UTF_8)
-                        .startsWith(GENERATED_MARK)) {
+                if (!generated.containsKey(f)
+                        && Files.readString(f, StandardCharsets.UTF_8).startsWith(GENERATED_MARK)) {
                     out.add(f);
                 }
             }

@@ -37,13 +37,15 @@ class PrecisionTemplatesTest {
     @Test
     void everyGeneratedFileIsItsTemplatesExpansion() throws IOException {
         Map<Path, String> generated = PrecisionTemplates.generate(MODULE);
-        assertFalse(generated.isEmpty(), "no templates under " + MODULE.toAbsolutePath().resolve(
-                PrecisionTemplates.TEMPLATES));
+        assertFalse(
+                generated.isEmpty(),
+                "no templates under " + MODULE.toAbsolutePath().resolve(PrecisionTemplates.TEMPLATES));
         List<String> problems = new ArrayList<>();
         for (Map.Entry<Path, String> e : generated.entrySet()) {
             Path file = e.getKey();
             String actual = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : null;
-            PrecisionTemplates.firstDifference("engine-cpu/" + file, e.getValue(), actual).ifPresent(problems::add);
+            PrecisionTemplates.firstDifference("engine-cpu/" + file, e.getValue(), actual)
+                    .ifPresent(problems::add);
         }
         for (Path orphan : PrecisionTemplates.orphans(MODULE, generated)) {
             problems.add("engine-cpu/" + orphan + " says it is generated, but no template makes it; delete it or "
@@ -55,12 +57,10 @@ class PrecisionTemplatesTest {
     @Test
     void placeholdersAreTheTypesOfEachPrecision() {
         String t = "final class Gemm$fp$ { $type$[] c; $Type$ boxed; $bits$ b; $Bits$Vector v; $other$[] o; }";
-        assertEquals("final class GemmFp64 { double[] c; Double boxed; long b; LongVector v; float[] o; }\n",
-                fp64(t));
-        assertEquals("final class GemmFp32 { float[] c; Float boxed; int b; IntVector v; double[] o; }\n",
-                fp32(t));
-        assertEquals("double r = Double.doubleToRawLongBits(x);\n",
-                fp64("$type$ r = $Type$.$type$ToRaw$Bits$Bits(x);"));
+        assertEquals("final class GemmFp64 { double[] c; Double boxed; long b; LongVector v; float[] o; }\n", fp64(t));
+        assertEquals("final class GemmFp32 { float[] c; Float boxed; int b; IntVector v; double[] o; }\n", fp32(t));
+        assertEquals(
+                "double r = Double.doubleToRawLongBits(x);\n", fp64("$type$ r = $Type$.$type$ToRaw$Bits$Bits(x);"));
         assertEquals("float r = Float.floatToRawIntBits(x);\n", fp32("$type$ r = $Type$.$type$ToRaw$Bits$Bits(x);"));
     }
 
@@ -94,9 +94,11 @@ class PrecisionTemplatesTest {
         String t = "int i = 10 + 0x1F + 0b101 + 1_000 + 7L; c00.intoArray(tile, 2 * NR); x1 = f2(3);\n"
                 + "// degree 13, below 1e-17\n"
                 + "/* 0.5 of it */ String s = \"1.5\"; char c = '1'; y = 2.0; /** 1.0 */\n";
-        assertEquals("int i = 10 + 0x1F + 0b101 + 1_000 + 7L; c00.intoArray(tile, 2 * NR); x1 = f2(3);\n"
-                + "// degree 13, below 1e-17\n"
-                + "/* 0.5 of it */ String s = \"1.5\"; char c = '1'; y = 2.0f; /** 1.0 */\n", fp32(t));
+        assertEquals(
+                "int i = 10 + 0x1F + 0b101 + 1_000 + 7L; c00.intoArray(tile, 2 * NR); x1 = f2(3);\n"
+                        + "// degree 13, below 1e-17\n"
+                        + "/* 0.5 of it */ String s = \"1.5\"; char c = '1'; y = 2.0f; /** 1.0 */\n",
+                fp32(t));
     }
 
     @Test
@@ -120,7 +122,8 @@ class PrecisionTemplatesTest {
         assertError("#else[fp32]\n", "T:1: #else[fp32] without an #if");
         assertError("#if[fp64]\nx\n", "T:1: #if[fp64] is never closed with #end[fp64]");
         assertError("#if[fp64]\n#if[fp32]\n#end[fp64]\n", "T:3: #end[fp64] closes #if[fp32] of line 2");
-        assertError("#if[fp64]\n#else[fp64]\n#else[fp64]\n#end[fp64]\n",
+        assertError(
+                "#if[fp64]\n#else[fp64]\n#else[fp64]\n#end[fp64]\n",
                 "T:3: a second #else[fp64] for #if[fp64] of line 1");
         assertError("#if[fp16]\n#end[fp16]\n", "T:1: unknown block key 'fp16'");
         assertError("#elif[fp64]\n", "T:1: unknown directive #elif");
@@ -129,8 +132,8 @@ class PrecisionTemplatesTest {
 
     private static void assertError(String template, String start) {
         for (Precision p : Precision.values()) {
-            TemplateException e = assertThrows(TemplateException.class,
-                    () -> PrecisionTemplates.expand("T", template, p));
+            TemplateException e =
+                    assertThrows(TemplateException.class, () -> PrecisionTemplates.expand("T", template, p));
             assertTrue(e.getMessage().startsWith(start), p + ": " + e.getMessage());
         }
     }
@@ -139,11 +142,13 @@ class PrecisionTemplatesTest {
     void aGeneratedFileSaysWhereItCameFromAndHowToRegenerate() {
         String name = "engine-cpu/src/main/templates/dev/nabla/cpu/AxpyFpN.java.template";
         String text = PrecisionTemplates.generated(name, "final class Axpy$fp$ {\n}\n", Precision.FP32);
-        assertEquals("// Generated from " + name + " by PrecisionTemplates; edit the template, then run: "
-                + "java engine-cpu/src/test/java/dev/nabla/cpu/PrecisionTemplates.java\nfinal class AxpyFp32 {\n}\n",
+        assertEquals(
+                "// Generated from " + name + " by PrecisionTemplates; edit the template, then run: "
+                        + "java engine-cpu/src/test/java/dev/nabla/cpu/PrecisionTemplates.java\nfinal class AxpyFp32 {\n}\n",
                 text);
         assertEquals("AxpyFp64.java", PrecisionTemplates.outputName("AxpyFpN.java.template", Precision.FP64));
-        TemplateException e = assertThrows(TemplateException.class,
+        TemplateException e = assertThrows(
+                TemplateException.class,
                 () -> PrecisionTemplates.generated(name, "final class Axpy {\n}\n", Precision.FP64));
         assertTrue(e.getMessage().contains("expands to no class AxpyFp64"), e.getMessage());
     }
@@ -152,15 +157,19 @@ class PrecisionTemplatesTest {
     void aDifferenceNamesTheFileTheFirstDifferingLineAndTheCommand() {
         Optional<String> same = PrecisionTemplates.firstDifference("F.java", "a\nb\n", "a\nb\n");
         assertTrue(same.isEmpty());
-        String msg = PrecisionTemplates.firstDifference("F.java", "a\nb\nc\n", "a\nB\nc\n").orElseThrow();
-        assertTrue(msg.startsWith("F.java differs from its template: line 2 is\n  B\nbut the template gives\n  b"),
-                msg);
+        String msg = PrecisionTemplates.firstDifference("F.java", "a\nb\nc\n", "a\nB\nc\n")
+                .orElseThrow();
+        assertTrue(
+                msg.startsWith("F.java differs from its template: line 2 is\n  B\nbut the template gives\n  b"), msg);
         assertTrue(msg.endsWith("run: " + PrecisionTemplates.COMMAND), msg);
-        assertTrue(PrecisionTemplates.firstDifference("F.java", "a\nb\n", "a\n").orElseThrow()
+        assertTrue(PrecisionTemplates.firstDifference("F.java", "a\nb\n", "a\n")
+                .orElseThrow()
                 .contains("it ends at line 1; the template goes on with\n  b"));
-        assertTrue(PrecisionTemplates.firstDifference("F.java", "a\n", "a\nb\n").orElseThrow()
+        assertTrue(PrecisionTemplates.firstDifference("F.java", "a\n", "a\nb\n")
+                .orElseThrow()
                 .contains("past the template's end, at line 2"));
-        assertTrue(PrecisionTemplates.firstDifference("F.java", "a\n", null).orElseThrow()
+        assertTrue(PrecisionTemplates.firstDifference("F.java", "a\n", null)
+                .orElseThrow()
                 .startsWith("F.java is missing; run: "));
     }
 }

@@ -29,8 +29,7 @@ public final class StepAllocations {
     /** How long rounds of steps may run while the JIT finishes compiling them. */
     private static final long PATIENCE_NANOS = 60_000_000_000L;
 
-    private StepAllocations() {
-    }
+    private StepAllocations() {}
 
     /** {@code mnist fp64}, {@code mnist fp32}, {@code document fp64} or {@code empty}: prints {@code bytes per step: N}. */
     public static void main(String[] args) {
@@ -51,10 +50,12 @@ public final class StepAllocations {
         boolean mnist = network.equals("mnist");
         Network net = mnist ? Workload.MNIST.network(1) : DocumentExample.network();
         int batch = mnist ? Workload.MNIST.batch() : 1;
-        Dataset data = mnist ? random(batch, net.inputs(), net.outputs())
+        Dataset data = mnist
+                ? random(batch, net.inputs(), net.outputs())
                 : new Dataset("document", 1, 2, 2, DocumentExample.INPUT, DocumentExample.TARGET);
         double lr = mnist ? 0.01 : DocumentExample.LEARNING_RATE;
-        try (Backend be = Backends.select("cpu", p).backend(); Trainer tr = new Trainer(be, net, batch)) {
+        try (Backend be = Backends.select("cpu", p).backend();
+                Trainer tr = new Trainer(be, net, batch)) {
             Runnable step = () -> tr.step(data, null, 0, batch, lr);
             for (int s = 0; s < (mnist ? 30 : 20_000); s++) {
                 step.run();

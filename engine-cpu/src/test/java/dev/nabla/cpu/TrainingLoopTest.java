@@ -23,18 +23,24 @@ import org.junit.jupiter.api.Test;
 /** The epoch loop on the CPU: batching, shuffling by seed, thread-count independence. */
 class TrainingLoopTest {
     private static final Network NET = Network.builder(SyntheticData.INPUTS)
-            .dense(8, Activation.TANH, true).dense(SyntheticData.TARGETS, Activation.SIGMOID, true).build(3);
+            .dense(8, Activation.TANH, true)
+            .dense(SyntheticData.TARGETS, Activation.SIGMOID, true)
+            .build(3);
 
     private static Network train(Dataset data, int threads, boolean shuffle, long seed, List<Double> losses) {
         return train(NET, 64, data, threads, shuffle, seed, losses);
     }
 
-    private static Network train(Network net, int batch, Dataset data, int threads, boolean shuffle, long seed,
-            List<Double> losses) {
+    private static Network train(
+            Network net, int batch, Dataset data, int threads, boolean shuffle, long seed, List<Double> losses) {
         String old = System.getProperty("nabla.cpu.threads");
         System.setProperty("nabla.cpu.threads", Integer.toString(threads));
-        try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, net, batch)) {
-            TrainingLoop.run(tr, data, new TrainingLoop.Options(3, batch, 0.5, shuffle, seed),
+        try (Backend be = Backends.select("cpu", Precision.FP64).backend();
+                Trainer tr = new Trainer(be, net, batch)) {
+            TrainingLoop.run(
+                    tr,
+                    data,
+                    new TrainingLoop.Options(3, batch, 0.5, shuffle, seed),
                     TrainingLoop.Listener.onEpoch(e -> losses.add(e.loss())));
             return tr.network();
         } finally {
@@ -62,8 +68,10 @@ class TrainingLoopTest {
     void resultsDoNotDependOnTheNumberOfThreads() {
         // Large enough that the backend splits its loops: products of 1024 x 64 x 16 multiply-adds, and
         // elementwise passes over 1024 x 64 values, are above its thresholds for using both threads.
-        Network wide = Network.builder(SyntheticData.INPUTS).dense(64, Activation.SIGMOID, true)
-                .dense(SyntheticData.TARGETS, Activation.SIGMOID, true).build(3);
+        Network wide = Network.builder(SyntheticData.INPUTS)
+                .dense(64, Activation.SIGMOID, true)
+                .dense(SyntheticData.TARGETS, Activation.SIGMOID, true)
+                .build(3);
         Dataset data = SyntheticData.generate(4096, 2);
         List<Double> one = new ArrayList<>();
         List<Double> two = new ArrayList<>();
@@ -76,9 +84,13 @@ class TrainingLoopTest {
     @Test
     void theLastBatchOfAnEpochIsShorterAndEveryStepIsCounted() {
         Dataset data = SyntheticData.generate(130, 4);
-        try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, NET, 64)) {
+        try (Backend be = Backends.select("cpu", Precision.FP64).backend();
+                Trainer tr = new Trainer(be, NET, 64)) {
             List<Long> steps = new ArrayList<>();
-            TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(2, 64, 0.5, false, 1),
+            TrainingLoop.Result r = TrainingLoop.run(
+                    tr,
+                    data,
+                    new TrainingLoop.Options(2, 64, 0.5, false, 1),
                     TrainingLoop.Listener.onEpoch(e -> steps.add(e.steps())));
             assertEquals(List.of(3L, 3L), steps, "64 + 64 + 2 samples per epoch");
             assertEquals(6, r.steps());
@@ -103,8 +115,15 @@ class TrainingLoopTest {
         TrainingLoop.Options opts = new TrainingLoop.Options(4, 64, 0.5, true, 11); // 10 steps an epoch
         Network uninterrupted;
         List<Double> straightLosses = new ArrayList<>();
-        try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, NET, 64)) {
-            TrainingLoop.Result r = TrainingLoop.run(tr, train, held, opts, TrainingLoop.Position.START, () -> false,
+        try (Backend be = Backends.select("cpu", Precision.FP64).backend();
+                Trainer tr = new Trainer(be, NET, 64)) {
+            TrainingLoop.Result r = TrainingLoop.run(
+                    tr,
+                    train,
+                    held,
+                    opts,
+                    TrainingLoop.Position.START,
+                    () -> false,
                     TrainingLoop.Listener.onEpoch(e -> straightLosses.add(e.validationLoss())));
             assertTrue(r.finished());
             assertEquals(40, r.steps());
@@ -117,10 +136,12 @@ class TrainingLoopTest {
             int[] taken = {0};
             boolean finished = false;
             while (!finished) {
-                // Each leg is a new backend and trainer from the network saved at the end of the last, as a resumed run is.
-                try (Backend be = Backends.select("cpu", Precision.FP64).backend(); Trainer tr = new Trainer(be, net, 64)) {
-                    TrainingLoop.Result r = TrainingLoop.run(tr, train, held, opts, at, () -> taken[0] == stopAfter,
-                            new TrainingLoop.Listener() {
+                // Each leg is a new backend and trainer from the network saved at the end of the last, as a resumed run
+                // is.
+                try (Backend be = Backends.select("cpu", Precision.FP64).backend();
+                        Trainer tr = new Trainer(be, net, 64)) {
+                    TrainingLoop.Result r = TrainingLoop.run(
+                            tr, train, held, opts, at, () -> taken[0] == stopAfter, new TrainingLoop.Listener() {
                                 @Override
                                 public void stepDone(TrainingLoop.Step s) {
                                     taken[0]++;

@@ -29,8 +29,17 @@ class VectorGemmTest {
     }
 
     static Stream<Arguments> shapes() {
-        int[][] shapes = {{7, 9, 300}, {97, 33, 257}, {200, 1030, 20}, {13, 40, 600}, {6, 16, 256}, {1, 64, 64},
-            {300, 8, 9}, {1000, 40, 300}, {389, 70, 50}};
+        int[][] shapes = {
+            {7, 9, 300},
+            {97, 33, 257},
+            {200, 1030, 20},
+            {13, 40, 600},
+            {6, 16, 256},
+            {1, 64, 64},
+            {300, 8, 9},
+            {1000, 40, 300},
+            {389, 70, 50}
+        };
         Stream.Builder<Arguments> b = Stream.builder();
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
@@ -62,15 +71,14 @@ class VectorGemmTest {
 
                 float[] af = floats(a);
                 float[] bf = floats(b);
-                double[][] reff = Reference.gemm(ta, tb, m, n, k, ab[0], doubles(af), doubles(bf), ab[1],
-                        doubles(floats(c0)));
+                double[][] reff =
+                        Reference.gemm(ta, tb, m, n, k, ab[0], doubles(af), doubles(bf), ab[1], doubles(floats(c0)));
                 float[] fastf = floats(c0);
                 vector.multiply(par, ta, tb, m, n, k, ab[0], af, bf, ab[1], fastf);
                 Compare.close("vector fp32 vs reference", reff[0], doubles(fastf), Tolerance.FP32, reff[1]);
             }
         }
     }
-
 
     private static double[] random(SplittableRandom rng, int n) {
         double[] v = new double[n];

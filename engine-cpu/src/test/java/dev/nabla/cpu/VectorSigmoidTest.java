@@ -22,10 +22,53 @@ import org.junit.jupiter.api.Test;
  * training reproducible bit for bit.
  */
 class VectorSigmoidTest {
-    private static final double[] EDGES = {0.0, -0.0, 1e-300, -1e-300, 1e-20, -1e-20, 0.5, -0.5, 20, -20, 36.7, -36.7,
-        40, -40, 87, -87, 103, -103, 104, -104, 105, -105, 700, -700, -708, -708.5, -709.8, -720, -740, -744.4,
-        -745.1, -745.2, -746, 709.8, 710, 800, -800, 1e300, -1e300, Double.MAX_VALUE, -Double.MAX_VALUE,
-        Double.MIN_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
+    private static final double[] EDGES = {
+        0.0,
+        -0.0,
+        1e-300,
+        -1e-300,
+        1e-20,
+        -1e-20,
+        0.5,
+        -0.5,
+        20,
+        -20,
+        36.7,
+        -36.7,
+        40,
+        -40,
+        87,
+        -87,
+        103,
+        -103,
+        104,
+        -104,
+        105,
+        -105,
+        700,
+        -700,
+        -708,
+        -708.5,
+        -709.8,
+        -720,
+        -740,
+        -744.4,
+        -745.1,
+        -745.2,
+        -746,
+        709.8,
+        710,
+        800,
+        -800,
+        1e300,
+        -1e300,
+        Double.MAX_VALUE,
+        -Double.MAX_VALUE,
+        Double.MIN_VALUE,
+        Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY,
+        Double.NaN
+    };
 
     @BeforeAll
     static void vectorApi() {
@@ -132,9 +175,16 @@ class VectorSigmoidTest {
         }
         List<String> compiled = bits();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "-Xint", "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), VectorSigmoidTest.class.getName())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        java.toString(),
+                        "-Xint",
+                        "--add-modules",
+                        "jdk.incubator.vector",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        VectorSigmoidTest.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the interpreted JVM did not finish");
         assertEquals(0, p.exitValue(), "the interpreted JVM failed");

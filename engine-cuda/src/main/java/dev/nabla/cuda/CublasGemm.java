@@ -77,16 +77,27 @@ final class CublasGemm implements CudaGemm {
      * with leading dimension {@code ldc}) that computes a row-major product: {@code X} is the
      * row-major {@code B}, {@code Y} the row-major {@code A}.
      */
-    record ColumnMajorCall(boolean transX, boolean transY, int m, int n, int k, int ldx, int ldy, int ldc) {
-    }
+    record ColumnMajorCall(boolean transX, boolean transY, int m, int n, int k, int ldx, int ldy, int ldc) {}
 
     static ColumnMajorCall columnMajor(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {
         return new ColumnMajorCall(transB, transA, n, m, k, ldb, lda, ldc);
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, CUdeviceptr a, int lda,
-            CUdeviceptr b, int ldb, double beta, CUdeviceptr c, int ldc) {
+    public void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            CUdeviceptr a,
+            int lda,
+            CUdeviceptr b,
+            int ldb,
+            double beta,
+            CUdeviceptr c,
+            int ldc) {
         ColumnMajorCall call = columnMajor(transA, transB, m, n, k, lda, ldb, ldc);
         int opX = call.transX() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
         int opY = call.transY() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
@@ -94,13 +105,39 @@ final class CublasGemm implements CudaGemm {
         if (precision == Precision.FP64) {
             alphaD[0] = alpha;
             betaD[0] = beta;
-            status = cublasDgemm(handle, opX, opY, call.m(), call.n(), call.k(), Pointer.to(alphaD), b, call.ldx(), a,
-                    call.ldy(), Pointer.to(betaD), c, call.ldc());
+            status = cublasDgemm(
+                    handle,
+                    opX,
+                    opY,
+                    call.m(),
+                    call.n(),
+                    call.k(),
+                    Pointer.to(alphaD),
+                    b,
+                    call.ldx(),
+                    a,
+                    call.ldy(),
+                    Pointer.to(betaD),
+                    c,
+                    call.ldc());
         } else {
             alphaF[0] = (float) alpha;
             betaF[0] = (float) beta;
-            status = cublasSgemm(handle, opX, opY, call.m(), call.n(), call.k(), Pointer.to(alphaF), b, call.ldx(), a,
-                    call.ldy(), Pointer.to(betaF), c, call.ldc());
+            status = cublasSgemm(
+                    handle,
+                    opX,
+                    opY,
+                    call.m(),
+                    call.n(),
+                    call.k(),
+                    Pointer.to(alphaF),
+                    b,
+                    call.ldx(),
+                    a,
+                    call.ldy(),
+                    Pointer.to(betaF),
+                    c,
+                    call.ldc());
         }
         check(status, precision == Precision.FP64 ? "cublasDgemm" : "cublasSgemm");
     }

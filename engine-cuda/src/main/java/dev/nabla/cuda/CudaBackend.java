@@ -38,6 +38,7 @@ final class CudaBackend extends Backend {
     private static final int MSE_MAX_BLOCKS = 1024;
     /** Row chunks of the bias-gradient reduction: at least 64 rows each, at most 1024 chunks (bias.cu). */
     private static final int BIAS_MIN_CHUNK_ROWS = 64;
+
     private static final int BIAS_MAX_CHUNKS = 1024;
 
     private final CudaRuntime runtime;
@@ -60,10 +61,16 @@ final class CudaBackend extends Backend {
         Transfers t = null;
         try {
             t = new Transfers(stream, elementBytes);
-            boolean cublas = choice == GemmChoice.CUBLAS || (choice == GemmChoice.AUTO && runtime.cublasProblem == null);
-            gemm = cublas ? new CublasGemm(precision, stream, runtime.cublasVersion)
-                    : new OwnKernelGemm(kernels, precision, stream,
-                            choice == GemmChoice.KERNELS ? "chosen with -D" + GemmChoice.PROPERTY + "=kernels"
+            boolean cublas =
+                    choice == GemmChoice.CUBLAS || (choice == GemmChoice.AUTO && runtime.cublasProblem == null);
+            gemm = cublas
+                    ? new CublasGemm(precision, stream, runtime.cublasVersion)
+                    : new OwnKernelGemm(
+                            kernels,
+                            precision,
+                            stream,
+                            choice == GemmChoice.KERNELS
+                                    ? "chosen with -D" + GemmChoice.PROPERTY + "=kernels"
                                     : "cuBLAS not loadable: " + runtime.cublasProblem);
         } catch (RuntimeException | Error e) {
             if (t != null) {
@@ -99,7 +106,8 @@ final class CudaBackend extends Backend {
      */
     private void notCapturing(String op) {
         if (graphs.capturing()) {
-            throw new IllegalStateException("cuda " + op + " cannot be recorded: a recorded body only queues operations");
+            throw new IllegalStateException(
+                    "cuda " + op + " cannot be recorded: a recorded body only queues operations");
         }
     }
 
@@ -116,8 +124,8 @@ final class CudaBackend extends Backend {
                 body.run();
             });
         } catch (CudaException e) {
-            throw new CudaFailure("cuda " + op + " on " + touched[0].shape() + " (" + precision.id() + "): "
-                    + e.getMessage(), e);
+            throw new CudaFailure(
+                    "cuda " + op + " on " + touched[0].shape() + " (" + precision.id() + "): " + e.getMessage(), e);
         }
     }
 
@@ -127,8 +135,8 @@ final class CudaBackend extends Backend {
         long bytes = (long) rows * cols * elementBytes;
         try {
             return CudaThread.call(() -> {
-
-                CUdeviceptr p = DeviceMemory.allocate(bytes, "a " + rows + "x" + cols + " " + precision.id() + " matrix");
+                CUdeviceptr p =
+                        DeviceMemory.allocate(bytes, "a " + rows + "x" + cols + " " + precision.id() + " matrix");
                 DeviceMatrix d = new DeviceMatrix(this, rows, cols, new DeviceMatrix.Storage(p), false);
                 memory.add(d);
                 return d;
@@ -177,27 +185,57 @@ final class CudaBackend extends Backend {
         try {
             CudaThread.run(() -> {
                 transfers.ready(DeviceMatrix.of(a), DeviceMatrix.of(b), DeviceMatrix.of(c));
-                gemm.gemm(transA, transB, c.rows(), c.cols(), k, alpha, DeviceMatrix.of(a).ptr, a.cols(), DeviceMatrix.of(b).ptr, b.cols(), beta,
-                        DeviceMatrix.of(c).ptr, c.cols());
+                gemm.gemm(
+                        transA,
+                        transB,
+                        c.rows(),
+                        c.cols(),
+                        k,
+                        alpha,
+                        DeviceMatrix.of(a).ptr,
+                        a.cols(),
+                        DeviceMatrix.of(b).ptr,
+                        b.cols(),
+                        beta,
+                        DeviceMatrix.of(c).ptr,
+                        c.cols());
             });
         } catch (CudaException | CudaFailure e) {
-            throw new CudaFailure("cuda gemm m=" + c.rows() + " n=" + c.cols() + " k=" + k + " transA=" + transA
-                    + " transB=" + transB + " (" + precision.id() + ", " + gemm.description() + "): " + e.getMessage(), e);
+            throw new CudaFailure(
+                    "cuda gemm m=" + c.rows() + " n=" + c.cols() + " k=" + k + " transA=" + transA + " transB=" + transB
+                            + " (" + precision.id() + ", " + gemm.description() + "): " + e.getMessage(),
+                    e);
         }
     }
 
     @Override
     protected void doActivationForward(Activation f, Matrix z, Matrix a) {
         int n = DeviceMatrix.of(z).elementCount();
-        exec(f.id() + " forward", () -> Launch.linear(kernels.forward[f.ordinal()], stream, Launch.blocksFor(n),
-                KernelArgs.activationForward(n, DeviceMatrix.of(z).ptr, DeviceMatrix.of(a).ptr)), z, a);
+        exec(
+                f.id() + " forward",
+                () -> Launch.linear(
+                        kernels.forward[f.ordinal()],
+                        stream,
+                        Launch.blocksFor(n),
+                        KernelArgs.activationForward(n, DeviceMatrix.of(z).ptr, DeviceMatrix.of(a).ptr)),
+                z,
+                a);
     }
 
     @Override
     protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
         int n = DeviceMatrix.of(a).elementCount();
-        exec(f.id() + " backward", () -> Launch.linear(kernels.backward[f.ordinal()], stream, Launch.blocksFor(n),
-                KernelArgs.activationBackward(n, DeviceMatrix.of(a).ptr, DeviceMatrix.of(g).ptr, DeviceMatrix.of(delta).ptr)), a, g, delta);
+        exec(
+                f.id() + " backward",
+                () -> Launch.linear(
+                        kernels.backward[f.ordinal()],
+                        stream,
+                        Launch.blocksFor(n),
+                        KernelArgs.activationBackward(
+                                n, DeviceMatrix.of(a).ptr, DeviceMatrix.of(g).ptr, DeviceMatrix.of(delta).ptr)),
+                a,
+                g,
+                delta);
     }
 
     @Override
@@ -206,20 +244,47 @@ final class CudaBackend extends Backend {
         // The first stage's block count depends on n only, so the sum's order is the same on every GPU.
         int blocks = (int) Math.min(MSE_MAX_BLOCKS, ((long) n + Launch.BLOCK - 1) / Launch.BLOCK);
         double scale = 1.0 / count;
-        exec("mse loss", () -> {
-            CUdeviceptr partial = memory.scratch((long) blocks * Double.BYTES, graphs.capturing());
-            Launch.linear(kernels.mseForward, stream, blocks,
-                    KernelArgs.mseForward(precision, n, scale, DeviceMatrix.of(output).ptr, DeviceMatrix.of(target).ptr, DeviceMatrix.of(delta).ptr, partial));
-            Launch.linear(kernels.mseFinish, stream, 1, KernelArgs.mseFinish(blocks, scale, beta, partial, DeviceMatrix.of(loss).ptr));
-        }, output, target, delta, loss);
+        exec(
+                "mse loss",
+                () -> {
+                    CUdeviceptr partial = memory.scratch((long) blocks * Double.BYTES, graphs.capturing());
+                    Launch.linear(
+                            kernels.mseForward,
+                            stream,
+                            blocks,
+                            KernelArgs.mseForward(
+                                    precision,
+                                    n,
+                                    scale,
+                                    DeviceMatrix.of(output).ptr,
+                                    DeviceMatrix.of(target).ptr,
+                                    DeviceMatrix.of(delta).ptr,
+                                    partial));
+                    Launch.linear(
+                            kernels.mseFinish,
+                            stream,
+                            1,
+                            KernelArgs.mseFinish(blocks, scale, beta, partial, DeviceMatrix.of(loss).ptr));
+                },
+                output,
+                target,
+                delta,
+                loss);
     }
 
     @Override
     protected void doAddBias(Matrix bias, Matrix z) {
         int rows = z.rows();
         int cols = z.cols();
-        exec("add bias", () -> Launch.linear(kernels.biasForward, stream, Launch.blocksFor((long) rows * cols),
-                KernelArgs.biasForward(rows, cols, DeviceMatrix.of(bias).ptr, DeviceMatrix.of(z).ptr)), z, bias);
+        exec(
+                "add bias",
+                () -> Launch.linear(
+                        kernels.biasForward,
+                        stream,
+                        Launch.blocksFor((long) rows * cols),
+                        KernelArgs.biasForward(rows, cols, DeviceMatrix.of(bias).ptr, DeviceMatrix.of(z).ptr)),
+                z,
+                bias);
     }
 
     @Override
@@ -229,22 +294,45 @@ final class CudaBackend extends Backend {
         // Fixed by the shape alone, so every sum runs in the same order on every GPU.
         int chunks = Math.min(BIAS_MAX_CHUNKS, Launch.ceilDiv(rows, BIAS_MIN_CHUNK_ROWS));
         int rowsPerChunk = Launch.ceilDiv(rows, chunks);
-        exec("bias gradient", () -> {
-            CUdeviceptr partial = memory.scratch((long) chunks * cols * Double.BYTES, graphs.capturing());
-            // Block (32, 8): 32 columns, 8 rows at a time; grid (column groups, row chunks).
-            Launch.kernel(kernels.biasPartial, stream, Launch.ceilDiv(cols, 32), chunks, 32, 8,
-                    KernelArgs.biasPartial(rows, cols, rowsPerChunk, DeviceMatrix.of(delta).ptr, partial));
-            // One thread per column sums the chunks in order.
-            Launch.kernel(kernels.biasFinish, stream, Launch.ceilDiv(cols, Launch.BLOCK), 1, Launch.BLOCK, 1,
-                    KernelArgs.biasFinish(chunks, cols, beta, partial, DeviceMatrix.of(grad).ptr));
-        }, delta, grad);
+        exec(
+                "bias gradient",
+                () -> {
+                    CUdeviceptr partial = memory.scratch((long) chunks * cols * Double.BYTES, graphs.capturing());
+                    // Block (32, 8): 32 columns, 8 rows at a time; grid (column groups, row chunks).
+                    Launch.kernel(
+                            kernels.biasPartial,
+                            stream,
+                            Launch.ceilDiv(cols, 32),
+                            chunks,
+                            32,
+                            8,
+                            KernelArgs.biasPartial(rows, cols, rowsPerChunk, DeviceMatrix.of(delta).ptr, partial));
+                    // One thread per column sums the chunks in order.
+                    Launch.kernel(
+                            kernels.biasFinish,
+                            stream,
+                            Launch.ceilDiv(cols, Launch.BLOCK),
+                            1,
+                            Launch.BLOCK,
+                            1,
+                            KernelArgs.biasFinish(chunks, cols, beta, partial, DeviceMatrix.of(grad).ptr));
+                },
+                delta,
+                grad);
     }
 
     @Override
     protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
         int n = DeviceMatrix.of(param).elementCount();
-        exec("sgd update", () -> Launch.linear(kernels.sgdUpdate, stream, Launch.blocksFor(n),
-                KernelArgs.sgdUpdate(precision, n, lr, DeviceMatrix.of(grad).ptr, DeviceMatrix.of(param).ptr)), param, grad);
+        exec(
+                "sgd update",
+                () -> Launch.linear(
+                        kernels.sgdUpdate,
+                        stream,
+                        Launch.blocksFor(n),
+                        KernelArgs.sgdUpdate(precision, n, lr, DeviceMatrix.of(grad).ptr, DeviceMatrix.of(param).ptr)),
+                param,
+                grad);
     }
 
     @Override
@@ -253,8 +341,8 @@ final class CudaBackend extends Backend {
     }
 
     @Override
-    protected void doNetworkGradients(List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta,
-            Matrix loss) {
+    protected void doNetworkGradients(
+            List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta, Matrix loss) {
         int[] widths = new int[layers.size() + 1];
         widths[0] = x.cols();
         List<Matrix> touched = new ArrayList<>(List.of(x, t, loss));
@@ -267,8 +355,20 @@ final class CudaBackend extends Backend {
             }
         }
         double scale = 1.0 / count;
-        exec("small network gradients", () -> SmallNetworkKernel.launch(kernels, stream, widths, layers, x, t, scale,
-                KernelArgs.scalar(precision, scale), beta, loss, memory.scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()), graphs.capturing())),
+        exec(
+                "small network gradients",
+                () -> SmallNetworkKernel.launch(
+                        kernels,
+                        stream,
+                        widths,
+                        layers,
+                        x,
+                        t,
+                        scale,
+                        KernelArgs.scalar(precision, scale),
+                        beta,
+                        loss,
+                        memory.scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()), graphs.capturing())),
                 touched.toArray(new Matrix[0]));
     }
 
@@ -297,8 +397,8 @@ final class CudaBackend extends Backend {
                 g.launch();
             });
         } catch (CudaException e) {
-            throw new CudaFailure("cuda graph launch (" + g.nodes() + " operations, " + precision.id() + "): "
-                    + e.getMessage(), e);
+            throw new CudaFailure(
+                    "cuda graph launch (" + g.nodes() + " operations, " + precision.id() + "): " + e.getMessage(), e);
         }
     }
 

@@ -47,8 +47,10 @@ public final class CudaBackendProvider implements BackendProvider {
             }
             if (choice == GemmChoice.KERNELS || rt.cublasProblem != null) {
                 throw new InputException("tf32 runs its matrix products through cuBLAS, and "
-                        + (choice == GemmChoice.KERNELS ? "-D" + GemmChoice.PROPERTY + "=kernels chose Nabla's own GEMM"
-                                : "cuBLAS cannot be loaded: " + rt.cublasProblem) + " (use fp32)");
+                        + (choice == GemmChoice.KERNELS
+                                ? "-D" + GemmChoice.PROPERTY + "=kernels chose Nabla's own GEMM"
+                                : "cuBLAS cannot be loaded: " + rt.cublasProblem)
+                        + " (use fp32)");
             }
         }
         if (choice == GemmChoice.CUBLAS && rt.cublasProblem != null) {

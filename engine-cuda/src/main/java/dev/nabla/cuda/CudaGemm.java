@@ -13,8 +13,20 @@ interface CudaGemm extends AutoCloseable {
     /** What serves matrix products, for reports. */
     String description();
 
-    void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, CUdeviceptr a, int lda,
-            CUdeviceptr b, int ldb, double beta, CUdeviceptr c, int ldc);
+    void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            CUdeviceptr a,
+            int lda,
+            CUdeviceptr b,
+            int ldb,
+            double beta,
+            CUdeviceptr c,
+            int ldc);
 
     @Override
     void close();

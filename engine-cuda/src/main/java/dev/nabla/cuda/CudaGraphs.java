@@ -17,6 +17,7 @@ import jcuda.driver.CUstream;
 final class CudaGraphs {
     /** {@code -Dnabla.cuda.graphs=false} replays recorded steps operation by operation, without graphs. */
     static final String PROPERTY = "nabla.cuda.graphs";
+
     private static final boolean ENABLED = !"false".equals(System.getProperty(PROPERTY));
 
     private final Set<GraphRecording> graphs = new LinkedHashSet<>();

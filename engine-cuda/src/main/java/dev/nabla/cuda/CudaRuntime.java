@@ -39,7 +39,8 @@ import jcuda.driver.JCudaDriver;
 final class CudaRuntime {
     static final int MIN_MAJOR = 7;
     static final int MIN_MINOR = 5;
-    private static final Pattern MISSING_LIBRARY = Pattern.compile("(lib[\\w.+-]+\\.so[\\w.]*): cannot open shared object file");
+    private static final Pattern MISSING_LIBRARY =
+            Pattern.compile("(lib[\\w.+-]+\\.so[\\w.]*): cannot open shared object file");
 
     private static CudaRuntime instance;
 
@@ -47,14 +48,22 @@ final class CudaRuntime {
     final CUdevice device;
     /** The device's compute capability as {@code 10 * major + minor}: 90 for 9.0. */
     final int computeCapability;
+
     final String deviceName;
     final Kernels kernels;
     /** Why cuBLAS cannot be used, or {@code null} when it loads. */
     final String cublasProblem;
+
     final String cublasVersion;
 
-    private CudaRuntime(ProbeReport report, CUdevice device, int computeCapability, String deviceName, Kernels kernels,
-            String cublasProblem, String cublasVersion) {
+    private CudaRuntime(
+            ProbeReport report,
+            CUdevice device,
+            int computeCapability,
+            String deviceName,
+            Kernels kernels,
+            String cublasProblem,
+            String cublasVersion) {
         this.report = report;
         this.device = device;
         this.computeCapability = computeCapability;
@@ -85,7 +94,8 @@ final class CudaRuntime {
         try {
             JCudaDriver.setExceptionsEnabled(true); // loads JCuda's natives, which need libcuda.so.1
         } catch (Throwable t) {
-            return unusable(nativeLoadReason(t, "the NVIDIA driver (install it, or put it on the library path)"), facts);
+            return unusable(
+                    nativeLoadReason(t, "the NVIDIA driver (install it, or put it on the library path)"), facts);
         }
         try {
             return CudaThread.call(() -> probeOnCudaThread(facts));
@@ -103,8 +113,10 @@ final class CudaRuntime {
         int[] version = new int[1];
         cuDriverGetVersion(version);
         String kernelModule = kernelModuleVersion();
-        facts.put("driver", (kernelModule == null ? "" : kernelModule + ", ") + "supports CUDA " + version[0] / 1000
-                + "." + (version[0] % 1000) / 10);
+        facts.put(
+                "driver",
+                (kernelModule == null ? "" : kernelModule + ", ") + "supports CUDA " + version[0] / 1000 + "."
+                        + (version[0] % 1000) / 10);
         int[] count = new int[1];
         cuDeviceGetCount(count);
         if (count[0] == 0) {
@@ -124,8 +136,10 @@ final class CudaRuntime {
         facts.put("device", name + (count[0] > 1 ? " (device 0 of " + count[0] + ")" : ""));
         facts.put("compute capability", major[0] + "." + minor[0]);
         if (major[0] < MIN_MAJOR || (major[0] == MIN_MAJOR && minor[0] < MIN_MINOR)) {
-            return unusable("the GPU's compute capability " + major[0] + "." + minor[0] + " is older than "
-                    + MIN_MAJOR + "." + MIN_MINOR + ", the oldest the bundled kernels are built for", facts);
+            return unusable(
+                    "the GPU's compute capability " + major[0] + "." + minor[0] + " is older than " + MIN_MAJOR + "."
+                            + MIN_MINOR + ", the oldest the bundled kernels are built for",
+                    facts);
         }
         CUcontext context = new CUcontext();
         cuDevicePrimaryCtxRetain(context, device);
@@ -140,8 +154,14 @@ final class CudaRuntime {
         } catch (Kernels.LoadFailure e) {
             return unusable(e.getMessage(), facts);
         }
-        facts.put("kernels", String.format(Locale.ROOT, "%d kernels from PTX ISA %s, JIT-compiled in %.0f ms",
-                kernels.count(), Kernels.PTX_ISA, kernels.loadMillis()));
+        facts.put(
+                "kernels",
+                String.format(
+                        Locale.ROOT,
+                        "%d kernels from PTX ISA %s, JIT-compiled in %.0f ms",
+                        kernels.count(),
+                        Kernels.PTX_ISA,
+                        kernels.loadMillis()));
 
         String cublasProblem = null;
         String cublasVersion = null;
@@ -152,8 +172,14 @@ final class CudaRuntime {
             cublasProblem = nativeLoadReason(t, "CUDA 12's cuBLAS, which JCublas 12.6 is built against");
             facts.put("matrix products", "Nabla's own GEMM kernels (cuBLAS not loadable: " + cublasProblem + ")");
         }
-        return new CudaRuntime(ProbeReport.usable("cuda", facts), device, 10 * major[0] + minor[0], name, kernels,
-                cublasProblem, cublasVersion);
+        return new CudaRuntime(
+                ProbeReport.usable("cuda", facts),
+                device,
+                10 * major[0] + minor[0],
+                name,
+                kernels,
+                cublasProblem,
+                cublasVersion);
     }
 
     /**

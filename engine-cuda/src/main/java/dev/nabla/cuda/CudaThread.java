@@ -24,8 +24,7 @@ final class CudaThread {
         T run() throws Exception;
     }
 
-    private CudaThread() {
-    }
+    private CudaThread() {}
 
     /** Runs {@code task} on the CUDA thread and returns its result; its exceptions reach the caller as they are. */
     static <T> T call(Task<T> task) {

@@ -15,8 +15,15 @@ public class DeviceMemoryException extends InputException {
     private final long free;
 
     public DeviceMemoryException(long requested, long free, long total, String what) {
-        super(String.format(Locale.ROOT, "out of GPU memory: %s needs %s (%,d bytes), but only %s (%,d bytes) of %s "
-                + "are free; try a smaller --batch or network", what, bytes(requested), requested, bytes(free), free,
+        super(String.format(
+                Locale.ROOT,
+                "out of GPU memory: %s needs %s (%,d bytes), but only %s (%,d bytes) of %s "
+                        + "are free; try a smaller --batch or network",
+                what,
+                bytes(requested),
+                requested,
+                bytes(free),
+                free,
                 bytes(total)));
         this.requested = requested;
         this.free = free;

@@ -9,7 +9,9 @@ import java.util.Locale;
  * {@code nabla.cuda.gemm} (default {@code auto}); the tests use it to cover both paths.
  */
 enum GemmChoice {
-    AUTO, CUBLAS, KERNELS;
+    AUTO,
+    CUBLAS,
+    KERNELS;
 
     static final String PROPERTY = "nabla.cuda.gemm";
 

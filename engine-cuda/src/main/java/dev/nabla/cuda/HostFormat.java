@@ -11,8 +11,7 @@ import java.nio.FloatBuffer;
  * rounds to the nearest float).
  */
 final class HostFormat {
-    private HostFormat() {
-    }
+    private HostFormat() {}
 
     /** Stages {@code src[offset ..]} in the device's format. */
     static Transfers.Stager from(double[] src, int offset, Precision device) {

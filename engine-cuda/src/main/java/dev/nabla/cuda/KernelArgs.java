@@ -9,8 +9,7 @@ import jcuda.driver.CUdeviceptr;
  * every list against the parameters the bundled PTX declares, without a GPU.
  */
 final class KernelArgs {
-    private KernelArgs() {
-    }
+    private KernelArgs() {}
 
     /** A floating-point argument in the kernel's precision: double for FP64, float otherwise. */
     static Object scalar(Precision p, double v) {
@@ -28,8 +27,8 @@ final class KernelArgs {
     }
 
     /** {@code mse_forward_<p>(n, scale, o, t, delta, partial)}; {@code scale} in the kernel's precision. */
-    static Object[] mseForward(Precision p, int n, double scale, CUdeviceptr o, CUdeviceptr t, CUdeviceptr delta,
-            CUdeviceptr partial) {
+    static Object[] mseForward(
+            Precision p, int n, double scale, CUdeviceptr o, CUdeviceptr t, CUdeviceptr delta, CUdeviceptr partial) {
         return new Object[] {n, scalar(p, scale), o, t, delta, partial};
     }
 

@@ -17,6 +17,7 @@ final class KernelSet {
     final CUfunction gemm;
     /** {@code small_network_partial_w<W>}, by {@link SmallNetworkKernel#WIDTHS}; then its finishing stage. */
     final CUfunction[] smallNetworkPartial = new CUfunction[SmallNetworkKernel.WIDTHS.length];
+
     final CUfunction smallNetworkFinish;
 
     KernelSet(Kernels k, Precision p) {

@@ -28,6 +28,7 @@ final class Kernels {
     static final String[] MODULES = {"activation", "mse", "bias", "sgd", "gemm", "small_network"};
     /** The PTX ISA version the bundled kernels declare; drivers r525 (CUDA 12.0) and newer JIT it. */
     static final String PTX_ISA = "8.0";
+
     private static final int LOG_BYTES = 16 * 1024;
     private static final Pattern ENTRY = Pattern.compile("\\.visible \\.entry (\\w+)\\(");
 
@@ -65,7 +66,8 @@ final class Kernels {
             int rc = cuModuleLoadDataJIT(module, Pointer.to(image), jit);
             if (rc != CUresult.CUDA_SUCCESS) {
                 String log = (nonEmpty(jit.getString(CUjit_option.CU_JIT_ERROR_LOG_BUFFER)) + " "
-                        + nonEmpty(jit.getString(CUjit_option.CU_JIT_INFO_LOG_BUFFER))).strip();
+                                + nonEmpty(jit.getString(CUjit_option.CU_JIT_INFO_LOG_BUFFER)))
+                        .strip();
                 throw new LoadFailure("the bundled kernels (" + name + ".ptx, PTX ISA " + PTX_ISA
                         + ") could not be loaded: " + CUresult.stringFor(rc) + hint(rc)
                         + (log.isEmpty() ? "" : "; JIT log: " + log.replace('\n', ' ')));
@@ -99,7 +101,8 @@ final class Kernels {
         String path = "/dev/nabla/kernels/" + name + ".ptx";
         try (InputStream in = Kernels.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new LoadFailure("the kernel file " + path + " is not on the class path (the kernels jar is missing)");
+                throw new LoadFailure(
+                        "the kernel file " + path + " is not on the class path (the kernels jar is missing)");
             }
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         } catch (IOException e) {

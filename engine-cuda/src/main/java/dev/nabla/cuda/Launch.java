@@ -21,8 +21,7 @@ final class Launch {
     /** A null device pointer argument (an optional buffer that is absent). */
     static final Object NULL = new Object();
 
-    private Launch() {
-    }
+    private Launch() {}
 
     /** {@code ceil(a / b)} for positive {@code a} and {@code b}: the blocks that cover {@code a} items {@code b} at a time. */
     static int ceilDiv(int a, int b) {

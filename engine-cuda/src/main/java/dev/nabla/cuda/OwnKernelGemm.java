@@ -27,22 +27,65 @@ final class OwnKernelGemm implements CudaGemm {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, CUdeviceptr a, int lda,
-            CUdeviceptr b, int ldb, double beta, CUdeviceptr c, int ldc) {
+    public void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            CUdeviceptr a,
+            int lda,
+            CUdeviceptr b,
+            int ldb,
+            double beta,
+            CUdeviceptr c,
+            int ldc) {
         // One 16 x 16 block per 64 x 64 tile of C: grid x over the rows (up to 2^31 - 1 tiles), y over the columns.
         int gridX = Launch.ceilDiv(m, TILE);
         int gridY = Launch.ceilDiv(n, TILE);
-        Launch.kernel(kernels.gemm, stream, gridX, gridY, 16, 16,
+        Launch.kernel(
+                kernels.gemm,
+                stream,
+                gridX,
+                gridY,
+                16,
+                16,
                 args(precision, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
     }
 
     /** The arguments of {@code gemm_f64} or {@code gemm_f32}, in its order. */
-    static Object[] args(Precision precision, boolean transA, boolean transB, int m, int n, int k, double alpha,
-            CUdeviceptr a, int lda, CUdeviceptr b, int ldb, double beta, CUdeviceptr c, int ldc) {
-        return new Object[] {m, n, k, transA ? 1 : 0, transB ? 1 : 0, KernelArgs.scalar(precision, alpha), a, lda, b,
-            ldb, KernelArgs.scalar(precision, beta), c, ldc};
+    static Object[] args(
+            Precision precision,
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            CUdeviceptr a,
+            int lda,
+            CUdeviceptr b,
+            int ldb,
+            double beta,
+            CUdeviceptr c,
+            int ldc) {
+        return new Object[] {
+            m,
+            n,
+            k,
+            transA ? 1 : 0,
+            transB ? 1 : 0,
+            KernelArgs.scalar(precision, alpha),
+            a,
+            lda,
+            b,
+            ldb,
+            KernelArgs.scalar(precision, beta),
+            c,
+            ldc
+        };
     }
-
 
     @Override
     public void close() {

@@ -19,8 +19,7 @@ final class SmallNetworkKernel {
     /** At most this many blocks (small_network.cu's precondition); fewer for small batches. */
     private static final int MAX_BLOCKS = 1024;
 
-    private SmallNetworkKernel() {
-    }
+    private SmallNetworkKernel() {}
 
     /** Whether a network of these widths (inputs, then each layer's outputs) fits a kernel. */
     static boolean fits(int[] widths) {
@@ -59,19 +58,33 @@ final class SmallNetworkKernel {
      * Queues both stages on {@code stream}; {@code partial} holds {@link #scratchBytes}.
      * {@code scale} and {@code beta} are as {@link dev.nabla.backend.Backend#networkGradients} says.
      */
-    static void launch(KernelSet kernels, CUstream stream, int[] widths, List<LayerParameters> layers, Matrix x,
-            Matrix t, double scale, Object scaleArg, double beta, Matrix loss, CUdeviceptr partial) {
+    static void launch(
+            KernelSet kernels,
+            CUstream stream,
+            int[] widths,
+            List<LayerParameters> layers,
+            Matrix x,
+            Matrix t,
+            double scale,
+            Object scaleArg,
+            double beta,
+            Matrix loss,
+            CUdeviceptr partial) {
         int k = kernelIndex(widths);
         int blocks = blocks(x.rows());
-        Launch.linear(kernels.smallNetworkPartial[k], stream, blocks, partialArgs(widths, layers, x, t, scaleArg, partial));
+        Launch.linear(
+                kernels.smallNetworkPartial[k], stream, blocks, partialArgs(widths, layers, x, t, scaleArg, partial));
         // One block sums each term over the blocks in order.
-        Launch.linear(kernels.smallNetworkFinish, stream, 1, finishArgs(widths, layers, x.rows(), scale, beta, loss,
-                partial));
+        Launch.linear(
+                kernels.smallNetworkFinish,
+                stream,
+                1,
+                finishArgs(widths, layers, x.rows(), scale, beta, loss, partial));
     }
 
     /** The arguments of {@code small_network_partial_w<W>}, in its order. */
-    static Object[] partialArgs(int[] widths, List<LayerParameters> layers, Matrix x, Matrix t, Object scaleArg,
-            CUdeviceptr partial) {
+    static Object[] partialArgs(
+            int[] widths, List<LayerParameters> layers, Matrix x, Matrix t, Object scaleArg, CUdeviceptr partial) {
         Object[] weights = new Object[MAX_DEPTH];
         Object[] biases = new Object[MAX_DEPTH];
         Object[] acts = new Object[MAX_DEPTH];
@@ -81,13 +94,20 @@ final class SmallNetworkKernel {
             weights[l] = p == null ? Launch.NULL : ptr(p.weights());
             biases[l] = p == null || p.bias() == null ? Launch.NULL : ptr(p.bias());
         }
-        return concat(new Object[] {x.rows(), layers.size()}, dims(widths), acts, weights, biases,
-                new Object[] {ptr(x), ptr(t), scaleArg, partial});
+        return concat(new Object[] {x.rows(), layers.size()}, dims(widths), acts, weights, biases, new Object[] {
+            ptr(x), ptr(t), scaleArg, partial
+        });
     }
 
     /** The arguments of {@code small_network_finish}, in its order. */
-    static Object[] finishArgs(int[] widths, List<LayerParameters> layers, int rows, double scale, double beta,
-            Matrix loss, CUdeviceptr partial) {
+    static Object[] finishArgs(
+            int[] widths,
+            List<LayerParameters> layers,
+            int rows,
+            double scale,
+            double beta,
+            Matrix loss,
+            CUdeviceptr partial) {
         Object[] weightGrads = new Object[MAX_DEPTH];
         Object[] biasGrads = new Object[MAX_DEPTH];
         for (int l = 0; l < MAX_DEPTH; l++) {
@@ -95,8 +115,13 @@ final class SmallNetworkKernel {
             weightGrads[l] = p == null ? Launch.NULL : ptr(p.weightGrad());
             biasGrads[l] = p == null || p.biasGrad() == null ? Launch.NULL : ptr(p.biasGrad());
         }
-        return concat(new Object[] {blocks(rows), WIDTHS[kernelIndex(widths)], layers.size()}, dims(widths),
-                new Object[] {scale, beta, partial}, weightGrads, biasGrads, new Object[] {ptr(loss)});
+        return concat(
+                new Object[] {blocks(rows), WIDTHS[kernelIndex(widths)], layers.size()},
+                dims(widths),
+                new Object[] {scale, beta, partial},
+                weightGrads,
+                biasGrads,
+                new Object[] {ptr(loss)});
     }
 
     /** The widths as the kernels take them: five, zero past the network's. */

@@ -78,8 +78,8 @@ final class Transfers implements AutoCloseable {
             next = 1 - next;
             cuEventSynchronize(upFree[i]); // this staging buffer's previous copy has left it
             stager.stage(up[i].get((long) len * elementBytes), from, len);
-            cuMemcpyHtoDAsync(d.ptr.withByteOffset((long) from * elementBytes), up[i].pointer(),
-                    (long) len * elementBytes, copy);
+            cuMemcpyHtoDAsync(
+                    d.ptr.withByteOffset((long) from * elementBytes), up[i].pointer(), (long) len * elementBytes, copy);
             cuEventRecord(upFree[i], copy);
         }
         cuEventRecord(s.uploaded, copy);
@@ -103,8 +103,11 @@ final class Transfers implements AutoCloseable {
         for (int from = 0; from < s.elementCount(); from += chunk) {
             int len = Math.min(chunk, s.elementCount() - from);
             ByteBuffer buf = down.get((long) len * elementBytes);
-            cuMemcpyDtoHAsync(down.pointer(), s.ptr.withByteOffset((long) from * elementBytes),
-                    (long) len * elementBytes, compute);
+            cuMemcpyDtoHAsync(
+                    down.pointer(),
+                    s.ptr.withByteOffset((long) from * elementBytes),
+                    (long) len * elementBytes,
+                    compute);
             cuStreamSynchronize(compute);
             unstager.unstage(buf, from, len);
         }

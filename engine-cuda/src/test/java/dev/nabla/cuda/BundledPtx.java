@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /** The PTX text of a bundled kernel module, read from the class path as the backend reads it. */
 final class BundledPtx {
-    private BundledPtx() {
-    }
+    private BundledPtx() {}
 
     static String text(String module) {
         try (InputStream in = BundledPtx.class.getResourceAsStream("/dev/nabla/kernels/" + module + ".ptx")) {

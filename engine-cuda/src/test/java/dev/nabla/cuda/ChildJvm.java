@@ -23,13 +23,15 @@ import java.util.concurrent.TimeUnit;
  * libraries: a library that misbehaves can take its process down, so it is never this one.
  */
 final class ChildJvm {
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     /** Whether {@code tool --version} runs here. */
     static boolean has(String tool) {
         try {
-            return new ProcessBuilder(tool, "--version").redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
+            return new ProcessBuilder(tool, "--version")
+                    .redirectErrorStream(true)
+                    .start()
+                    .waitFor(30, TimeUnit.SECONDS);
         } catch (IOException | InterruptedException e) {
             return false;
         }
@@ -54,9 +56,17 @@ final class ChildJvm {
      * Runs {@code main} with {@code args} in a new JVM (with this JVM's options) on {@code classPath},
      * with only {@code libraryPath} as LD_LIBRARY_PATH; returns its output, asserting exit code 0.
      */
-    static String java(String classPath, String main, List<String> args, Path dir, String libraryPath,
-            Map<String, String> env, int seconds) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    static String java(
+            String classPath,
+            String main,
+            List<String> args,
+            Path dir,
+            String libraryPath,
+            Map<String, String> env,
+            int seconds)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", classPath, main));
         cmd.addAll(args);
@@ -72,13 +82,18 @@ final class ChildJvm {
     static String classPathOf(List<Class<?>> classes, List<String> resources) throws Exception {
         Set<String> entries = new LinkedHashSet<>();
         for (Class<?> c : classes) {
-            entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            entries.add(Path.of(c.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString());
         }
         for (String resource : resources) {
             URL url = ChildJvm.class.getResource(resource);
             if (url != null && url.getProtocol().equals("jar")) {
                 String file = url.getPath();
-                entries.add(Path.of(new URI(file.substring(0, file.indexOf("!/")))).toString());
+                entries.add(
+                        Path.of(new URI(file.substring(0, file.indexOf("!/")))).toString());
             } else if (url != null && url.getProtocol().equals("file")) { // a module's classes folder
                 String file = url.toURI().getPath();
                 entries.add(file.substring(0, file.length() - resource.length()));

@@ -15,8 +15,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CublasRowMajorMappingTest {
 
     /** BLAS's dgemm on column-major arrays: {@code C = alpha op(X) op(Y) + beta C}, {@code X(i, j) = x[i + j * ldx]}. */
-    private static void columnMajorGemm(boolean tx, boolean ty, int m, int n, int k, double alpha, double[] x, int ldx,
-            double[] y, int ldy, double beta, double[] c, int ldc) {
+    private static void columnMajorGemm(
+            boolean tx,
+            boolean ty,
+            int m,
+            int n,
+            int k,
+            double alpha,
+            double[] x,
+            int ldx,
+            double[] y,
+            int ldy,
+            double beta,
+            double[] c,
+            int ldc) {
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < m; i++) {
                 double s = 0;
@@ -31,8 +43,15 @@ class CublasRowMajorMappingTest {
     }
 
     @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4}")
-    @CsvSource({"3,5,7,false,false", "3,5,7,true,false", "3,5,7,false,true", "3,5,7,true,true",
-        "1,17,4,false,true", "17,1,9,true,false", "6,6,1,true,true"})
+    @CsvSource({
+        "3,5,7,false,false",
+        "3,5,7,true,false",
+        "3,5,7,false,true",
+        "3,5,7,true,true",
+        "1,17,4,false,true",
+        "17,1,9,true,false",
+        "6,6,1,true,true"
+    })
     void theColumnMajorCallComputesTheRowMajorProduct(int m, int n, int k, boolean ta, boolean tb) {
         SplittableRandom rng = new SplittableRandom(m * 100L + n * 10L + k);
         double[] a = new double[m * k];
@@ -47,10 +66,26 @@ class CublasRowMajorMappingTest {
         int ldb = tb ? k : n;
         CublasGemm.ColumnMajorCall call = CublasGemm.columnMajor(ta, tb, m, n, k, lda, ldb, n);
         double[] gpu = c.clone();
-        columnMajorGemm(call.transX(), call.transY(), call.m(), call.n(), call.k(), 0.5, b, call.ldx(), a, call.ldy(),
-                -2.0, gpu, call.ldc());
+        columnMajorGemm(
+                call.transX(),
+                call.transY(),
+                call.m(),
+                call.n(),
+                call.k(),
+                0.5,
+                b,
+                call.ldx(),
+                a,
+                call.ldy(),
+                -2.0,
+                gpu,
+                call.ldc());
         double[][] expected = Reference.gemm(ta, tb, m, n, k, 0.5, a, b, -2.0, c);
-        Compare.close("row-major product through the column-major call", expected[0], gpu, Tolerance.FP64_REORDERED,
+        Compare.close(
+                "row-major product through the column-major call",
+                expected[0],
+                gpu,
+                Tolerance.FP64_REORDERED,
                 expected[1]);
     }
 }

@@ -44,7 +44,8 @@ class CublasShimTest {
     void jcublasRunsThroughTheShimOnAStandInCublas13(@TempDir Path dir) throws Exception {
         boolean tools = ChildJvm.has("gcc") && ChildJvm.has("nm");
         // Under CI the shim must be checked, so missing tools fail there instead of skipping.
-        assertTrue(tools || !EmulatedDevice.onCi(System.getenv()),
+        assertTrue(
+                tools || !EmulatedDevice.onCi(System.getenv()),
                 "CI=true, but gcc or nm is not installed: the shim cannot be built (apt-get install gcc binutils)");
         assumeTrue(tools, "gcc and nm build the shim; they are not installed here");
         Path script = script();
@@ -58,9 +59,16 @@ class CublasShimTest {
         ChildJvm.run(List.of("gcc", "-shared", "-fPIC", "-o", "libcublas.so.13", "standin.c"), dir, Map.of());
         ChildJvm.run(List.of("bash", script.toString(), nativeLib.toString(), dir.toString()), dir, Map.of());
 
-        String out = ChildJvm.java(ChildJvm.classPathOf(List.of(ShimProbe.class, CublasGemm.class, JCublas2.class,
-                Pointer.class, cudaStream_t.class), List.of(NATIVE)), ShimProbe.class.getName(), List.of(), dir,
-                dir.toString(), Map.of(), 120);
+        String out = ChildJvm.java(
+                ChildJvm.classPathOf(
+                        List.of(ShimProbe.class, CublasGemm.class, JCublas2.class, Pointer.class, cudaStream_t.class),
+                        List.of(NATIVE)),
+                ShimProbe.class.getName(),
+                List.of(),
+                dir,
+                dir.toString(),
+                Map.of(),
+                120);
         System.out.println("[shim] " + out.strip().replace("\n", "; "));
         assertTrue(out.contains("version 13.1.2"), "JCublas2 reached the stand-in through the shim:\n" + out);
         assertTrue(out.contains("missing function status 15"), "a missing function reports NOT_SUPPORTED:\n" + out);

@@ -24,8 +24,13 @@ class CudaFallbackTest {
 
     /** Linux hosts without an NVIDIA driver have no libcuda.so.1 anywhere the loader looks. */
     private static boolean driverLibraryPresent() {
-        for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu",
-                "/usr/local/nvidia/lib64", "/usr/lib/wsl/lib")) {
+        for (String dir : List.of(
+                "/usr/lib/x86_64-linux-gnu",
+                "/usr/lib64",
+                "/usr/lib",
+                "/lib/x86_64-linux-gnu",
+                "/usr/local/nvidia/lib64",
+                "/usr/lib/wsl/lib")) {
             if (Files.exists(Path.of(dir, "libcuda.so.1"))) {
                 return true;
             }
@@ -44,7 +49,9 @@ class CudaFallbackTest {
     @Test
     void bothBackendsAreFoundCudaFirst() {
         List<ProbeReport> reports = Backends.probeAll();
-        assertEquals(List.of("cuda", "cpu"), reports.stream().map(ProbeReport::backend).toList());
+        assertEquals(
+                List.of("cuda", "cpu"),
+                reports.stream().map(ProbeReport::backend).toList());
     }
 
     @Test
@@ -61,12 +68,15 @@ class CudaFallbackTest {
             assertEquals(cuda.reason(), s.skipped().get(0).reason());
             assertTrue(s.summary().contains("skipped cuda: " + cuda.reason()), s.summary());
         }
-        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
-                () -> Backends.select("cuda", Precision.FP64));
+        BackendUnavailableException e =
+                assertThrows(BackendUnavailableException.class, () -> Backends.select("cuda", Precision.FP64));
         assertEquals("backend 'cuda' cannot run here: " + cuda.reason(), e.getMessage());
         if (!driverLibraryPresent()) {
-            assertEquals("libcuda.so.1 cannot be found; it comes with the NVIDIA driver (install it, or put it on the "
-                    + "library path)", cuda.reason(), "the reason names the missing driver library");
+            assertEquals(
+                    "libcuda.so.1 cannot be found; it comes with the NVIDIA driver (install it, or put it on the "
+                            + "library path)",
+                    cuda.reason(),
+                    "the reason names the missing driver library");
         }
         assertFalse(cuda.reason().contains("\n"), "one line");
     }

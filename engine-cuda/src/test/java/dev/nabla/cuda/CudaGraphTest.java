@@ -13,8 +13,8 @@ import dev.nabla.backend.Precision;
 import dev.nabla.backend.Recording;
 import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
-import dev.nabla.train.Trainer;
 import dev.nabla.train.ResidentBatch;
+import dev.nabla.train.Trainer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,13 +28,20 @@ class CudaGraphTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    @EnumSource(
+            value = GemmChoice.class,
+            names = {"CUBLAS", "KERNELS"})
     void aRecordedStepIsOneGraphThatReplaysExactly(GemmChoice path) {
         requirePath(path);
         Workload w = Workload.MNIST;
         int rows = Gpu.emulated() ? 32 : w.batch(); // the emulated device would take a minute for the whole batch
         SplittableRandom rng = new SplittableRandom(3);
-        Dataset data = new Dataset("uniform", rows, 784, 10, rng.doubles(rows * 784L).toArray(),
+        Dataset data = new Dataset(
+                "uniform",
+                rows,
+                784,
+                10,
+                rng.doubles(rows * 784L).toArray(),
                 rng.doubles(rows * 10L).toArray());
         try (Backend be = CudaBackendProvider.open(Precision.FP32, path);
                 Trainer direct = new Trainer(be, w.network(1), rows);
@@ -43,7 +50,8 @@ class CudaGraphTest {
             long before = 0;
             for (int s = 0; s < 22; s++) {
                 // A traced step runs operation by operation, never recorded: the reference.
-                double expected = direct.traceStep(data.inputs(), data.targets(), 0, rows, 0.05).loss();
+                double expected = direct.traceStep(data.inputs(), data.targets(), 0, rows, 0.05)
+                        .loss();
                 kept.queueStep(batch, 0.05); // runs directly, then is recorded, then replayed
                 assertEquals(expected, kept.lastLoss(), 0.0, "loss of step " + (s + 1));
                 if (s == 1) {
@@ -53,14 +61,18 @@ class CudaGraphTest {
             assertTrue(!be.description().contains("not recorded"), be.description());
             assertEquals(before, CudaBackend.freeDeviceMemory(), "device memory allocated by replays");
             for (int l = 0; l < 3; l++) {
-                assertArrayEquals(direct.network().layer(l).weights(), kept.network().layer(l).weights(),
+                assertArrayEquals(
+                        direct.network().layer(l).weights(),
+                        kept.network().layer(l).weights(),
                         "layer " + (l + 1) + " after 22 steps");
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    @EnumSource(
+            value = GemmChoice.class,
+            names = {"CUBLAS", "KERNELS"})
     void recordingCapturesAGraphAndRefusesWhatCannotBeRecorded(GemmChoice path) {
         requirePath(path);
         try (Backend be = CudaBackendProvider.open(Precision.FP64, path)) {

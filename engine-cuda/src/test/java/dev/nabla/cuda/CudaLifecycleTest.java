@@ -67,7 +67,8 @@ class CudaLifecycleTest {
                 }
             });
             System.out.println("[lifecycle] " + e.getMessage());
-            assertTrue(e.getMessage().startsWith("out of GPU memory: a 1048576x1024 fp64 matrix needs 8.0 GiB"),
+            assertTrue(
+                    e.getMessage().startsWith("out of GPU memory: a 1048576x1024 fp64 matrix needs 8.0 GiB"),
                     e.getMessage());
             assertEquals(8L << 30, e.requested());
             assertTrue(e.requested() > e.free(), e.getMessage());
@@ -77,7 +78,8 @@ class CudaLifecycleTest {
             assertEquals(4.0, be.download(m)[3]);
         }
         long after = CudaBackend.freeDeviceMemory();
-        assertTrue(before - after < (64L << 20), "closing freed the allocations: before " + before + ", after " + after);
+        assertTrue(
+                before - after < (64L << 20), "closing freed the allocations: before " + before + ", after " + after);
     }
 
     @Test

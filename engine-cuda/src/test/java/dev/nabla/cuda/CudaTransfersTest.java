@@ -35,7 +35,9 @@ class CudaTransfersTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Precision.class, names = {"FP64", "FP32"})
+    @EnumSource(
+            value = Precision.class,
+            names = {"FP64", "FP32"})
     void copiesLargerThanTheStagingBuffersArriveWhole(Precision p) {
         int perChunk = (int) (Transfers.CHUNK_BYTES / p.bytes());
         int cols = 1000;

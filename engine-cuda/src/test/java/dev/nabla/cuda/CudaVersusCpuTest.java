@@ -17,10 +17,10 @@ import dev.nabla.example.DocumentExample;
 import dev.nabla.model.Network;
 import dev.nabla.numerics.Tolerance;
 import dev.nabla.train.LayerTrace;
+import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.StepTrace;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
-import dev.nabla.train.MemoryPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,18 +80,21 @@ class CudaVersusCpuTest {
     }
 
     /** One operation's result, with the scale of its rounding error where that is not the result itself. */
-    private record Result(double[] values, double[] scale) {
-    }
+    private record Result(double[] values, double[] scale) {}
 
     @ParameterizedTest
-    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    @EnumSource(
+            value = GemmChoice.class,
+            names = {"CUBLAS", "KERNELS"})
     void theDocumentsExampleAgreesValueByValue(GemmChoice path) {
         StepTrace[] traces = new StepTrace[2];
         double[] after = new double[2];
         Backend[] backends = {cpu(Precision.FP64), cuda(Precision.FP64, path)};
         for (int b = 0; b < 2; b++) {
-            try (Backend be = backends[b]; Trainer tr = new Trainer(be, DocumentExample.network(), 1)) {
-                traces[b] = tr.traceStep(DocumentExample.INPUT, DocumentExample.TARGET, 0, 1, DocumentExample.LEARNING_RATE);
+            try (Backend be = backends[b];
+                    Trainer tr = new Trainer(be, DocumentExample.network(), 1)) {
+                traces[b] = tr.traceStep(
+                        DocumentExample.INPUT, DocumentExample.TARGET, 0, 1, DocumentExample.LEARNING_RATE);
                 after[b] = tr.loss(DocumentExample.INPUT, DocumentExample.TARGET, 0, 1);
             }
         }
@@ -113,7 +116,12 @@ class CudaVersusCpuTest {
             if (c.biasGradient() != null) {
                 agree(at + "db", p, path, c.biasGradient(), g.biasGradient());
             }
-            agree(at + "W+", p, path, cpu.updated().layer(l).weights(), gpu.updated().layer(l).weights());
+            agree(
+                    at + "W+",
+                    p,
+                    path,
+                    cpu.updated().layer(l).weights(),
+                    gpu.updated().layer(l).weights());
         }
     }
 
@@ -128,18 +136,26 @@ class CudaVersusCpuTest {
     }
 
     /** Shapes (m, n, k) with 1, 3, 17, 1000, and one larger than a 64 x 64 x 16 tile in every dimension. */
-    private static final int[][] SHAPES = {{1, 1, 1}, {3, 17, 1}, {17, 3, 1000}, {1000, 17, 3}, {1, 1000, 17},
-        {131, 67, 129}};
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {3, 17, 1}, {17, 3, 1000}, {1000, 17, 3}, {1, 1000, 17}, {131, 67, 129}
+    };
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("pathsAndPrecisions")
     void everyOperationAgreesOnOddShapes(GemmChoice path, Precision p) {
-        try (Backend c = cpu(p); Backend g = cuda(p, path)) {
+        try (Backend c = cpu(p);
+                Backend g = cuda(p, path)) {
             for (int[] s : SHAPES) {
                 Map<String, Result> onCpu = runEveryOperation(c, s[0], s[1], s[2]);
                 Map<String, Result> onGpu = runEveryOperation(g, s[0], s[1], s[2]);
                 for (String key : onCpu.keySet()) {
-                    agree(key, p, path, onCpu.get(key).values(), onGpu.get(key).values(), onCpu.get(key).scale());
+                    agree(
+                            key,
+                            p,
+                            path,
+                            onCpu.get(key).values(),
+                            onGpu.get(key).values(),
+                            onCpu.get(key).scale());
                 }
             }
         }
@@ -159,7 +175,8 @@ class CudaVersusCpuTest {
             double[] cv = random(rng, m * n);
             Matrix cm = put(be, m, n, cv);
             be.gemm(ta, tb, 0.75, put(be, ta ? k : m, ta ? m : k, av), put(be, tb ? n : k, tb ? k : n, bv), beta, cm);
-            double[] scale = Reference.gemm(ta, tb, m, n, k, 0.75, stored(be, av), stored(be, bv), beta, stored(be, cv))[1];
+            double[] scale =
+                    Reference.gemm(ta, tb, m, n, k, 0.75, stored(be, av), stored(be, bv), beta, stored(be, cv))[1];
             out.put(shape + "gemm ta=" + ta + " tb=" + tb, new Result(be.download(cm), scale));
         }
         for (Activation f : Activation.values()) {
@@ -238,13 +255,13 @@ class CudaVersusCpuTest {
         for (int i = 0; i < bound.length; i++) {
             bound[i] = Tolerance.TF32.bound(ref[1][i]);
         }
-        System.out.printf("[parity] CUBLAS tf32 gemm 131x67x1000 vs fp64     max|diff| %.3g%n", Compare.maxDiff(ref[0], out));
+        System.out.printf(
+                "[parity] CUBLAS tf32 gemm 131x67x1000 vs fp64     max|diff| %.3g%n", Compare.maxDiff(ref[0], out));
         Compare.within("tf32 gemm against fp64", ref[0], out, bound);
     }
 
     private static void assumeTf32() {
-        assumeTrue(CudaRuntime.get().computeCapability >= 80,
-                "tf32 needs compute capability 8.0");
+        assumeTrue(CudaRuntime.get().computeCapability >= 80, "tf32 needs compute capability 8.0");
     }
 
     static Stream<Arguments> networks() {
@@ -252,8 +269,10 @@ class CudaVersusCpuTest {
             {new int[] {2, 2, 2}, new Activation[] {Activation.SIGMOID, Activation.SIGMOID}},
             {new int[] {17, 33, 5}, new Activation[] {Activation.TANH, Activation.IDENTITY}},
             {new int[] {3, 70, 65, 4}, new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.SIGMOID}},
-            {new int[] {9, 16, 16, 16, 2}, new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU,
-                Activation.SIGMOID}},
+            {
+                new int[] {9, 16, 16, 16, 2},
+                new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.RELU, Activation.SIGMOID}
+            },
         };
         Stream.Builder<Arguments> b = Stream.builder();
         for (GemmChoice path : new GemmChoice[] {GemmChoice.CUBLAS, GemmChoice.KERNELS}) {
@@ -282,8 +301,12 @@ class CudaVersusCpuTest {
             Backend[] backends = {cpu(p), cuda(p, path)};
             for (int b = 0; b < 2; b++) {
                 List<Double> l = losses.get(b);
-                try (Backend be = backends[b]; Trainer tr = new Trainer(be, net, batch)) {
-                    TrainingLoop.Result r = TrainingLoop.run(tr, data, new TrainingLoop.Options(4, batch, 0.5, false, 1),
+                try (Backend be = backends[b];
+                        Trainer tr = new Trainer(be, net, batch)) {
+                    TrainingLoop.Result r = TrainingLoop.run(
+                            tr,
+                            data,
+                            new TrainingLoop.Options(4, batch, 0.5, false, 1),
                             TrainingLoop.Listener.onEpoch(e -> l.add(e.loss())));
                     assertEquals(100, r.steps(), "4 epochs of 25 steps");
                     trained[b] = tr.network();
@@ -291,43 +314,75 @@ class CudaVersusCpuTest {
             }
             String what = "100 steps " + net.describe().split(",")[0];
             for (int l = 0; l < net.depth(); l++) {
-                agree(what + " W" + (l + 1), p, path, trained[0].layer(l).weights(), trained[1].layer(l).weights());
+                agree(
+                        what + " W" + (l + 1),
+                        p,
+                        path,
+                        trained[0].layer(l).weights(),
+                        trained[1].layer(l).weights());
                 if (bias) {
-                    agree(what + " b" + (l + 1), p, path, trained[0].layer(l).bias(), trained[1].layer(l).bias());
+                    agree(
+                            what + " b" + (l + 1),
+                            p,
+                            path,
+                            trained[0].layer(l).bias(),
+                            trained[1].layer(l).bias());
                 }
             }
-            agree(what + " epoch losses", p, path, losses.get(0).stream().mapToDouble(Double::doubleValue).toArray(),
+            agree(
+                    what + " epoch losses",
+                    p,
+                    path,
+                    losses.get(0).stream().mapToDouble(Double::doubleValue).toArray(),
                     losses.get(1).stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 
     /** Trains the same network on the same data on the CPU (whole batches) and on the GPU (the given micro-batch). */
-    private static void trainBoth(GemmChoice path, Network net, Dataset data, int batch, int gpuCapacity, int epochs,
-            String what) {
+    private static void trainBoth(
+            GemmChoice path, Network net, Dataset data, int batch, int gpuCapacity, int epochs, String what) {
         Network[] trained = new Network[2];
         Backend[] backends = {cpu(Precision.FP64), cuda(Precision.FP64, path)};
         int[] capacity = {batch, gpuCapacity};
         for (int b = 0; b < 2; b++) {
-            try (Backend be = backends[b]; Trainer tr = new Trainer(be, net, capacity[b])) {
+            try (Backend be = backends[b];
+                    Trainer tr = new Trainer(be, net, capacity[b])) {
                 TrainingLoop.run(tr, data, new TrainingLoop.Options(epochs, batch, 0.5, false, 1), null);
                 trained[b] = tr.network();
             }
         }
         for (int l = 0; l < net.depth(); l++) {
-            agree(what + " W" + (l + 1), Precision.FP64, path, trained[0].layer(l).weights(), trained[1].layer(l).weights());
+            agree(
+                    what + " W" + (l + 1),
+                    Precision.FP64,
+                    path,
+                    trained[0].layer(l).weights(),
+                    trained[1].layer(l).weights());
             if (net.layer(l).hasBias()) {
-                agree(what + " b" + (l + 1), Precision.FP64, path, trained[0].layer(l).bias(), trained[1].layer(l).bias());
+                agree(
+                        what + " b" + (l + 1),
+                        Precision.FP64,
+                        path,
+                        trained[0].layer(l).bias(),
+                        trained[1].layer(l).bias());
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    @EnumSource(
+            value = GemmChoice.class,
+            names = {"CUBLAS", "KERNELS"})
     void aBatchOf2To22SamplesOnTheDocumentsNetworkAgrees(GemmChoice path) {
         Gpu.requireRealDevice("a batch of 2^22 samples");
         int n = 1 << 22;
         SplittableRandom rng = new SplittableRandom(22);
-        Dataset data = new Dataset("2^22", n, 2, 2, OperationConformance.random(rng, 2 * n, 0, 1),
+        Dataset data = new Dataset(
+                "2^22",
+                n,
+                2,
+                2,
+                OperationConformance.random(rng, 2 * n, 0, 1),
                 OperationConformance.random(rng, 2 * n, 0, 1));
         try (Backend g = cuda(Precision.FP64, path)) {
             int capacity = MemoryPlan.capacityFor(g, DocumentExample.network(), n);
@@ -337,13 +392,23 @@ class CudaVersusCpuTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GemmChoice.class, names = {"CUBLAS", "KERNELS"})
+    @EnumSource(
+            value = GemmChoice.class,
+            names = {"CUBLAS", "KERNELS"})
     void eightMicroBatchesOnAWiderNetworkAgreeWithWholeBatchesOnTheCpu(GemmChoice path) {
         SplittableRandom rng = new SplittableRandom(8);
-        Network net = ConformanceSuite.randomNetwork(rng, new int[] {64, 256, 256, 8},
-                new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.SIGMOID}, true);
+        Network net = ConformanceSuite.randomNetwork(
+                rng,
+                new int[] {64, 256, 256, 8},
+                new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.SIGMOID},
+                true);
         int batch = Gpu.emulated() ? 1024 : 8192; // the emulated device takes a minute for 8192
-        Dataset data = new Dataset("wide", 2 * batch, 64, 8, OperationConformance.random(rng, 2 * batch * 64, -1, 1),
+        Dataset data = new Dataset(
+                "wide",
+                2 * batch,
+                64,
+                8,
+                OperationConformance.random(rng, 2 * batch * 64, -1, 1),
                 OperationConformance.random(rng, 2 * batch * 8, 0, 1));
         trainBoth(path, net, data, batch, batch / 8, 2, "8 micro-batches, 64-256-256-8");
     }

@@ -7,8 +7,7 @@ import dev.nabla.backend.ProbeReport;
  * prints what the CUDA probe reports, a line for the verdict and one per fact.
  */
 public final class DriverProbe {
-    private DriverProbe() {
-    }
+    private DriverProbe() {}
 
     public static void main(String[] args) {
         ProbeReport r = new CudaBackendProvider().probe();

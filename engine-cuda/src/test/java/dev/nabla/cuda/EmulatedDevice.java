@@ -38,33 +38,29 @@ final class EmulatedDevice {
     static final List<String> TOOLCHAIN = List.of("g++", "gcc", "nm");
 
     /** What became of building the emulated device. */
-    sealed interface Outcome {
-    }
+    sealed interface Outcome {}
 
     /** Built: the folder to put on LD_LIBRARY_PATH. */
-    record Built(Path libraries) implements Outcome {
-    }
+    record Built(Path libraries) implements Outcome {}
 
     /** Not attempted: {@code tool}, one of the toolchain, does not run here. */
-    record NoToolchain(String tool) implements Outcome {
-    }
+    record NoToolchain(String tool) implements Outcome {}
 
     /** Attempted and failed; {@code why} holds the build's own output where it ran. */
-    record BuildFailed(String why) implements Outcome {
-    }
+    record BuildFailed(String why) implements Outcome {}
 
     /** Remembered, so that a failed build fails every test quickly with the same reason instead of rebuilding. */
     private static Outcome outcome;
 
-    private EmulatedDevice() {
-    }
+    private EmulatedDevice() {}
 
     /**
      * The folder holding the emulated device's libraries. Skips the caller on a host with a usable
      * GPU, and (off CI) where the toolchain is missing; fails it where the build failed.
      */
     static synchronized Path libraries() {
-        assumeFalse(CudaRuntime.get().usable(), "this host has a GPU: the GPU tests run on it, not on the emulated device");
+        assumeFalse(
+                CudaRuntime.get().usable(), "this host has a GPU: the GPU tests run on it, not on the emulated device");
         if (outcome == null) {
             outcome = attempt(TOOLCHAIN, ChildJvm::has, () -> build(Map.of()));
         }
@@ -96,14 +92,15 @@ final class EmulatedDevice {
             return built.libraries();
         }
         if (result instanceof NoToolchain missing) {
-            String why = missing.tool() + " is not installed (the emulated device is built with " + String.join(", ", TOOLCHAIN)
-                    + "; apt-get install g++ gcc binutils)";
+            String why = missing.tool() + " is not installed (the emulated device is built with "
+                    + String.join(", ", TOOLCHAIN) + "; apt-get install g++ gcc binutils)";
             if (ci) {
-                throw new AssertionFailedError("CI=true, so the GPU tests must run on the emulated device, but it cannot "
-                        + "be built: " + why);
+                throw new AssertionFailedError(
+                        "CI=true, so the GPU tests must run on the emulated device, but it cannot " + "be built: "
+                                + why);
             }
-            throw new TestAbortedException("the emulated device cannot be built here: " + why
-                    + "; under CI=true this fails the run");
+            throw new TestAbortedException(
+                    "the emulated device cannot be built here: " + why + "; under CI=true this fails the run");
         }
         throw new AssertionFailedError("the emulated device failed to build, which fails the run everywhere (the "
                 + "emulation or a kernel source is broken): " + ((BuildFailed) result).why());
@@ -128,8 +125,10 @@ final class EmulatedDevice {
         Path cublasNative = dir.resolve("libJCublas2.so");
         copyResource(DRIVER_NATIVE, driverNative);
         copyResource(CUBLAS_NATIVE, cublasNative);
-        ChildJvm.run(List.of("bash", script.toString(), dir.toString(), driverNative.toString(),
-                cublasNative.toString()), dir, env);
+        ChildJvm.run(
+                List.of("bash", script.toString(), dir.toString(), driverNative.toString(), cublasNative.toString()),
+                dir,
+                env);
         return dir;
     }
 

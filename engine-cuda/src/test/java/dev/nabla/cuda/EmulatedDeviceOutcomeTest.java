@@ -37,19 +37,23 @@ class EmulatedDeviceOutcomeTest {
 
     @Test
     void aMissingToolchainSkipsOffCiSayingWhy() {
-        TestAbortedException skip = assertThrows(TestAbortedException.class,
-                () -> EmulatedDevice.require(new EmulatedDevice.NoToolchain("g++"), false));
-        assertTrue(skip.getMessage().startsWith("the emulated device cannot be built here: g++ is not installed"),
+        TestAbortedException skip = assertThrows(
+                TestAbortedException.class, () -> EmulatedDevice.require(new EmulatedDevice.NoToolchain("g++"), false));
+        assertTrue(
+                skip.getMessage().startsWith("the emulated device cannot be built here: g++ is not installed"),
                 skip.getMessage());
     }
 
     @Test
     void aMissingToolchainFailsUnderCi() {
         // An AssertionError fails the test; a TestAbortedException (a RuntimeException) would only skip it.
-        AssertionError failure = assertThrows(AssertionError.class,
-                () -> EmulatedDevice.require(new EmulatedDevice.NoToolchain("nm"), true));
-        assertTrue(failure.getMessage().startsWith("CI=true, so the GPU tests must run on the emulated device, but it "
-                + "cannot be built: nm is not installed"), failure.getMessage());
+        AssertionError failure = assertThrows(
+                AssertionError.class, () -> EmulatedDevice.require(new EmulatedDevice.NoToolchain("nm"), true));
+        assertTrue(
+                failure.getMessage()
+                        .startsWith("CI=true, so the GPU tests must run on the emulated device, but it "
+                                + "cannot be built: nm is not installed"),
+                failure.getMessage());
     }
 
     /** The real build.sh, with a g++ on PATH that fails as a compile error does: the run fails on and off CI. */
@@ -57,16 +61,21 @@ class EmulatedDeviceOutcomeTest {
     void aCompileErrorInTheRealBuildFailsOnAndOffCi(@TempDir Path dir) throws Exception {
         Path fakeBin = Files.createDirectories(dir.resolve("bin"));
         Path gxx = fakeBin.resolve("g++");
-        Files.writeString(gxx, "#!/bin/sh\necho 'libcuda.cpp:1:1: error: deliberately broken for this test' >&2\nexit 1\n");
+        Files.writeString(
+                gxx, "#!/bin/sh\necho 'libcuda.cpp:1:1: error: deliberately broken for this test' >&2\nexit 1\n");
         Files.setPosixFilePermissions(gxx, PosixFilePermissions.fromString("rwxr-xr-x"));
-        EmulatedDevice.Outcome o = EmulatedDevice.attempt(EmulatedDevice.TOOLCHAIN, tool -> true,
+        EmulatedDevice.Outcome o = EmulatedDevice.attempt(
+                EmulatedDevice.TOOLCHAIN,
+                tool -> true,
                 () -> EmulatedDevice.build(Map.of("PATH", fakeBin + ":" + System.getenv("PATH"))));
         EmulatedDevice.BuildFailed failed = assertInstanceOf(EmulatedDevice.BuildFailed.class, o);
         assertTrue(failed.why().contains("error: deliberately broken for this test"), failed.why());
         for (boolean ci : new boolean[] {false, true}) {
             AssertionError failure = assertThrows(AssertionError.class, () -> EmulatedDevice.require(o, ci));
-            assertTrue(failure.getMessage().startsWith("the emulated device failed to build, which fails the run "
-                    + "everywhere"), failure.getMessage());
+            assertTrue(
+                    failure.getMessage()
+                            .startsWith("the emulated device failed to build, which fails the run " + "everywhere"),
+                    failure.getMessage());
             assertTrue(failure.getMessage().contains("error: deliberately broken for this test"), failure.getMessage());
         }
     }
@@ -76,7 +85,9 @@ class EmulatedDeviceOutcomeTest {
         EmulatedDevice.Outcome o = EmulatedDevice.attempt(List.of(), tool -> true, () -> {
             throw new IllegalStateException("/lib/libJCudaDriver-12.6.0-linux-x86_64.so is not on the class path");
         });
-        assertEquals(new EmulatedDevice.BuildFailed("/lib/libJCudaDriver-12.6.0-linux-x86_64.so is not on the class path"), o);
+        assertEquals(
+                new EmulatedDevice.BuildFailed("/lib/libJCudaDriver-12.6.0-linux-x86_64.so is not on the class path"),
+                o);
         assertThrows(AssertionError.class, () -> EmulatedDevice.require(o, false));
     }
 

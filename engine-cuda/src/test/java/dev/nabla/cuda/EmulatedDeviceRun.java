@@ -22,8 +22,7 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
  * name: reason}), then the failures.
  */
 public final class EmulatedDeviceRun {
-    private EmulatedDeviceRun() {
-    }
+    private EmulatedDeviceRun() {}
 
     public static void main(String[] args) {
         TestExecutionListener lines = new TestExecutionListener() {
@@ -43,23 +42,33 @@ public final class EmulatedDeviceRun {
             public void executionFinished(TestIdentifier test, TestExecutionResult result) {
                 if (test.isTest() || result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
                     long nanos = System.nanoTime() - started.getOrDefault(test.getUniqueId(), System.nanoTime());
-                    print(test, result.getStatus() + String.format(Locale.ROOT, " %.1fs", nanos / 1e9),
+                    print(
+                            test,
+                            result.getStatus() + String.format(Locale.ROOT, " %.1fs", nanos / 1e9),
                             result.getThrowable().map(Throwable::toString).orElse(""));
                 }
             }
 
             private void print(TestIdentifier test, String outcome, String reason) {
-                String owner = test.getSource().filter(MethodSource.class::isInstance)
+                String owner = test.getSource()
+                        .filter(MethodSource.class::isInstance)
                         .map(s -> ((MethodSource) s).getClassName().replaceFirst(".*\\.", "") + "."
-                                + ((MethodSource) s).getMethodName()).orElse("");
+                                + ((MethodSource) s).getMethodName())
+                        .orElse("");
                 System.out.println("[test] " + outcome + " " + owner + " " + test.getDisplayName()
                         + (reason.isEmpty() ? "" : ": " + reason.replace('\n', ' ')));
             }
         };
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         Launcher launcher = LauncherFactory.create();
-        launcher.execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(Arrays.stream(args).map(name -> selectClass(name)).toList()).build(), lines, summary);
+        launcher.execute(
+                LauncherDiscoveryRequestBuilder.request()
+                        .selectors(Arrays.stream(args)
+                                .map(name -> selectClass(name))
+                                .toList())
+                        .build(),
+                lines,
+                summary);
         summary.getSummary().printFailuresTo(new PrintWriter(System.out, true), 30);
         System.out.println("[summary] " + summary.getSummary().getTestsSucceededCount() + " succeeded, "
                 + summary.getSummary().getTotalFailureCount() + " failed, "

@@ -17,8 +17,13 @@ import org.junit.jupiter.api.Test;
  * large for kernels run one CUDA thread at a time skip there, saying so ({@link Gpu#requireRealDevice}).
  */
 class EmulatedDeviceTest {
-    private static final List<Class<?>> GPU_TESTS = List.of(CudaVersusCpuTest.class, CudaOwnKernelGemmConformanceTest.class,
-            CudaCublasConformanceTest.class, CudaGraphTest.class, CudaLifecycleTest.class, CudaTransfersTest.class,
+    private static final List<Class<?>> GPU_TESTS = List.of(
+            CudaVersusCpuTest.class,
+            CudaOwnKernelGemmConformanceTest.class,
+            CudaCublasConformanceTest.class,
+            CudaGraphTest.class,
+            CudaLifecycleTest.class,
+            CudaTransfersTest.class,
             CudaFallbackTest.class);
 
     private static final Pattern SUCCESS_TIME = Pattern.compile("^\\[test\\] SUCCESSFUL (\\d+\\.\\d)s ");
@@ -37,22 +42,36 @@ class EmulatedDeviceTest {
     /** The tests of transfers and streams again, with copies run as soon as they are queued, ahead of queued kernels. */
     @Test
     void theStreamOrderingHoldsWhenCopiesRunAheadOfKernels() throws Exception {
-        runOnEmulatedDevice(List.of(CudaTransfersTest.class, CudaVersusCpuTest.class, CudaGraphTest.class),
+        runOnEmulatedDevice(
+                List.of(CudaTransfersTest.class, CudaVersusCpuTest.class, CudaGraphTest.class),
                 Map.of("NABLA_EMULATED_ORDER", "copies-first"));
     }
 
     private static void runOnEmulatedDevice(List<Class<?>> tests, Map<String, String> env) throws Exception {
         Path libraries = EmulatedDevice.libraries();
-        String out = ChildJvm.java(System.getProperty("java.class.path"), EmulatedDeviceRun.class.getName(),
-                tests.stream().map(Class::getName).toList(), libraries, libraries.toString(), env, 900);
+        String out = ChildJvm.java(
+                System.getProperty("java.class.path"),
+                EmulatedDeviceRun.class.getName(),
+                tests.stream().map(Class::getName).toList(),
+                libraries,
+                libraries.toString(),
+                env,
+                900);
         // The summary, what did not succeed, and the slow tests.
-        out.lines().filter(l -> l.startsWith("[summary]") || (l.startsWith("[test]") && !l.startsWith("[test] SUCCESSFUL"))
-                || seconds(l) >= 2).forEach(l -> System.out.println("[emulated" + env.values() + "] " + l));
-        Matcher m = Pattern.compile("\\[summary\\] (\\d+) succeeded, (\\d+) failed").matcher(out);
+        out.lines()
+                .filter(l -> l.startsWith("[summary]")
+                        || (l.startsWith("[test]") && !l.startsWith("[test] SUCCESSFUL"))
+                        || seconds(l) >= 2)
+                .forEach(l -> System.out.println("[emulated" + env.values() + "] " + l));
+        Matcher m =
+                Pattern.compile("\\[summary\\] (\\d+) succeeded, (\\d+) failed").matcher(out);
         assertTrue(m.find(), "the child printed its summary:\n" + out);
         assertEquals(0, Integer.parseInt(m.group(2)), "failures on the emulated device:\n" + out);
         for (Class<?> c : tests) {
-            assertTrue(Pattern.compile("\\[test\\] SUCCESSFUL \\S+ " + c.getSimpleName() + "\\.").matcher(out).find(),
+            assertTrue(
+                    Pattern.compile("\\[test\\] SUCCESSFUL \\S+ " + c.getSimpleName() + "\\.")
+                            .matcher(out)
+                            .find(),
                     c.getSimpleName() + " ran on the emulated device, not only skipped:\n" + out);
         }
     }

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Test helpers for the tests that need a GPU: they skip, saying why, where there is none. */
 final class Gpu {
-    private Gpu() {
-    }
+    private Gpu() {}
 
     /** Skips the calling test (or class, from a {@code @BeforeAll}) unless the CUDA backend can run here. */
     static void require() {

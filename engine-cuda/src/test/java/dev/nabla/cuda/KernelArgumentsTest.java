@@ -54,8 +54,11 @@ class KernelArgumentsTest {
     }
 
     private static void matches(String module, String entry, Object[] args) {
-        List<String> declared = ptxParameters(module, entry).stream().map(t -> t.equals("s32") ? "u32" : t).toList();
-        List<String> passed = Arrays.stream(args).map(KernelArgumentsTest::typeOf).toList();
+        List<String> declared = ptxParameters(module, entry).stream()
+                .map(t -> t.equals("s32") ? "u32" : t)
+                .toList();
+        List<String> passed =
+                Arrays.stream(args).map(KernelArgumentsTest::typeOf).toList();
         assertEquals(declared, passed, entry + ": the PTX's parameters, and what the launcher passes");
     }
 
@@ -84,8 +87,14 @@ class KernelArgumentsTest {
     @Test
     void theGemmLauncherPassesWhatTheKernelDeclares() {
         CUdeviceptr d = new CUdeviceptr();
-        matches("gemm", "gemm_f64", OwnKernelGemm.args(Precision.FP64, true, false, 3, 4, 5, 1.0, d, 3, d, 4, 0.0, d, 4));
-        matches("gemm", "gemm_f32", OwnKernelGemm.args(Precision.FP32, false, true, 3, 4, 5, 1.0, d, 5, d, 5, 0.0, d, 4));
+        matches(
+                "gemm",
+                "gemm_f64",
+                OwnKernelGemm.args(Precision.FP64, true, false, 3, 4, 5, 1.0, d, 3, d, 4, 0.0, d, 4));
+        matches(
+                "gemm",
+                "gemm_f32",
+                OwnKernelGemm.args(Precision.FP32, false, true, 3, 4, 5, 1.0, d, 5, d, 5, 0.0, d, 4));
     }
 
     @Test
@@ -94,8 +103,11 @@ class KernelArgumentsTest {
         List<LayerParameters> layers = new ArrayList<>();
         for (int l = 0; l + 1 < widths.length; l++) {
             boolean bias = l % 2 == 0;
-            layers.add(new LayerParameters(Activation.TANH, matrix(widths[l + 1], widths[l]),
-                    bias ? matrix(1, widths[l + 1]) : null, matrix(widths[l + 1], widths[l]),
+            layers.add(new LayerParameters(
+                    Activation.TANH,
+                    matrix(widths[l + 1], widths[l]),
+                    bias ? matrix(1, widths[l + 1]) : null,
+                    matrix(widths[l + 1], widths[l]),
                     bias ? matrix(1, widths[l + 1]) : null));
         }
         Matrix x = matrix(100, 5);
@@ -104,16 +116,22 @@ class KernelArgumentsTest {
         CUdeviceptr partial = new CUdeviceptr();
         for (String p : new String[] {"f64", "f32"}) {
             Object scale = p.equals("f64") ? (Object) 0.01 : (Object) 0.01f;
-            matches("small_network", "small_network_partial_w8_" + p,
+            matches(
+                    "small_network",
+                    "small_network_partial_w8_" + p,
                     SmallNetworkKernel.partialArgs(widths, layers, x, t, scale, partial));
-            matches("small_network", "small_network_finish_" + p,
+            matches(
+                    "small_network",
+                    "small_network_finish_" + p,
                     SmallNetworkKernel.finishArgs(widths, layers, 100, 0.01, 1.0, loss, partial));
         }
         // A shallower, narrower network passes the same number of arguments (nulls for the absent layers).
         List<LayerParameters> two = List.of(
                 new LayerParameters(Activation.SIGMOID, matrix(2, 2), null, matrix(2, 2), null),
                 new LayerParameters(Activation.SIGMOID, matrix(2, 2), null, matrix(2, 2), null));
-        matches("small_network", "small_network_partial_w2_f64",
+        matches(
+                "small_network",
+                "small_network_partial_w2_f64",
                 SmallNetworkKernel.partialArgs(new int[] {2, 2, 2}, two, matrix(9, 2), matrix(9, 2), 0.1, partial));
     }
 }

@@ -23,11 +23,22 @@ class ProbeOnEmulatedHostsTest {
     /** What the probe reports on the host {@code scenario} plays: the verdict line, then a line per fact. */
     private static String probe(String scenario) throws Exception {
         Path libraries = EmulatedDevice.libraries();
-        String classPath = ChildJvm.classPathOf(List.of(DriverProbe.class, CudaBackendProvider.class, ProbeReport.class,
-                JCudaDriver.class, JCublas2.class), List.of(EmulatedDevice.DRIVER_NATIVE, EmulatedDevice.CUBLAS_NATIVE,
-                "/dev/nabla/kernels/gemm.ptx"));
-        String out = ChildJvm.java(classPath, DriverProbe.class.getName(), List.of(), libraries, libraries.toString(),
-                Map.of("NABLA_EMULATED_DEVICE", scenario), 120);
+        String classPath = ChildJvm.classPathOf(
+                List.of(
+                        DriverProbe.class,
+                        CudaBackendProvider.class,
+                        ProbeReport.class,
+                        JCudaDriver.class,
+                        JCublas2.class),
+                List.of(EmulatedDevice.DRIVER_NATIVE, EmulatedDevice.CUBLAS_NATIVE, "/dev/nabla/kernels/gemm.ptx"));
+        String out = ChildJvm.java(
+                classPath,
+                DriverProbe.class.getName(),
+                List.of(),
+                libraries,
+                libraries.toString(),
+                Map.of("NABLA_EMULATED_DEVICE", scenario),
+                120);
         System.out.println("[emulated host: " + scenario + "] " + out.strip().replace("\n", "; "));
         return out;
     }
@@ -54,22 +65,34 @@ class ProbeOnEmulatedHostsTest {
 
     @Test
     void aGpuOlderThanTuringIsNamedWithItsComputeCapability() throws Exception {
-        contains(probe("old-gpu"), "unusable: the GPU's compute capability 7.0 is older than 7.5, the oldest the "
-                + "bundled kernels are built for\n", "device: " + DEVICE + "\n", "compute capability: 7.0\n");
+        contains(
+                probe("old-gpu"),
+                "unusable: the GPU's compute capability 7.0 is older than 7.5, the oldest the "
+                        + "bundled kernels are built for\n",
+                "device: " + DEVICE + "\n",
+                "compute capability: 7.0\n");
     }
 
     @Test
     void aDriverThatCannotJitTheKernelsGivesItsLogAndTheFix() throws Exception {
-        contains(probe("old-driver"), "unusable: the bundled kernels (activation.ptx, PTX ISA 8.0) could not be loaded: "
-                + "CUDA_ERROR_UNSUPPORTED_PTX_VERSION (the driver is older than CUDA 12.0; install driver r525 or newer); "
-                + "JIT log: ptxas application ptx input, line 12; fatal   : Unsupported .version 8.0\n",
-                "driver: supports CUDA 11.8\n", "compute capability: 9.0\n");
+        contains(
+                probe("old-driver"),
+                "unusable: the bundled kernels (activation.ptx, PTX ISA 8.0) could not be loaded: "
+                        + "CUDA_ERROR_UNSUPPORTED_PTX_VERSION (the driver is older than CUDA 12.0; install driver r525 or newer); "
+                        + "JIT log: ptxas application ptx input, line 12; fatal   : Unsupported .version 8.0\n",
+                "driver: supports CUDA 11.8\n",
+                "compute capability: 9.0\n");
     }
 
     @Test
     void aGpuWhoseKernelsLoadIsUsableAndSaysWhatItFound() throws Exception {
-        contains(probe("gpu"), "usable\n", "device: " + DEVICE + "\n", "compute capability: 9.0\n",
-                "memory: 4.0 GiB free of 4.0 GiB\n", "kernels: " + expectedKernelCount() + " kernels from PTX ISA 8.0",
+        contains(
+                probe("gpu"),
+                "usable\n",
+                "device: " + DEVICE + "\n",
+                "compute capability: 9.0\n",
+                "memory: 4.0 GiB free of 4.0 GiB\n",
+                "kernels: " + expectedKernelCount() + " kernels from PTX ISA 8.0",
                 "matrix products: cuBLAS 12.0.0\n");
     }
 

@@ -28,7 +28,9 @@ class KernelEmulationTest {
 
     private static boolean gccPresent() {
         try {
-            Process p = new ProcessBuilder("g++", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("g++", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
@@ -54,8 +56,8 @@ class KernelEmulationTest {
     /** The test programs compare with the bounds of {@link Tolerance}, given to them as macros. */
     private static List<String> tolerances() {
         List<String> d = new ArrayList<>();
-        Map<String, Tolerance> named = Map.of("FP64_REORDERED", Tolerance.FP64_REORDERED, "FP64_MEAN",
-                Tolerance.FP64_MEAN, "FP32", Tolerance.FP32);
+        Map<String, Tolerance> named = Map.of(
+                "FP64_REORDERED", Tolerance.FP64_REORDERED, "FP64_MEAN", Tolerance.FP64_MEAN, "FP32", Tolerance.FP32);
         named.forEach((name, t) -> {
             d.add("-DNABLA_" + name + "_ABS=" + t.absolute());
             d.add("-DNABLA_" + name + "_REL=" + t.relative());
@@ -69,14 +71,23 @@ class KernelEmulationTest {
      */
     private static String emulate(Path dir, String test, String... kernels) throws IOException, InterruptedException {
         // Under CI the kernels must be checked, so a missing g++ fails there instead of skipping.
-        assertTrue(gccPresent() || !"true".equalsIgnoreCase(System.getenv("CI")),
+        assertTrue(
+                gccPresent() || !"true".equalsIgnoreCase(System.getenv("CI")),
                 "CI=true, but g++ is not installed: the kernels' emulated tests cannot run (apt-get install g++)");
         assumeTrue(gccPresent(), "g++ is not installed here: the kernels' emulated tests are skipped");
         List<String> link = new ArrayList<>(List.of("g++"));
         for (String kernel : kernels) {
             String o = dir.resolve(kernel + ".o").toString();
-            run(gcc("-w", "-include", EMULATION.resolve("cuda_emulation.h").toString(), "-x", "c++", "-c",
-                    SOURCES.resolve(kernel + ".cu").toString(), "-o", o));
+            run(gcc(
+                    "-w",
+                    "-include",
+                    EMULATION.resolve("cuda_emulation.h").toString(),
+                    "-x",
+                    "c++",
+                    "-c",
+                    SOURCES.resolve(kernel + ".cu").toString(),
+                    "-o",
+                    o));
             link.add(o);
         }
         for (String part : new String[] {"emulator", test}) {
@@ -88,8 +99,9 @@ class KernelEmulationTest {
         link.addAll(List.of("-o", exe));
         run(link);
         String out = run(List.of(exe));
-        System.out.println("[emulated " + String.join(", ", kernels) + "] " + out.lines().count() + " lines; "
-                + out.lines().reduce((a, b) -> b).orElse(""));
+        System.out.println(
+                "[emulated " + String.join(", ", kernels) + "] " + out.lines().count() + " lines; "
+                        + out.lines().reduce((a, b) -> b).orElse(""));
         return out;
     }
 

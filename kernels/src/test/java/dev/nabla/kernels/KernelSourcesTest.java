@@ -65,10 +65,12 @@ class KernelSourcesTest {
         assertFalse(sources.isEmpty());
         for (Path cu : sources) {
             String ptx = ptx(name(cu));
-            assertTrue(ptx.contains("// nabla-source-sha256: " + sourceHash(cu) + "\n"),
+            assertTrue(
+                    ptx.contains("// nabla-source-sha256: " + sourceHash(cu) + "\n"),
                     name(cu) + ".ptx was built from another version of " + cu
                             + "; run kernels/build-kernels.sh and commit its output");
-            assertTrue(ptx.contains("\n.version 8.0\n"), name(cu) + ": PTX ISA 8.0, loadable by drivers r525 and newer");
+            assertTrue(
+                    ptx.contains("\n.version 8.0\n"), name(cu) + ": PTX ISA 8.0, loadable by drivers r525 and newer");
             assertTrue(ptx.contains("\n.target sm_75\n"), name(cu) + ": compute capability 7.5 and newer");
         }
     }
@@ -79,7 +81,8 @@ class KernelSourcesTest {
             String ptx = ptx(name(cu));
             String src = Files.readString(cu);
             // Direct definitions and the ones the activation macro stamps out for each function.
-            Matcher direct = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(").matcher(src);
+            Matcher direct =
+                    Pattern.compile("extern \"C\" __global__ void (\\w+)\\(").matcher(src);
             while (direct.find()) {
                 String entry = direct.group(1);
                 if (entry.contains("##")) {
@@ -101,7 +104,9 @@ class KernelSourcesTest {
 
     private static String nvccVersion() {
         try {
-            Process p = new ProcessBuilder("nvcc", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("nvcc", "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
         } catch (IOException | InterruptedException e) {
@@ -114,13 +119,17 @@ class KernelSourcesTest {
         String version = nvccVersion();
         assumeTrue(version != null, "nvcc is not installed here; the source hashes above still tie kernels to sources");
         Process p = new ProcessBuilder("bash", "build-kernels.sh", "--out", out.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "build-kernels.sh finishes");
         assertEquals(0, p.exitValue(), "build-kernels.sh (every warning is an error):\n" + log);
         for (Path cu : cuFiles()) {
             String fresh = Files.readString(out.resolve(name(cu) + ".ptx"));
-            String release = fresh.lines().filter(l -> l.startsWith("// Cuda compilation tools")).findFirst().orElse("");
+            String release = fresh.lines()
+                    .filter(l -> l.startsWith("// Cuda compilation tools"))
+                    .findFirst()
+                    .orElse("");
             if (ptx(name(cu)).contains(release + "\n")) {
                 // The same nvcc made the committed file: it must be the same, byte for byte.
                 assertEquals(ptx(name(cu)), fresh, name(cu) + ".ptx differs from what its source compiles to");

@@ -28,11 +28,16 @@ import picocli.CommandLine.Spec;
  * {@link PeerCheck} (a peer must agree with Nabla before it is timed); {@link TextReport} and
  * {@link JsonReport} (the tables and {@code --json}); {@link Sweep} ({@code --sweep}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Measures the training step (forward, loss, backward, update) of the standard workloads on "
-                + "every available backend: samples/s, GFLOP/s (6 x weights x samples) and the spread of repeated runs.",
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Measures the training step (forward, loss, backward, update) of the standard workloads on "
+                    + "every available backend: samples/s, GFLOP/s (6 x weights x samples) and the spread of repeated runs.",
             "Workloads: seed (2-2-2, batch 1,048,576), mnist (784-256-256-10, batch 1,024), "
-                    + "wide (1024-4096-4096-1024, batch 4,096); sigmoid, MSE, SGD, no bias."})
+                    + "wide (1024-4096-4096-1024, batch 4,096); sigmoid, MSE, SGD, no bias."
+        })
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -40,58 +45,88 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--workload", paramLabel = "NAME", description = "seed, mnist or wide (repeatable; default: all).")
     List<String> workloads;
 
-    @Option(names = "--backend", paramLabel = "all|cpu|cuda", defaultValue = "all",
+    @Option(
+            names = "--backend",
+            paramLabel = "all|cpu|cuda",
+            defaultValue = "all",
             description = "Which backends (default: every one that can run here).")
     String backend;
 
-    @Option(names = "--precision", paramLabel = "fp64|fp32|tf32",
+    @Option(
+            names = "--precision",
+            paramLabel = "fp64|fp32|tf32",
             description = "Only this precision (default: each workload's).")
     String precision;
 
-    @Option(names = "--repeats", paramLabel = "N", defaultValue = "5",
+    @Option(
+            names = "--repeats",
+            paramLabel = "N",
+            defaultValue = "5",
             description = "Timed repeats of each measurement; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--min-seconds", paramLabel = "S", defaultValue = "0.5",
+    @Option(
+            names = "--min-seconds",
+            paramLabel = "S",
+            defaultValue = "0.5",
             description = "Least time one repeat runs (default: ${DEFAULT-VALUE}).")
     double minSeconds;
 
-    @Option(names = "--max-seconds", paramLabel = "S", defaultValue = "60",
+    @Option(
+            names = "--max-seconds",
+            paramLabel = "S",
+            defaultValue = "60",
             description = "Time budget of one measurement; slow ones repeat fewer times, at least twice "
                     + "(default: ${DEFAULT-VALUE}).")
     double maxSeconds;
 
-    @Option(names = "--peers", description = "Also run NumPy and PyTorch (where installed) on the same shapes and data, "
-            + "alternating with Nabla, after checking their losses agree with Nabla's.")
+    @Option(
+            names = "--peers",
+            description = "Also run NumPy and PyTorch (where installed) on the same shapes and data, "
+                    + "alternating with Nabla, after checking their losses agree with Nabla's.")
     boolean peers;
 
-    @Option(names = "--peer-engines", paramLabel = "LIST", split = ",",
+    @Option(
+            names = "--peer-engines",
+            paramLabel = "LIST",
+            split = ",",
             description = "With --peers, only these of them: numpy, torch-eager-cpu, torch-compile-cpu, "
                     + "torch-eager-cuda, torch-compile-cuda (default: every one installed here).")
     List<String> peerEngines;
 
-    @Option(names = "--python", paramLabel = "CMD", defaultValue = "python3",
+    @Option(
+            names = "--python",
+            paramLabel = "CMD",
+            defaultValue = "python3",
             description = "The Python with NumPy for --peers (default: ${DEFAULT-VALUE}).")
     String python;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results, the machine and the backends' "
-            + "probe records as JSON.")
+    @Option(
+            names = "--json",
+            paramLabel = "FILE",
+            description = "Also write the results, the machine and the backends' " + "probe records as JSON.")
     Path json;
 
-    @Option(names = "--sweep", description = "Instead: vary the batch and the width and report where the GPU starts "
-            + "beating the CPU, as a table and a chart (--plot).")
+    @Option(
+            names = "--sweep",
+            description = "Instead: vary the batch and the width and report where the GPU starts "
+                    + "beating the CPU, as a table and a chart (--plot).")
     boolean sweep;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", defaultValue = "bench-sweep.png",
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE.png",
+            defaultValue = "bench-sweep.png",
             description = "The --sweep chart (default: ${DEFAULT-VALUE}).")
     Path plot;
 
     /** Every peer that benchmarks/peers/peer.py knows. */
-    static final List<String> PEER_ENGINES = List.of("numpy", "torch-eager-cpu", "torch-compile-cpu", "torch-eager-cuda",
-            "torch-compile-cuda");
+    static final List<String> PEER_ENGINES =
+            List.of("numpy", "torch-eager-cpu", "torch-compile-cpu", "torch-eager-cuda", "torch-compile-cuda");
 
     /** The learning rate of the benchmark steps; small, so the weights stay in a realistic range. */
     static final double LR = 0.01;
+
     static final long SEED = 1;
 
     private PrintWriter out;
@@ -122,7 +157,8 @@ public final class BenchCommand implements Callable<Integer> {
             new Sweep(out, backends, minSeconds).run(plot);
             return 0;
         }
-        List<Workload> chosen = workloads == null ? Workload.STANDARD
+        List<Workload> chosen = workloads == null
+                ? Workload.STANDARD
                 : workloads.stream().map(Workload::named).toList();
         Precision only = precision == null ? null : Precision.parse(precision);
         MeasuringProtocol protocol = new MeasuringProtocol(repeats, minSeconds, maxSeconds);
@@ -131,7 +167,9 @@ public final class BenchCommand implements Callable<Integer> {
         try (PeerProcess peer = peers ? PeerProcess.start(python) : null) {
             if (peer != null) {
                 if (peerEngines != null) {
-                    List<String> missing = peerEngines.stream().filter(e -> !peer.engines.contains(e)).toList();
+                    List<String> missing = peerEngines.stream()
+                            .filter(e -> !peer.engines.contains(e))
+                            .toList();
                     peer.engines.retainAll(peerEngines);
                     if (!missing.isEmpty()) {
                         out.println("peers not available here: " + String.join(", ", missing));
@@ -164,7 +202,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** The backends to measure: the one asked for, or every one that probes usable. */
     private List<String> backends(List<ProbeReport> probes) {
         if (!backend.equals("all")) {
-            ProbeReport r = probes.stream().filter(p -> p.backend().equals(backend)).findFirst()
+            ProbeReport r = probes.stream()
+                    .filter(p -> p.backend().equals(backend))
+                    .findFirst()
                     .orElseThrow(() -> new InputException("unknown backend '" + backend + "' (all, cpu, cuda)"));
             if (!r.usable()) {
                 throw new BackendUnavailableException("backend '" + backend + "' cannot run here: " + r.reason());
@@ -184,11 +224,18 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One measurement of ours, with the applicable peers run alternately with it. */
-    private void measure(Workload w, String b, Precision p, PeerProcess peer, MeasuringProtocol protocol,
-            List<Result> results, List<PeerResult> peerResults) {
+    private void measure(
+            Workload w,
+            String b,
+            Precision p,
+            PeerProcess peer,
+            MeasuringProtocol protocol,
+            List<Result> results,
+            List<PeerResult> peerResults) {
         out.printf(Locale.ROOT, "measuring %s %s %s ...%n", w.name(), b, p.id());
         out.flush();
-        try (OursRun run = new OursRun(w, b, p, LR, SEED); StepProducts products = productsOf(run, w)) {
+        try (OursRun run = new OursRun(w, b, p, LR, SEED);
+                StepProducts products = productsOf(run, w)) {
             double step = protocol.warmUp(run::time);
             int steps = protocol.stepsPerRepeat(step);
             int reps = protocol.repeatsFor(steps, step);
@@ -218,16 +265,24 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
-            double productsRate = products == null ? Double.NaN : Stats.of(productsAlone).median();
-            Result res = new Result(w, b, p, Stats.of(ours), run.microBatch(), steps,
-                    run.selection.backend().description(), productsRate);
+            double productsRate =
+                    products == null ? Double.NaN : Stats.of(productsAlone).median();
+            Result res = new Result(
+                    w,
+                    b,
+                    p,
+                    Stats.of(ours),
+                    run.microBatch(),
+                    steps,
+                    run.selection.backend().description(),
+                    productsRate);
             results.add(res);
             for (PeerCheck.PeerTimer t : timers) {
-                double theirProducts = t.steps > 0 && t.engine.startsWith("torch-eager")
-                        && !Double.isNaN(productsRate) ? peerProducts(peer, t.engine, w, t.steps, protocol)
+                double theirProducts = t.steps > 0 && t.engine.startsWith("torch-eager") && !Double.isNaN(productsRate)
+                        ? peerProducts(peer, t.engine, w, t.steps, protocol)
                         : Double.NaN;
-                peerResults.add(new PeerResult(res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null,
-                        t.note, theirProducts));
+                peerResults.add(new PeerResult(
+                        res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null, t.note, theirProducts));
             }
         }
     }
@@ -249,8 +304,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Samples per second of a PyTorch peer's matrix products alone (its GEMM library on the same shapes). */
-    private static double peerProducts(PeerProcess peer, String engine, Workload w, int steps,
-            MeasuringProtocol protocol) {
+    private static double peerProducts(
+            PeerProcess peer, String engine, Workload w, int steps, MeasuringProtocol protocol) {
         try {
             protocol.warmUp(n -> peer.products(engine, n));
             return steps * w.batch() / peer.products(engine, steps);

@@ -7,11 +7,9 @@ import java.util.Map;
 
 /** The JSON of {@code engine bench --json}: the machine, every backend's probe record, the results. */
 final class JsonReport {
-    private JsonReport() {
-    }
+    private JsonReport() {}
 
-    static String json(Machine m, List<ProbeReport> probes, List<Result> results,
-            List<PeerResult> peers) {
+    static String json(Machine m, List<ProbeReport> probes, List<Result> results, List<PeerResult> peers) {
         StringBuilder sb = new StringBuilder("{\n  \"machine\": {");
         field(sb, "cpu", m.cpu(), true).append(", ");
         field(sb, "threads", m.threads(), true).append(", ");
@@ -21,7 +19,10 @@ final class JsonReport {
         for (int i = 0; i < probes.size(); i++) {
             ProbeReport r = probes.get(i);
             sb.append(i == 0 ? "\n    {" : ",\n    {");
-            field(sb, "backend", r.backend(), true).append(", \"usable\": ").append(r.usable()).append(", ");
+            field(sb, "backend", r.backend(), true)
+                    .append(", \"usable\": ")
+                    .append(r.usable())
+                    .append(", ");
             field(sb, "reason", r.reason(), true).append(", \"facts\": {");
             boolean first = true;
             for (Map.Entry<String, String> f : r.facts().entrySet()) {
@@ -36,15 +37,22 @@ final class JsonReport {
             Result r = results.get(i);
             sb.append(i == 0 ? "\n    {" : ",\n    {");
             field(sb, "workload", r.workload().name(), true).append(", ");
-            field(sb, "network", r.workload().shape(), true).append(", \"batch\": ").append(r.workload().batch())
+            field(sb, "network", r.workload().shape(), true)
+                    .append(", \"batch\": ")
+                    .append(r.workload().batch())
                     .append(", ");
             field(sb, "backend", r.backend(), true).append(", ");
             field(sb, "precision", r.precision().id(), true).append(", ");
             number(sb, "samples_per_second", r.samples().median()).append(", ");
             number(sb, "gflops", r.gflops()).append(", ");
-            number(sb, "spread", r.samples().spread()).append(", \"repeats\": ").append(r.samples().count())
-                    .append(", \"steps_per_repeat\": ").append(r.stepsPerRepeat()).append(", \"micro_batch\": ")
-                    .append(r.microBatch()).append(", ");
+            number(sb, "spread", r.samples().spread())
+                    .append(", \"repeats\": ")
+                    .append(r.samples().count())
+                    .append(", \"steps_per_repeat\": ")
+                    .append(r.stepsPerRepeat())
+                    .append(", \"micro_batch\": ")
+                    .append(r.microBatch())
+                    .append(", ");
             number(sb, "products_alone_gflops", r.productsGflops()).append(", ");
             number(sb, "step_over_products", r.stepOverProducts()).append(", ");
             field(sb, "device", r.device(), true).append('}');
@@ -74,6 +82,8 @@ final class JsonReport {
     }
 
     private static StringBuilder number(StringBuilder sb, String key, double v) {
-        return sb.append(JsonWriter.string(key)).append(": ").append(Double.isFinite(v) ? JsonWriter.number(v) : "null");
+        return sb.append(JsonWriter.string(key))
+                .append(": ")
+                .append(Double.isFinite(v) ? JsonWriter.number(v) : "null");
     }
 }

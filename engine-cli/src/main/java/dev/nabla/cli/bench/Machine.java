@@ -23,8 +23,12 @@ record Machine(String cpu, String threads, String java, String os, String gpu) {
                         : "none (" + r.reason() + ")";
             }
         }
-        return new Machine(cpu, threads, System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+        return new Machine(
+                cpu,
+                threads,
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"),
                 gpu);
     }
 

@@ -6,9 +6,9 @@ import dev.nabla.backend.Selection;
 import dev.nabla.benchmark.Workload;
 import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
-import dev.nabla.train.Trainer;
 import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.ResidentBatch;
+import dev.nabla.train.Trainer;
 import java.util.SplittableRandom;
 
 /**

@@ -25,8 +25,7 @@ final class PeerCheck {
     /** Steps whose losses are compared. */
     private static final int STEPS = 3;
 
-    private PeerCheck() {
-    }
+    private PeerCheck() {}
 
     /** A peer engine's timing state during one measurement: {@code steps} is 0 while it is not timed. */
     static final class PeerTimer {
@@ -41,20 +40,27 @@ final class PeerCheck {
     }
 
     /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
-    static PeerTimer prepare(PeerProcess peer, String engine, Workload w, Precision p, String backend,
-            MeasuringProtocol protocol) {
+    static PeerTimer prepare(
+            PeerProcess peer, String engine, Workload w, Precision p, String backend, MeasuringProtocol protocol) {
         PeerTimer t = new PeerTimer(engine);
         Path dir = null;
         try {
             dir = writeInputs(w);
-            peer.load(engine, dir, p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32",
+            peer.load(
+                    engine,
+                    dir,
+                    p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32",
                     BenchCommand.LR);
             double[] theirs = peer.losses(engine, STEPS);
             double[] mine = oursLosses(w, backend, p);
             for (int i = 0; i < STEPS; i++) {
                 if (!Tolerance.peer(p).accepts(mine[i], theirs[i])) {
-                    t.note = String.format(Locale.ROOT, "not timed: its loss after %d steps is %.10g, Nabla's %.10g",
-                            i + 1, theirs[i], mine[i]);
+                    t.note = String.format(
+                            Locale.ROOT,
+                            "not timed: its loss after %d steps is %.10g, Nabla's %.10g",
+                            i + 1,
+                            theirs[i],
+                            mine[i]);
                     return t;
                 }
             }
@@ -89,7 +95,10 @@ final class PeerCheck {
             NpyArray.write(dir.resolve("t.npy"), data.targets(), data.count(), data.targetWidth());
             Network net = w.network(BenchCommand.SEED);
             for (int l = 0; l < net.depth(); l++) {
-                NpyArray.write(dir.resolve("w" + l + ".npy"), net.layer(l).weights(), net.layer(l).outputs(),
+                NpyArray.write(
+                        dir.resolve("w" + l + ".npy"),
+                        net.layer(l).weights(),
+                        net.layer(l).outputs(),
                         net.layer(l).inputs());
             }
             return dir;

@@ -46,7 +46,8 @@ final class PeerProcess implements AutoCloseable {
             }
             script = Files.createTempFile("nabla-peer", ".py");
             Files.copy(res, script, StandardCopyOption.REPLACE_EXISTING);
-            Process p = new ProcessBuilder(python, "-u", script.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+            Process p = new ProcessBuilder(python, "-u", script.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             PeerProcess peer = new PeerProcess(p, script);
             Map<String, JsonNode> answer = peer.call("{\"cmd\": \"engines\"}");
@@ -82,24 +83,29 @@ final class PeerProcess implements AutoCloseable {
 
     void load(String engine, Path dir, String dtype, double lr) {
         call("{\"cmd\": \"load\", \"engine\": " + JsonWriter.string(engine) + ", \"dir\": "
-                + JsonWriter.string(dir.toString()) + ", \"dtype\": " + JsonWriter.string(dtype) + ", \"lr\": " + lr + "}");
+                + JsonWriter.string(dir.toString()) + ", \"dtype\": " + JsonWriter.string(dtype) + ", \"lr\": " + lr
+                + "}");
     }
 
     double[] losses(String engine, int steps) {
         List<JsonNode> l = call("{\"cmd\": \"losses\", \"engine\": " + JsonWriter.string(engine) + ", \"steps\": "
-                + steps + "}").get("losses").asArray("losses");
+                        + steps + "}")
+                .get("losses")
+                .asArray("losses");
         return l.stream().mapToDouble(n -> n.asDouble("loss")).toArray();
     }
 
     double time(String engine, int steps) {
         return call("{\"cmd\": \"time\", \"engine\": " + JsonWriter.string(engine) + ", \"steps\": " + steps + "}")
-                .get("seconds").asDouble("seconds");
+                .get("seconds")
+                .asDouble("seconds");
     }
 
     /** Seconds for the matrix products of {@code steps} steps alone (PyTorch engines only). */
     double products(String engine, int steps) {
-        return call("{\"cmd\": \"products\", \"engine\": " + JsonWriter.string(engine) + ", \"steps\": " + steps
-                + "}").get("seconds").asDouble("seconds");
+        return call("{\"cmd\": \"products\", \"engine\": " + JsonWriter.string(engine) + ", \"steps\": " + steps + "}")
+                .get("seconds")
+                .asDouble("seconds");
     }
 
     @Override

@@ -52,7 +52,12 @@ final class Sweep {
             for (int i = 0; i < WIDTHS.length; i++) {
                 for (int j = 0; j < BATCHES.length; j++) {
                     r[i][j] = measure(b, WIDTHS[i], BATCHES[j]);
-                    out.printf(Locale.ROOT, "%-4s width %5d batch %6d: %,14.0f samples/s%n", b, WIDTHS[i], BATCHES[j],
+                    out.printf(
+                            Locale.ROOT,
+                            "%-4s width %5d batch %6d: %,14.0f samples/s%n",
+                            b,
+                            WIDTHS[i],
+                            BATCHES[j],
                             r[i][j]);
                     out.flush();
                 }
@@ -60,12 +65,18 @@ final class Sweep {
             rate.put(b, r);
         }
         out.println();
-        out.printf(Locale.ROOT, "%6s %7s %16s %16s %8s%n", "width", "batch", "cpu samples/s", "cuda samples/s", "GPU/CPU");
+        out.printf(
+                Locale.ROOT, "%6s %7s %16s %16s %8s%n", "width", "batch", "cpu samples/s", "cuda samples/s", "GPU/CPU");
         double[][] cpu = rate.get("cpu");
         double[][] gpu = rate.get("cuda");
         for (int i = 0; i < WIDTHS.length; i++) {
             for (int j = 0; j < BATCHES.length; j++) {
-                out.printf(Locale.ROOT, "%6d %7d %,16.0f %16s %8s%n", WIDTHS[i], BATCHES[j], cpu == null ? 0 : cpu[i][j],
+                out.printf(
+                        Locale.ROOT,
+                        "%6d %7d %,16.0f %16s %8s%n",
+                        WIDTHS[i],
+                        BATCHES[j],
+                        cpu == null ? 0 : cpu[i][j],
                         gpu == null ? "-" : String.format(Locale.ROOT, "%,.0f", gpu[i][j]),
                         gpu == null || cpu == null ? "-" : String.format(Locale.ROOT, "%.2f", gpu[i][j] / cpu[i][j]));
             }
@@ -76,8 +87,10 @@ final class Sweep {
                 while (j < BATCHES.length && gpu[i][j] <= cpu[i][j]) {
                     j++;
                 }
-                out.println("width " + WIDTHS[i] + ": " + (j == BATCHES.length ? "the CPU is faster at every batch tried"
-                        : "the GPU is faster from batch " + BATCHES[j]));
+                out.println("width " + WIDTHS[i] + ": "
+                        + (j == BATCHES.length
+                                ? "the CPU is faster at every batch tried"
+                                : "the GPU is faster from batch " + BATCHES[j]));
             }
         } else {
             out.println("no GPU here: the sweep shows the CPU alone; run it on a GPU host to see the crossover");
@@ -116,8 +129,15 @@ final class Sweep {
                 data.addSeries(s);
             }
         }
-        JFreeChart chart = ChartFactory.createXYLineChart("Training step throughput, W-W-W sigmoid, fp32", "batch",
-                "samples/s", data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(
+                "Training step throughput, W-W-W sigmoid, fp32",
+                "batch",
+                "samples/s",
+                data,
+                PlotOrientation.VERTICAL,
+                true,
+                false,
+                false);
         chart.setBackgroundPaint(Color.WHITE);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
@@ -128,8 +148,12 @@ final class Sweep {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int k = 0; k < data.getSeriesCount(); k++) {
             boolean gpu = data.getSeriesKey(k).toString().startsWith("cuda");
-            r.setSeriesStroke(k, gpu ? new BasicStroke(2.5f) : new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
-                    BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            r.setSeriesStroke(
+                    k,
+                    gpu
+                            ? new BasicStroke(2.5f)
+                            : new BasicStroke(
+                                    1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         }
         plot.setRenderer(r);
         AtomicFiles.write(file, o -> ChartUtils.writeChartAsPNG(o, chart, 1000, 650));

@@ -25,35 +25,73 @@ final class TextReport {
 
     private void results(List<Result> results) {
         out.println();
-        out.printf(Locale.ROOT, "%-6s %-20s %9s  %-4s %-4s  %14s  %8s  %7s  %7s%n", "work", "network", "batch", "on",
-                "prec", "samples/s", "GFLOP/s", "spread", "GPU/CPU");
+        out.printf(
+                Locale.ROOT,
+                "%-6s %-20s %9s  %-4s %-4s  %14s  %8s  %7s  %7s%n",
+                "work",
+                "network",
+                "batch",
+                "on",
+                "prec",
+                "samples/s",
+                "GFLOP/s",
+                "spread",
+                "GPU/CPU");
         for (Result r : results) {
-            Result cpu = results.stream().filter(c -> c.workload() == r.workload() && c.precision() == r.precision()
-                    && c.backend().equals("cpu")).findFirst().orElse(null);
+            Result cpu = results.stream()
+                    .filter(c -> c.workload() == r.workload()
+                            && c.precision() == r.precision()
+                            && c.backend().equals("cpu"))
+                    .findFirst()
+                    .orElse(null);
             String ratio = r.backend().equals("cuda") && cpu != null
-                    ? String.format(Locale.ROOT, "%.2f", r.samples().median() / cpu.samples().median()) : "";
-            out.printf(Locale.ROOT, "%-6s %-20s %,9d  %-4s %-4s  %,14.0f  %8.2f  %7s  %7s%n", r.workload().name(),
-                    r.workload().shape(), r.workload().batch(), r.backend(), r.precision().id(), r.samples().median(),
-                    r.gflops(), spread(r.samples()), ratio);
+                    ? String.format(
+                            Locale.ROOT,
+                            "%.2f",
+                            r.samples().median() / cpu.samples().median())
+                    : "";
+            out.printf(
+                    Locale.ROOT,
+                    "%-6s %-20s %,9d  %-4s %-4s  %,14.0f  %8.2f  %7s  %7s%n",
+                    r.workload().name(),
+                    r.workload().shape(),
+                    r.workload().batch(),
+                    r.backend(),
+                    r.precision().id(),
+                    r.samples().median(),
+                    r.gflops(),
+                    spread(r.samples()),
+                    ratio);
         }
     }
 
     private void products(List<Result> results, List<PeerResult> peers) {
         out.println();
         out.println("the step against its matrix products alone (same shapes, same backend, timed the same way):");
-        out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16s  %13s%n", "work", "on", "prec", "products GFLOP/s",
-                "step/products");
+        out.printf(
+                Locale.ROOT, "%-6s %-4s %-4s  %16s  %13s%n", "work", "on", "prec", "products GFLOP/s", "step/products");
         for (Result r : results) {
             if (!Double.isNaN(r.productsSamplesPerSecond())) {
-                out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16.2f  %13.2f%n", r.workload().name(), r.backend(),
-                        r.precision().id(), r.productsGflops(), r.stepOverProducts());
+                out.printf(
+                        Locale.ROOT,
+                        "%-6s %-4s %-4s  %16.2f  %13.2f%n",
+                        r.workload().name(),
+                        r.backend(),
+                        r.precision().id(),
+                        r.productsGflops(),
+                        r.stepOverProducts());
             }
         }
         for (PeerResult p : peers) {
             if (!Double.isNaN(p.productsSamplesPerSecond())) {
-                out.printf(Locale.ROOT, "%-6s %-4s %-4s  %16.2f  (%s's products; Nabla's / theirs %.2f)%n",
-                        p.ours().workload().name(), p.engine().endsWith("cuda") ? "cuda" : "cpu",
-                        p.ours().precision().id(), p.productsGflops(), p.engine(),
+                out.printf(
+                        Locale.ROOT,
+                        "%-6s %-4s %-4s  %16.2f  (%s's products; Nabla's / theirs %.2f)%n",
+                        p.ours().workload().name(),
+                        p.engine().endsWith("cuda") ? "cuda" : "cpu",
+                        p.ours().precision().id(),
+                        p.productsGflops(),
+                        p.engine(),
                         p.ours().productsSamplesPerSecond() / p.productsSamplesPerSecond());
             }
         }
@@ -62,16 +100,35 @@ final class TextReport {
     private void peers(List<PeerResult> peers) {
         out.println();
         out.println("peers, on the same shapes and data, run alternately with Nabla:");
-        out.printf(Locale.ROOT, "%-6s %-4s %-20s %14s  %7s  %14s%n", "work", "prec", "peer", "samples/s", "spread",
+        out.printf(
+                Locale.ROOT,
+                "%-6s %-4s %-20s %14s  %7s  %14s%n",
+                "work",
+                "prec",
+                "peer",
+                "samples/s",
+                "spread",
                 "Nabla/peer");
         for (PeerResult p : peers) {
             if (p.samples() == null) {
-                out.printf(Locale.ROOT, "%-6s %-4s %-20s %s%n", p.ours().workload().name(), p.ours().precision().id(),
-                        p.engine(), p.note());
+                out.printf(
+                        Locale.ROOT,
+                        "%-6s %-4s %-20s %s%n",
+                        p.ours().workload().name(),
+                        p.ours().precision().id(),
+                        p.engine(),
+                        p.note());
                 continue;
             }
-            out.printf(Locale.ROOT, "%-6s %-4s %-20s %,14.0f  %7s  %8.2f ±%3.0f%%%n", p.ours().workload().name(),
-                    p.ours().precision().id(), p.engine(), p.samples().median(), spread(p.samples()), p.ratio(),
+            out.printf(
+                    Locale.ROOT,
+                    "%-6s %-4s %-20s %,14.0f  %7s  %8.2f ±%3.0f%%%n",
+                    p.ours().workload().name(),
+                    p.ours().precision().id(),
+                    p.engine(),
+                    p.samples().median(),
+                    spread(p.samples()),
+                    p.ratio(),
                     100 * p.ratioSpread());
         }
     }
