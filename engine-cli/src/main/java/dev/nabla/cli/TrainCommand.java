@@ -113,11 +113,13 @@ final class TrainCommand implements Callable<Integer> {
             say("held out: " + held.name() + ", " + Plural.of(held.count(), "sample"));
         }
         int batchRows = Math.min(options.batch(), train.count());
+        TrainingReport.Mode mode = flags.quiet
+                ? TrainingReport.Mode.QUIET
+                : System.console() != null ? TrainingReport.Mode.BAR : TrainingReport.Mode.LINES;
         TrainingReport report = new TrainingReport(
                 out,
-                flags.quiet
-                        ? TrainingReport.Mode.QUIET
-                        : System.console() != null ? TrainingReport.Mode.BAR : TrainingReport.Mode.LINES,
+                mode,
+                mode == TrainingReport.Mode.BAR ? Terminal.columns() : Terminal.DEFAULT_COLUMNS,
                 options.epochs(),
                 flags.metrics,
                 flags.plot);

@@ -35,6 +35,9 @@ final class TrainingReport implements TrainingLoop.Listener {
 
     private final PrintWriter out;
     private final Mode mode;
+    /** The terminal's width, for the bar (a line that wraps cannot be redrawn in place). */
+    private final int columns;
+
     private final int epochs;
     private final Path metrics;
     private final Path plot;
@@ -45,9 +48,10 @@ final class TrainingReport implements TrainingLoop.Listener {
     private int epochSteps;
     private double sinceLine;
 
-    TrainingReport(PrintWriter out, Mode mode, int epochs, Path metrics, Path plot) {
+    TrainingReport(PrintWriter out, Mode mode, int columns, int epochs, Path metrics, Path plot) {
         this.out = out;
         this.mode = mode;
+        this.columns = columns;
         this.epochs = epochs;
         this.metrics = metrics;
         this.plot = plot;
@@ -98,18 +102,22 @@ final class TrainingReport implements TrainingLoop.Listener {
         sinceLine = 0;
     }
 
-    /** {@code epoch 3/10 [#########-----]  42%  step 420/1000  loss 0.0123  812,345 samples/s  left 0:12}. */
+    /**
+     * {@code epoch 3/10 [#########-----]  42%  step 420/1000  loss 0.0123  812,345 samples/s  left 0:12},
+     * fitted to the terminal: without the bar's graphic where the line would not fit, else cut.
+     */
     String bar(TrainingLoop.Step s) {
         int filled = (int) ((long) BAR_WIDTH * s.stepInEpoch() / s.stepsInEpoch());
-        return String.format(
+        String graphic = " [" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "]";
+        String line = String.format(
                 Locale.ROOT,
-                "epoch %d/%d [%s%s] %3d%%  %s",
+                "epoch %d/%d%s %3d%%  %s",
                 s.epoch(),
                 epochs,
-                "#".repeat(filled),
-                "-".repeat(BAR_WIDTH - filled),
+                graphic,
                 100L * s.stepInEpoch() / s.stepsInEpoch(),
                 figures(s));
+        return Terminal.fit(line, graphic, columns);
     }
 
     /** The same figures as a plain line, for logs. */

@@ -29,7 +29,7 @@ class TrainingOutputTest {
     @Test
     void aTerminalGetsABarRedrawnInPlaceALogGetsPlainLines() {
         StringWriter bar = new StringWriter();
-        TrainingReport r = new TrainingReport(new PrintWriter(bar), TrainingReport.Mode.BAR, 3, null, null);
+        TrainingReport r = new TrainingReport(new PrintWriter(bar), TrainingReport.Mode.BAR, 120, 3, null, null);
         TrainingLoop.Position next = new TrainingLoop.Position(1, 5, 5, 0);
         TrainingLoop.Step s = new TrainingLoop.Step(1, 5, 5, 10, 0.0123, 100, 0.01, next);
         r.stepDone(s);
@@ -39,13 +39,35 @@ class TrainingOutputTest {
         assertTrue(bar.toString().contains("left 0:00"), bar.toString());
 
         StringWriter lines = new StringWriter();
-        TrainingReport plain = new TrainingReport(new PrintWriter(lines), TrainingReport.Mode.LINES, 3, null, null);
+        TrainingReport plain = new TrainingReport(new PrintWriter(lines), TrainingReport.Mode.LINES, 80, 3, null, null);
         plain.stepDone(s);
         plain.epochDone(new TrainingLoop.Epoch(1, 0.01, 0.02, 1000, 10, 1.0));
         String text = lines.toString();
         assertTrue(text.contains("epoch 1/3  loss 0.01000000  held-out loss 0.02000000"), text);
         assertFalse(text.chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control characters in a log: " + text);
         assertEquals("1:01:05", TrainingReport.clock(3665));
+    }
+
+    /** A line as wide as the terminal wraps, and a bar redrawn with a carriage return then piles up lines. */
+    @Test
+    void theBarFitsTheTerminal() {
+        TrainingLoop.Position next = new TrainingLoop.Position(2, 258, 1040, 0);
+        TrainingLoop.Step s = new TrainingLoop.Step(2, 1040, 258, 782, 0.02248001, 256, 0.0003, next);
+        for (int columns : new int[] {40, 60, 80, 120}) {
+            StringWriter bar = new StringWriter();
+            TrainingReport r =
+                    new TrainingReport(new PrintWriter(bar), TrainingReport.Mode.BAR, columns, 3, null, null);
+            r.stepDone(s);
+            String drawn = bar.toString().replace("\r", "").replace("\u001b[K", "");
+            assertTrue(drawn.length() < columns, columns + " columns: " + drawn.length() + " drawn: " + drawn);
+            assertTrue(drawn.startsWith("epoch 2/3"), drawn);
+            if (columns >= 80) {
+                assertTrue(drawn.contains("loss 0.02248001"), columns + " columns keep the loss: " + drawn);
+            }
+        }
+        StringWriter wide = new StringWriter();
+        new TrainingReport(new PrintWriter(wide), TrainingReport.Mode.BAR, 120, 3, null, null).stepDone(s);
+        assertTrue(wide.toString().contains(" [#######---"), "a wide terminal keeps the graphic: " + wide);
     }
 
     @Test
