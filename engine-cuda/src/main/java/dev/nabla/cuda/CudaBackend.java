@@ -26,20 +26,14 @@ import jcuda.driver.CUstream_flags;
  *
  * <p>Its parts: {@link DeviceMemory} (matrices and reduction scratch), {@link Transfers} and
  * {@link HostFormat} (copies and their element formats), {@link CudaGemm} (cuBLAS or Nabla's own
- * GEMM kernel), the kernels' launchers ({@link Launch}, {@link KernelArgs},
- * {@link SmallNetworkKernel}) and {@link CudaGraphs} (recorded steps).
+ * GEMM kernel), {@link LayerKernels} (the launches of the elementwise and reduction kernels) and
+ * {@link CudaGraphs} (recorded steps).
  *
  * <p>Closing the backend frees every matrix it allocated (newest first), its scratch memory,
  * staging buffers, cuBLAS handle, events and streams. The file is longer than most because it
- * holds one short method per {@link Backend} operation, each a launch on the CUDA thread.
+ * holds one short method per {@link Backend} operation, each handing its work to the CUDA thread.
  */
 final class CudaBackend extends Backend {
-    /** Most blocks of the loss reduction's first stage; the limit mse.cu states. */
-    private static final int MSE_MAX_BLOCKS = 1024;
-    /** Row chunks of the bias-gradient reduction: at least 64 rows each, at most 1024 chunks (bias.cu). */
-    private static final int BIAS_MIN_CHUNK_ROWS = 64;
-
-    private static final int BIAS_MAX_CHUNKS = 1024;
 
     private final CudaRuntime runtime;
     private final Precision precision;
@@ -50,6 +44,7 @@ final class CudaBackend extends Backend {
     private final DeviceMemory memory = new DeviceMemory(stream);
     private final CudaGemm gemm;
     private final CudaGraphs graphs = new CudaGraphs();
+    private final LayerKernels layerKernels;
 
     /** Opens the backend; runs on the CUDA thread. */
     CudaBackend(CudaRuntime runtime, Precision precision, GemmChoice choice) {
@@ -80,6 +75,7 @@ final class CudaBackend extends Backend {
             throw e;
         }
         transfers = t;
+        layerKernels = new LayerKernels(kernels, stream, precision, memory, graphs);
     }
 
     @Override
@@ -210,62 +206,19 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doActivationForward(Activation f, Matrix z, Matrix a) {
-        int n = DeviceMatrix.of(z).elementCount();
-        exec(
-                f.id() + " forward",
-                () -> Launch.linear(
-                        kernels.forward[f.ordinal()],
-                        stream,
-                        Launch.blocksFor(n),
-                        KernelArgs.activationForward(n, DeviceMatrix.of(z).ptr, DeviceMatrix.of(a).ptr)),
-                z,
-                a);
+        exec(f.id() + " forward", () -> layerKernels.activationForward(f, z, a), z, a);
     }
 
     @Override
     protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {
-        int n = DeviceMatrix.of(a).elementCount();
-        exec(
-                f.id() + " backward",
-                () -> Launch.linear(
-                        kernels.backward[f.ordinal()],
-                        stream,
-                        Launch.blocksFor(n),
-                        KernelArgs.activationBackward(
-                                n, DeviceMatrix.of(a).ptr, DeviceMatrix.of(g).ptr, DeviceMatrix.of(delta).ptr)),
-                a,
-                g,
-                delta);
+        exec(f.id() + " backward", () -> layerKernels.activationBackward(f, a, g, delta), a, g, delta);
     }
 
     @Override
     protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
-        int n = DeviceMatrix.of(output).elementCount();
-        // The first stage's block count depends on n only, so the sum's order is the same on every GPU.
-        int blocks = (int) Math.min(MSE_MAX_BLOCKS, ((long) n + Launch.BLOCK - 1) / Launch.BLOCK);
-        double scale = 1.0 / count;
         exec(
                 "mse loss",
-                () -> {
-                    CUdeviceptr partial = memory.scratch((long) blocks * Double.BYTES, graphs.capturing());
-                    Launch.linear(
-                            kernels.mseForward,
-                            stream,
-                            blocks,
-                            KernelArgs.mseForward(
-                                    precision,
-                                    n,
-                                    scale,
-                                    DeviceMatrix.of(output).ptr,
-                                    DeviceMatrix.of(target).ptr,
-                                    DeviceMatrix.of(delta).ptr,
-                                    partial));
-                    Launch.linear(
-                            kernels.mseFinish,
-                            stream,
-                            1,
-                            KernelArgs.mseFinish(blocks, scale, beta, partial, DeviceMatrix.of(loss).ptr));
-                },
+                () -> layerKernels.mseLoss(output, target, count, delta, beta, loss),
                 output,
                 target,
                 delta,
@@ -274,65 +227,17 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doAddBias(Matrix bias, Matrix z) {
-        int rows = z.rows();
-        int cols = z.cols();
-        exec(
-                "add bias",
-                () -> Launch.linear(
-                        kernels.biasForward,
-                        stream,
-                        Launch.blocksFor((long) rows * cols),
-                        KernelArgs.biasForward(rows, cols, DeviceMatrix.of(bias).ptr, DeviceMatrix.of(z).ptr)),
-                z,
-                bias);
+        exec("add bias", () -> layerKernels.addBias(bias, z), z, bias);
     }
 
     @Override
     protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {
-        int rows = delta.rows();
-        int cols = delta.cols();
-        // Fixed by the shape alone, so every sum runs in the same order on every GPU.
-        int chunks = Math.min(BIAS_MAX_CHUNKS, Launch.ceilDiv(rows, BIAS_MIN_CHUNK_ROWS));
-        int rowsPerChunk = Launch.ceilDiv(rows, chunks);
-        exec(
-                "bias gradient",
-                () -> {
-                    CUdeviceptr partial = memory.scratch((long) chunks * cols * Double.BYTES, graphs.capturing());
-                    // Block (32, 8): 32 columns, 8 rows at a time; grid (column groups, row chunks).
-                    Launch.kernel(
-                            kernels.biasPartial,
-                            stream,
-                            Launch.ceilDiv(cols, 32),
-                            chunks,
-                            32,
-                            8,
-                            KernelArgs.biasPartial(rows, cols, rowsPerChunk, DeviceMatrix.of(delta).ptr, partial));
-                    // One thread per column sums the chunks in order.
-                    Launch.kernel(
-                            kernels.biasFinish,
-                            stream,
-                            Launch.ceilDiv(cols, Launch.BLOCK),
-                            1,
-                            Launch.BLOCK,
-                            1,
-                            KernelArgs.biasFinish(chunks, cols, beta, partial, DeviceMatrix.of(grad).ptr));
-                },
-                delta,
-                grad);
+        exec("bias gradient", () -> layerKernels.biasGradient(delta, beta, grad), delta, grad);
     }
 
     @Override
     protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
-        int n = DeviceMatrix.of(param).elementCount();
-        exec(
-                "sgd update",
-                () -> Launch.linear(
-                        kernels.sgdUpdate,
-                        stream,
-                        Launch.blocksFor(n),
-                        KernelArgs.sgdUpdate(precision, n, lr, DeviceMatrix.of(grad).ptr, DeviceMatrix.of(param).ptr)),
-                param,
-                grad);
+        exec("sgd update", () -> layerKernels.sgdUpdate(lr, grad, param), param, grad);
     }
 
     @Override
@@ -354,21 +259,9 @@ final class CudaBackend extends Backend {
                 touched.addAll(List.of(p.bias(), p.biasGrad()));
             }
         }
-        double scale = 1.0 / count;
         exec(
                 "small network gradients",
-                () -> SmallNetworkKernel.launch(
-                        kernels,
-                        stream,
-                        widths,
-                        layers,
-                        x,
-                        t,
-                        scale,
-                        KernelArgs.scalar(precision, scale),
-                        beta,
-                        loss,
-                        memory.scratch(SmallNetworkKernel.scratchBytes(widths, x.rows()), graphs.capturing())),
+                () -> layerKernels.networkGradients(widths, layers, x, t, count, beta, loss),
                 touched.toArray(new Matrix[0]));
     }
 
