@@ -8,9 +8,9 @@ import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import dev.nabla.conformance.AllocationMeter;
 import dev.nabla.data.Dataset;
 import dev.nabla.model.Network;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * trainer's (the CPU backend's own test measures a real backend under the trainer).
  */
 class TrainerAllocationTest {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    /** The trainer's step runs on the calling thread alone. */
+    private static final AllocationMeter METER = new AllocationMeter(List.of());
 
     /** A backend that accepts every operation and computes nothing; matrices hold no storage. */
     private static final class NothingBackend extends Backend {
@@ -114,26 +114,8 @@ class TrainerAllocationTest {
         public void close() {}
     }
 
-    /** Bytes the current thread allocated while {@code steps} runs {@code n} times, per run. */
-    private static long bytesPerRun(int n, Runnable steps) {
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < n; i++) {
-            steps.run();
-        }
-        return (THREADS.getCurrentThreadAllocatedBytes() - before) / n;
-    }
-
-    /**
-     * The least of three measurements: an allocation in every step shows in each of them, while a
-     * one-off (the JIT deoptimizing a method re-creates the objects it had optimized away) does not.
-     */
-    static long leastBytesPerRun(int n, Runnable steps) {
-        long least = Long.MAX_VALUE;
-        for (int trial = 0; trial < 3; trial++) {
-            least = Math.min(least, bytesPerRun(n, steps));
-        }
-        return least;
-    }
+    /** Where the deliberate allocation goes, so that the JIT cannot remove it. */
+    static volatile Object sink;
 
     private static Dataset data(int n, int in, int out) {
         double[] x = new double[n * in];
@@ -145,10 +127,10 @@ class TrainerAllocationTest {
     }
 
     @Test
-    void theMeasurementSeesAnAllocation() {
-        assertTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled());
-        long[] sink = new long[1];
-        assertTrue(bytesPerRun(100, () -> sink[0] += new long[64].length) >= 64 * 8, "a 512-byte array per run");
+    void theMeasurementSeesAnAllocationAndNothingElse() {
+        assertTrue(AllocationMeter.supported());
+        assertTrue(METER.round(() -> sink = new long[64], 100).perStep() >= 64 * 8, "a 512-byte array per run");
+        assertEquals(0, METER.leastUntilZero(() -> {}, 100, 0).total(), "an empty step");
     }
 
     /** A batch of one micro-batch (recorded and replayed), a split batch, a shuffled one and a resident one. */
@@ -178,7 +160,10 @@ class TrainerAllocationTest {
             for (int i = 0; i < 2000; i++) { // until the JIT has compiled the step
                 epoch.run();
             }
-            assertEquals(0, leastBytesPerRun(500, epoch), "bytes the trainer allocates per epoch of 7 steps");
+            assertEquals(
+                    0,
+                    METER.leastUntilZero(epoch, 500, 0).total(),
+                    "bytes the trainer allocates per 500 epochs of 7 steps");
         }
     }
 }

@@ -9,10 +9,10 @@ import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import dev.nabla.conformance.AllocationMeter;
 import dev.nabla.example.DocumentExample;
 import dev.nabla.model.Layer;
 import dev.nabla.model.Network;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -46,67 +46,20 @@ class NoAllocationPerStepTest {
     /** How long a case may take to stop allocating. */
     private static final long WARM_UP_NANOS = 60_000_000_000L;
 
-    private static final com.sun.management.ThreadMXBean THREADS_BEAN =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** Where deliberate allocations go, so that they are not optimized away. */
     static volatile Object sink;
 
     @BeforeAll
     static void allocationsAreCounted() {
-        assumeTrue(THREADS_BEAN.isThreadAllocatedMemorySupported(), "this JVM does not count allocated bytes");
-        THREADS_BEAN.setThreadAllocatedMemoryEnabled(true);
+        assumeTrue(AllocationMeter.supported(), "this JVM does not count allocated bytes");
     }
 
-    /** What one measured round allocated: the calling thread, then each worker. */
-    private static final class Meter {
-        private final Thread[] workers;
-        private final long[] before;
-        private final long[] after;
-        private long selfBefore;
-        private long selfAfter;
-
-        Meter(Parallel par) {
-            workers = par.workerThreads();
-            before = new long[workers.length];
-            after = new long[workers.length];
-            for (Thread w : workers) {
-                assertTrue(w.getName().startsWith("nabla-cpu-"), w.getName());
-            }
+    private static AllocationMeter meter(Parallel par) {
+        Thread[] workers = par.workerThreads();
+        for (Thread w : workers) {
+            assertTrue(w.getName().startsWith("nabla-cpu-"), w.getName());
         }
-
-        void start() {
-            for (int i = 0; i < workers.length; i++) {
-                before[i] = THREADS_BEAN.getThreadAllocatedBytes(workers[i].getId());
-            }
-            selfBefore = THREADS_BEAN.getCurrentThreadAllocatedBytes();
-        }
-
-        void stop() {
-            selfAfter = THREADS_BEAN.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < workers.length; i++) {
-                after[i] = THREADS_BEAN.getThreadAllocatedBytes(workers[i].getId());
-            }
-        }
-
-        long caller() {
-            return selfAfter - selfBefore;
-        }
-
-        long workers() {
-            long sum = 0;
-            for (int i = 0; i < workers.length; i++) {
-                sum += after[i] - before[i];
-            }
-            return sum;
-        }
-
-        String describe(int steps) {
-            StringBuilder sb = new StringBuilder("caller " + caller() / steps + " bytes a step");
-            for (int i = 0; i < workers.length; i++) {
-                sb.append(", ").append(workers[i].getName()).append(' ').append((after[i] - before[i]) / steps);
-            }
-            return sb.toString();
-        }
+        return new AllocationMeter(List.of(workers));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -114,24 +67,18 @@ class NoAllocationPerStepTest {
     void theMeterSeesADeliberateAllocationOnTheCallerAndOnAWorker(Precision precision) {
         try (CpuBackend be = new CpuBackend(precision, THREADS, CpuKernels.plain())) {
             Parallel par = be.parallel();
-            Meter meter = new Meter(par);
-            assertTrue(meter.workers.length >= 1, "the backend has no worker thread");
+            assertTrue(par.workerThreads().length >= 1, "the backend has no worker thread");
+            AllocationMeter meter = meter(par);
             Parallel.Range allocating = (from, to) -> sink = new byte[4096];
             long nothing = Long.MAX_VALUE;
             long caller = 0;
             long workers = 0;
             for (int rep = 0; rep < 50; rep++) {
-                meter.start();
-                meter.stop();
-                nothing = Math.min(nothing, meter.caller() + meter.workers());
-                meter.start();
-                sink = new byte[1000];
-                meter.stop();
-                caller = Math.max(caller, meter.caller());
-                meter.start();
-                par.forRange(THREADS, 1, allocating);
-                meter.stop();
-                workers = Math.max(workers, meter.workers());
+                nothing = Math.min(nothing, meter.round(() -> {}, 1).total());
+                caller = Math.max(
+                        caller, meter.round(() -> sink = new byte[1000], 1).caller());
+                AllocationMeter.Round onWorkers = meter.round(() -> par.forRange(THREADS, 1, allocating), 1);
+                workers = Math.max(workers, onWorkers.total() - onWorkers.caller());
             }
             assertEquals(0, nothing, "measuring itself allocates");
             assertTrue(caller >= 1000, "a byte[1000] on the caller counted as " + caller + " bytes");
@@ -283,32 +230,8 @@ class NoAllocationPerStepTest {
      * threads, or fails when the warm-up time is over.
      */
     private static void measure(String what, Parallel par, Runnable step, int round) {
-        Meter meter = new Meter(par);
-        long start = System.nanoTime();
-        int rounds = 0;
-        String last = "";
-        while (true) {
-            meter.start();
-            for (int s = 0; s < round; s++) {
-                step.run();
-            }
-            meter.stop();
-            rounds++;
-            long total = meter.caller() + meter.workers();
-            if (total == 0) {
-                System.out.printf(
-                        "[allocation] %s: %s over %d steps, after %d (%s)%n",
-                        what,
-                        meter.describe(round),
-                        round,
-                        (rounds - 1) * round,
-                        last.isEmpty() ? "from the first round" : "the round before: " + last);
-                return;
-            }
-            last = meter.describe(round);
-            assertTrue(
-                    System.nanoTime() - start < WARM_UP_NANOS,
-                    what + " still allocates after " + rounds * round + " steps: " + last);
-        }
+        AllocationMeter.Round least = meter(par).leastUntilZero(step, round, WARM_UP_NANOS);
+        System.out.printf("[allocation] %s: %s over %d steps%n", what, least.describe(), round);
+        assertEquals(0, least.total(), what + " still allocates after the warm-up: " + least.describe());
     }
 }

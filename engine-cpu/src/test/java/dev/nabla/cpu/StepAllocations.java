@@ -4,13 +4,11 @@ import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.benchmark.Workload;
+import dev.nabla.conformance.AllocationMeter;
 import dev.nabla.data.Dataset;
 import dev.nabla.example.DocumentExample;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -22,8 +20,6 @@ import java.util.SplittableRandom;
  * -cp ... dev.nabla.cpu.StepAllocations mnist fp64}.
  */
 public final class StepAllocations {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** Where the {@code allocating} step puts its array. */
     static volatile Object escaped;
     /** How long rounds of steps may run while the JIT finishes compiling them. */
@@ -77,45 +73,14 @@ public final class StepAllocations {
         return new Dataset("random", n, in, out, x, t);
     }
 
-    /** The training thread and the backend's workers ({@code nabla-cpu-*}), as the counters name them. */
-    private static long[] countedThreads() {
-        List<Long> ids = new ArrayList<>(List.of(Thread.currentThread().getId()));
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("nabla-cpu-")) {
-                ids.add(t.getId());
-            }
-        }
-        return ids.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** Bytes the threads have allocated so far; one thread at a time, since the array form allocates its answer. */
-    private static long allocated(long[] threads) {
-        long sum = 0;
-        for (long id : threads) {
-            sum += THREADS.getThreadAllocatedBytes(id);
-        }
-        return sum;
-    }
-
     /**
-     * The least bytes allocated per step over rounds of {@code steps} steps, run until a round
-     * allocates nothing (or {@code patience} nanoseconds have passed, at least three rounds). Code the
-     * JIT has not compiled yet allocates where compiled code does not (the Vector API boxes its
-     * vectors in the interpreter), and a method it deoptimizes re-creates what it had optimized
-     * away; neither happens in every round once the step is compiled. An allocation the step
-     * itself makes shows in every round, however long it runs.
+     * The least bytes per step, on the training thread and the backend's workers, over rounds of
+     * {@code steps} steps run until one allocates nothing or {@code patience} nanoseconds have
+     * passed ({@link AllocationMeter#leastUntilZero}).
      */
     static long bytesPerStep(Runnable step, int steps, long patience) {
-        long[] threads = countedThreads();
-        long least = Long.MAX_VALUE;
-        long start = System.nanoTime();
-        for (int round = 0; least > 0 && (round < 3 || System.nanoTime() - start < patience); round++) {
-            long before = allocated(threads);
-            for (int s = 0; s < steps; s++) {
-                step.run();
-            }
-            least = Math.min(least, (allocated(threads) - before) / steps);
-        }
-        return least;
+        return new AllocationMeter(AllocationMeter.threadsNamed("nabla-cpu-"))
+                .leastUntilZero(step, steps, patience)
+                .perStep();
     }
 }
