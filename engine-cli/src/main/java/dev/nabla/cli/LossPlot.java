@@ -1,9 +1,8 @@
 package dev.nabla.cli;
 
-import dev.nabla.io.AtomicFiles;
+import dev.nabla.io.OutputFile;
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.util.List;
 import org.jfree.chart.ChartFactory;
@@ -27,8 +26,8 @@ final class LossPlot {
 
     private LossPlot() {}
 
-    /** Writes the chart through a temporary file and a rename. */
-    static void write(Path file, String title, List<TrainingReport.Row> rows) {
+    /** Writes the chart (through a temporary file and a rename). */
+    static void write(OutputFile file, String title, List<TrainingReport.Row> rows) {
         System.setProperty("java.awt.headless", "true");
         XYSeries train = new XYSeries("training loss (per step)");
         XYSeries held = new XYSeries("held-out loss (per epoch)");
@@ -66,6 +65,6 @@ final class LossPlot {
         renderer.setSeriesStroke(1, new BasicStroke(2.5f));
         renderer.setSeriesShapesVisible(1, true);
         plot.setRenderer(renderer);
-        AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
+        file.write(out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
     }
 }

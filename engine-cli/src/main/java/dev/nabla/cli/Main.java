@@ -19,7 +19,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code engine} command. Exit codes: 0 success, 2 a mistake in the user's input (one line on
- * stderr, no stack trace), 1 an internal fault. {@code --verbose} adds stack traces.
+ * stderr, no stack trace), 1 an internal fault, 4 training and {@code --save} succeeded but a side
+ * output ({@code --metrics}, {@code --plot}) could not be written, 5 the {@code --save} file could
+ * not be written and the model went to a rescue file (or was lost; the line says which), 130
+ * stopped by Ctrl-C. {@code --verbose} adds stack traces.
  */
 @Command(
         name = "engine",
@@ -40,6 +43,10 @@ public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
     /** An internal fault. */
     public static final int EXIT_INTERNAL = 1;
+    /** The run and its --save succeeded, but --metrics or --plot could not be written (each was warned of). */
+    public static final int EXIT_SIDE_OUTPUT = 4;
+    /** The --save file could not be written at the end; the model went to the rescue file the error line names. */
+    public static final int EXIT_SAVED_ELSEWHERE = 5;
 
     @Spec
     CommandSpec spec;

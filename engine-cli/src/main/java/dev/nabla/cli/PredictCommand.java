@@ -3,12 +3,14 @@ package dev.nabla.cli;
 import dev.nabla.Plural;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.NpyArray;
-import dev.nabla.io.AtomicFiles;
+import dev.nabla.io.OutputFile;
+import dev.nabla.io.OutputFile.Named;
 import dev.nabla.model.Network;
 import dev.nabla.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +42,8 @@ final class PredictCommand implements Callable<Integer> {
             names = "--out",
             paramLabel = "FILE",
             required = true,
-            description = "Where to write the outputs: CSV, or .npy.")
+            description = "Where to write the outputs: CSV, or .npy. '-' or /dev/stdout writes the CSV to standard "
+                    + "output (and the other lines to stderr); a pipe or a device is written in place.")
     Path output;
 
     @Mixin
@@ -48,14 +51,22 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter log = spec.commandLine().getOut();
+        OutputFile.requireDistinct(
+                List.of(new Named("--model", run.model), new Named("--data", data)),
+                List.of(new Named("--out", output)),
+                (input, out) -> false);
+        boolean toStdout = output.toString().equals("-") || output.toString().equals("/dev/stdout");
+        OutputFile out = OutputFile.check("--out", toStdout ? Path.of("/dev/stdout") : output, true);
+        // Standard output carries the predictions; what predict says goes to stderr then.
+        PrintWriter log =
+                toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
         Network net = run.network();
-        AtomicFiles.requireWritable(output);
         DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs());
         int chunk = Math.min(run.batch, inputs.count());
         try (Selection sel = run.open();
                 Trainer tr = new Trainer(sel.backend(), net, chunk)) {
             log.println("backend: " + sel.summary());
+            log.flush();
             if (DataFiles.isNpy(output)) {
                 double[] y = new double[Math.multiplyExact(inputs.count(), net.outputs())];
                 predict(
@@ -64,14 +75,14 @@ final class PredictCommand implements Callable<Integer> {
                         chunk,
                         (first, rows, chunkOut) ->
                                 System.arraycopy(chunkOut, 0, y, first * net.outputs(), rows * net.outputs()));
-                NpyArray.write(output, y, inputs.count(), net.outputs());
+                out.write(NpyArray.content(y, inputs.count(), net.outputs()));
             } else {
-                AtomicFiles.write(output, out -> {
+                out.write(stream -> {
                     StringBuilder line = new StringBuilder();
                     for (int k = 1; k <= net.outputs(); k++) {
                         line.append(k == 1 ? "o" : ",o").append(k);
                     }
-                    out.write(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
+                    stream.write(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
                     predict(tr, inputs, chunk, (first, rows, y) -> {
                         line.setLength(0);
                         for (int r = 0; r < rows; r++) {
@@ -80,8 +91,9 @@ final class PredictCommand implements Callable<Integer> {
                             }
                             line.append('\n');
                         }
-                        out.write(line.toString().getBytes(StandardCharsets.US_ASCII));
+                        stream.write(line.toString().getBytes(StandardCharsets.US_ASCII));
                     });
+                    stream.flush();
                 });
             }
         }

@@ -7,7 +7,8 @@ import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
-import dev.nabla.io.AtomicFiles;
+import dev.nabla.io.OutputFile;
+import dev.nabla.io.OutputFile.Named;
 import dev.nabla.model.Checkpoint;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
@@ -17,6 +18,7 @@ import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,11 +67,23 @@ final class TrainCommand implements Callable<Integer> {
         TrainingLoop.Options options = flags.settings(before);
         Precision p = Precision.parse(
                 flags.choose("--precision", flags.precision, before == null ? null : before.precision(), "fp64"));
-        for (Path f : new Path[] {flags.save, flags.metrics, flags.plot}) {
-            if (f != null) {
-                AtomicFiles.requireWritable(f); // fail now, not after the training
-            }
-        }
+        // Before any work: no output may be an input or another output, and each must be writable.
+        OutputFile.requireDistinct(
+                List.of(
+                        new Named("--model", flags.model),
+                        new Named("--data", flags.data),
+                        new Named("--targets", flags.targets),
+                        new Named("--validation-data", flags.validationData),
+                        new Named("--validation-targets", flags.validationTargets),
+                        new Named("--resume", flags.resume)),
+                List.of(
+                        new Named("--save", flags.save),
+                        new Named("--metrics", flags.metrics),
+                        new Named("--plot", flags.plot)),
+                (input, output) -> input.equals("--resume") && output.equals("--save"));
+        OutputFile save = output("--save", flags.save);
+        OutputFile metrics = output("--metrics", flags.metrics);
+        OutputFile plot = output("--plot", flags.plot);
         Network net = resumed != null
                 ? resumed.network()
                 : flags.model == null ? null : ModelFile.read(flags.model, options.seed());
@@ -118,11 +132,13 @@ final class TrainCommand implements Callable<Integer> {
                 : System.console() != null ? TrainingReport.Mode.BAR : TrainingReport.Mode.LINES;
         TrainingReport report = new TrainingReport(
                 out,
+                spec.commandLine().getErr(),
                 mode,
                 mode == TrainingReport.Mode.BAR ? Terminal.columns() : Terminal.DEFAULT_COLUMNS,
                 options.epochs(),
-                flags.metrics,
-                flags.plot);
+                metrics,
+                plot);
+        SaveFile saving = save == null ? null : new SaveFile(save, isCheckpoint(flags.save), report::warn);
         try (Selection sel = flags.backend.open(p);
                 Interrupts interrupts = new Interrupts()) {
             say("backend: " + sel.summary());
@@ -149,10 +165,8 @@ final class TrainCommand implements Callable<Integer> {
                             ? ""
                             : ", resumed at epoch " + start.epoch() + " step " + (start.stepInEpoch() + 1) + " ("
                                     + start.stepsDone() + " steps done)"));
-            if (before != null) {
-                report.resume(start.stepsDone());
-            }
-            return run(sel, net, train, held, options, start, capacity, report, interrupts);
+            report.begin(start.stepsDone());
+            return run(sel, net, train, held, options, start, capacity, report, saving, interrupts);
         }
     }
 
@@ -165,30 +179,50 @@ final class TrainCommand implements Callable<Integer> {
             TrainingLoop.Position start,
             int capacity,
             TrainingReport report,
+            SaveFile saving,
             Interrupts interrupts) {
         Precision p = sel.backend().precision();
         try (Trainer tr = new Trainer(sel.backend(), net, capacity)) {
             TrainingLoop.Listener listener = new TrainingLoop.Listener() {
+                /** A checkpoint due at an epoch's last step waits for the epoch's held-out loss. */
+                private TrainingLoop.Position dueAtEpochEnd;
+
                 @Override
                 public void stepDone(TrainingLoop.Step s) {
                     report.stepDone(s);
                     if (flags.checkpointEvery != null && s.step() % flags.checkpointEvery == 0) {
-                        checkpoint(tr, p, options, s.next(), capacity, train);
-                        report.save();
+                        if (s.stepInEpoch() < s.stepsInEpoch()) {
+                            checkpoint(s.step(), s.next());
+                        } else {
+                            dueAtEpochEnd = s.next();
+                        }
                     }
                 }
 
                 @Override
                 public void epochDone(TrainingLoop.Epoch e) {
                     report.epochDone(e);
-                    report.save();
+                    if (dueAtEpochEnd != null) {
+                        checkpoint(dueAtEpochEnd.stepsDone(), dueAtEpochEnd);
+                        dueAtEpochEnd = null;
+                    }
+                }
+
+                private void checkpoint(long step, TrainingLoop.Position at) {
+                    report.checkpoint();
+                    saving.checkpoint(step, file -> write(file, tr, p, options, at, capacity, train));
                 }
             };
+            long t0 = System.nanoTime();
             TrainingLoop.Result r = TrainingLoop.run(tr, train, held, options, start, interrupts::requested, listener);
-            if (flags.save != null) {
-                checkpoint(tr, p, options, r.position(), capacity, train);
+            SaveFile.Outcome saved = saving == null
+                    ? null
+                    : saving.finish(file -> write(file, tr, p, options, r.position(), capacity, train));
+            report.finish();
+            double wall = (System.nanoTime() - t0) / 1e9;
+            if (saved != null && saved.rescued()) {
+                spec.commandLine().getErr().println("engine: " + saving.failureLine(saved));
             }
-            report.save();
             if (!r.finished()) {
                 TrainingLoop.Position at = r.position();
                 out.println("interrupted after "
@@ -196,10 +230,14 @@ final class TrainCommand implements Callable<Integer> {
                                 ? "epoch " + (at.epoch() - 1)
                                 : "step " + at.stepInEpoch() + " of epoch " + at.epoch())
                         + " (" + Plural.of(at.stepsDone(), "step") + " in all)"
-                        + (flags.save == null
+                        + (saved == null
                                 ? "; nothing saved (no --save)"
-                                : "; saved " + flags.save
-                                        + (isCheckpoint(flags.save) ? ", resume with --resume " + flags.save : "")));
+                                : saved.file() == null
+                                        ? "; nothing saved"
+                                        : "; saved " + saved.file()
+                                                + (isCheckpoint(saved.file())
+                                                        ? ", resume with --resume " + saved.file()
+                                                        : "")));
                 return EXIT_INTERRUPTED;
             }
             if (r.steps() == 0) {
@@ -208,23 +246,29 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 out.println(String.format(
                         Locale.ROOT,
-                        "trained %,d sample%s in %,d step%s, %.2f s: %,.0f samples/s",
+                        "trained %,d sample%s in %,d step%s, %.2f s: %,.0f samples/s (time in steps; %.2f s in all, "
+                                + "with held-out loss and outputs)",
                         r.samples(),
                         r.samples() == 1 ? "" : "s",
                         r.steps(),
                         r.steps() == 1 ? "" : "s",
                         r.seconds(),
-                        r.samplesPerSecond()));
+                        r.samplesPerSecond(),
+                        wall));
             }
-            if (flags.save != null) {
-                out.println("saved:   " + flags.save);
+            if (saved != null && saved.file() != null) {
+                out.println("saved:   " + saved.file());
             }
-            return 0;
+            if (saved != null && saved.rescued()) {
+                return Main.EXIT_SAVED_ELSEWHERE;
+            }
+            return report.sideOutputFailed() ? Main.EXIT_SIDE_OUTPUT : 0;
         }
     }
 
-    /** Writes --flags.save: a checkpoint recording the run's state, or flags.model JSON. */
-    private void checkpoint(
+    /** Writes the trained model to {@code file}: a checkpoint recording the run's state at {@code at}, or model JSON. */
+    private void write(
+            Path file,
             Trainer tr,
             Precision p,
             TrainingLoop.Options options,
@@ -232,12 +276,25 @@ final class TrainCommand implements Callable<Integer> {
             int capacity,
             Samples train) {
         Network now = tr.network();
-        if (isCheckpoint(flags.save)) {
+        if (isCheckpoint(file)) {
             RunState state = new RunState(options, at, capacity, p.id(), train.name(), train.count(), heldOut);
-            Checkpoint.write(flags.save, now, p != Precision.FP64, state.toMetadata());
+            Checkpoint.write(file, now, p != Precision.FP64, state.toMetadata());
         } else {
-            ModelFile.write(now, flags.save);
+            ModelFile.write(now, file);
         }
+    }
+
+    /** The output {@code flag} names, checked now so that it cannot fail after the training; null when absent. */
+    private OutputFile output(String flag, Path path) {
+        if (path == null) {
+            return null;
+        }
+        OutputFile f = OutputFile.check(flag, path, false);
+        if (f.staleRemoved() > 0) {
+            say("removed " + Plural.of(f.staleRemoved(), "temporary file") + " of " + flag + " " + path
+                    + " that killed runs left beside it");
+        }
+        return f;
     }
 
     static boolean isCheckpoint(Path f) {

@@ -1,12 +1,10 @@
 package dev.nabla.cli;
 
-import dev.nabla.io.AtomicFiles;
+import dev.nabla.io.OutputException;
+import dev.nabla.io.OutputFile;
 import dev.nabla.train.TrainingLoop;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,8 +13,10 @@ import java.util.Locale;
  * What {@code engine train} shows and records while it trains. On a terminal, a progress bar per
  * epoch (step, loss, samples/s, time left) redrawn in place; elsewhere plain lines, with no
  * control characters, one per epoch and one every {@link #LINE_SECONDS} seconds of a long epoch;
- * with {@code --quiet}, nothing until the result. Every step is kept for {@code --metrics} and
- * {@code --plot}, which are written whole, through a temporary file, whenever {@link #save()} is called.
+ * with {@code --quiet}, nothing until the result. Every step's row goes to {@code --metrics}
+ * ({@link MetricsFile}, appended as it comes); {@code --plot} is drawn at the end, and at a
+ * checkpoint when the last drawing is older than {@link #PLOT_NANOS}. Neither may cost the run:
+ * a file that cannot be written is a warning, and the run goes on without it.
  */
 final class TrainingReport implements TrainingLoop.Listener {
     /** How the progress is shown. */
@@ -27,11 +27,17 @@ final class TrainingReport implements TrainingLoop.Listener {
     }
 
     /** One step's figures; {@code validationLoss} is NaN except on an epoch's last step. */
-    record Row(long step, int epoch, double loss, double validationLoss, double samplesPerSecond) {}
+    record Row(long step, int epoch, double loss, double validationLoss, double samplesPerSecond) {
+        Row withValidationLoss(double v) {
+            return new Row(step, epoch, loss, v, samplesPerSecond);
+        }
+    }
 
     private static final double LINE_SECONDS = 10;
     private static final long BAR_NANOS = 100_000_000L;
     private static final int BAR_WIDTH = 24;
+    /** The plot is redrawn at a checkpoint only when the last drawing is older than this. */
+    private static final long PLOT_NANOS = 30_000_000_000L;
 
     private final PrintWriter out;
     private final Mode mode;
@@ -39,27 +45,40 @@ final class TrainingReport implements TrainingLoop.Listener {
     private final int columns;
 
     private final int epochs;
-    private final Path metrics;
-    private final Path plot;
+    private final PrintWriter err;
+    private final MetricsFile metrics;
+    private final OutputFile plot;
+    /** Every step so far, for the plot (kept only with {@code --plot}). */
     private final List<Row> rows = new ArrayList<>();
+
+    private long lastPlot = System.nanoTime();
+    private boolean plotFailed;
     private long lastDraw;
     private double epochSeconds;
     private long epochSamples;
     private int epochSteps;
     private double sinceLine;
 
-    TrainingReport(PrintWriter out, Mode mode, int columns, int epochs, Path metrics, Path plot) {
+    TrainingReport(
+            PrintWriter out, PrintWriter err, Mode mode, int columns, int epochs, OutputFile metrics, OutputFile plot) {
         this.out = out;
+        this.err = err;
         this.mode = mode;
         this.columns = columns;
         this.epochs = epochs;
-        this.metrics = metrics;
+        this.metrics = metrics == null ? null : new MetricsFile(metrics, this::warn);
         this.plot = plot;
     }
 
     @Override
     public void stepDone(TrainingLoop.Step s) {
-        rows.add(new Row(s.step(), s.epoch(), s.loss(), Double.NaN, s.samples() / s.seconds()));
+        Row row = new Row(s.step(), s.epoch(), s.loss(), Double.NaN, s.samples() / s.seconds());
+        if (metrics != null) {
+            metrics.add(row);
+        }
+        if (plot != null) {
+            rows.add(row);
+        }
         epochSeconds += s.seconds();
         epochSamples += s.samples();
         epochSteps++;
@@ -79,9 +98,16 @@ final class TrainingReport implements TrainingLoop.Listener {
 
     @Override
     public void epochDone(TrainingLoop.Epoch e) {
-        if (!rows.isEmpty() && !Double.isNaN(e.validationLoss())) {
-            Row last = rows.remove(rows.size() - 1);
-            rows.add(new Row(last.step(), last.epoch(), last.loss(), e.validationLoss(), last.samplesPerSecond()));
+        if (!Double.isNaN(e.validationLoss())) {
+            if (metrics != null) {
+                metrics.validation(e.validationLoss());
+            }
+            if (!rows.isEmpty()) {
+                rows.add(rows.remove(rows.size() - 1).withValidationLoss(e.validationLoss()));
+            }
+        }
+        if (metrics != null) {
+            metrics.flush();
         }
         if (mode != Mode.QUIET) {
             out.println((mode == Mode.BAR ? "\r" : "")
@@ -144,62 +170,80 @@ final class TrainingReport implements TrainingLoop.Listener {
                 : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
     }
 
-    /** Writes the metrics CSV and the plot, when asked for, with every step so far. */
-    void save() {
+    /**
+     * Starts {@code --metrics} before the first step: on a resumed run that has done
+     * {@code stepsDone} steps, with the rows of those steps from the file the interrupted run wrote.
+     */
+    void begin(long stepsDone) {
+        List<Row> kept = stepsDone > 0 && metrics != null
+                ? MetricsFile.previousRows(metrics.file().path(), stepsDone)
+                : List.of();
         if (metrics != null) {
-            AtomicFiles.write(metrics, stream -> {
-                StringBuilder sb = new StringBuilder("step,epoch,loss,validation_loss,samples_per_second\n");
-                for (Row r : rows) {
-                    sb.append(r.step())
-                            .append(',')
-                            .append(r.epoch())
-                            .append(',')
-                            .append(r.loss())
-                            .append(',')
-                            .append(Double.isNaN(r.validationLoss()) ? "" : Double.toString(r.validationLoss()))
-                            .append(',')
-                            .append(String.format(Locale.ROOT, "%.1f", r.samplesPerSecond()))
-                            .append('\n');
-                    if (sb.length() > 1 << 16) {
-                        stream.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
-                        sb.setLength(0);
-                    }
-                }
-                stream.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
-            });
+            metrics.start(kept);
         }
-        if (plot != null && !rows.isEmpty()) {
-            LossPlot.write(plot, "Nabla training loss", rows);
+        if (plot != null) {
+            rows.addAll(kept);
         }
     }
 
-    /**
-     * On a resumed run, takes the rows of the steps already done from the metrics file the
-     * interrupted run wrote, so the file and the plot cover the whole run.
-     */
-    void resume(long stepsDone) {
-        if (metrics == null || !Files.isRegularFile(metrics)) {
+    /** A checkpoint is about to be written: the metrics so far go to disk, and the plot is redrawn now and then. */
+    void checkpoint() {
+        if (metrics != null) {
+            metrics.flush();
+        }
+        if (plot != null && System.nanoTime() - lastPlot >= PLOT_NANOS) {
+            drawPlot();
+        }
+    }
+
+    /** The run is over: the last metrics rows are written and the plot drawn. */
+    void finish() {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (plot != null) {
+            drawPlot();
+        }
+    }
+
+    /** Whether {@code --metrics} or {@code --plot} could not be written (each said so once, as a warning). */
+    boolean sideOutputFailed() {
+        return (metrics != null && metrics.failed()) || plotFailed;
+    }
+
+    /** Prints {@code engine: warning: ...} on stderr, on a line of its own. */
+    void warn(String message) {
+        if (mode == Mode.BAR) {
+            out.print("\r\u001b[K");
+            out.flush();
+        }
+        err.println("engine: warning: " + message);
+        err.flush();
+    }
+
+    private void drawPlot() {
+        lastPlot = System.nanoTime();
+        if (plotFailed || rows.isEmpty()) {
             return;
         }
         try {
-            for (String line : Files.readAllLines(metrics, StandardCharsets.US_ASCII)) {
-                String[] f = line.split(",", -1);
-                if (f.length != 5 || !Character.isDigit(line.charAt(0))) {
-                    continue;
-                }
-                long step = Long.parseLong(f[0]);
-                if (step <= stepsDone) {
-                    rows.add(new Row(
-                            step,
-                            Integer.parseInt(f[1]),
-                            Double.parseDouble(f[2]),
-                            f[3].isEmpty() ? Double.NaN : Double.parseDouble(f[3]),
-                            Double.parseDouble(f[4])));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            rows.clear(); // an unreadable old file: the new one starts from here
+            LossPlot.write(plot, "Nabla training loss", rows);
+        } catch (RuntimeException e) {
+            plotFailed = true;
+            warn(plot.flag() + " " + plot.path() + ": cannot be written (" + reason(e)
+                    + "); training goes on without it");
         }
+    }
+
+    /** Why an output could not be written, in a few words. */
+    static String reason(Exception e) {
+        if (e instanceof OutputException o) {
+            return o.reason();
+        }
+        if (e instanceof IOException io) {
+            return OutputException.reason(io);
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** 8 decimals where that shows the value, scientific notation where it would not. */

@@ -29,7 +29,8 @@ class TrainingOutputTest {
     @Test
     void aTerminalGetsABarRedrawnInPlaceALogGetsPlainLines() {
         StringWriter bar = new StringWriter();
-        TrainingReport r = new TrainingReport(new PrintWriter(bar), TrainingReport.Mode.BAR, 120, 3, null, null);
+        TrainingReport r = new TrainingReport(
+                new PrintWriter(bar), new PrintWriter(new StringWriter()), TrainingReport.Mode.BAR, 120, 3, null, null);
         TrainingLoop.Position next = new TrainingLoop.Position(1, 5, 5, 0);
         TrainingLoop.Step s = new TrainingLoop.Step(1, 5, 5, 10, 0.0123, 100, 0.01, next);
         r.stepDone(s);
@@ -39,7 +40,14 @@ class TrainingOutputTest {
         assertTrue(bar.toString().contains("left 0:00"), bar.toString());
 
         StringWriter lines = new StringWriter();
-        TrainingReport plain = new TrainingReport(new PrintWriter(lines), TrainingReport.Mode.LINES, 80, 3, null, null);
+        TrainingReport plain = new TrainingReport(
+                new PrintWriter(lines),
+                new PrintWriter(new StringWriter()),
+                TrainingReport.Mode.LINES,
+                80,
+                3,
+                null,
+                null);
         plain.stepDone(s);
         plain.epochDone(new TrainingLoop.Epoch(1, 0.01, 0.02, 1000, 10, 1.0));
         String text = lines.toString();
@@ -55,8 +63,14 @@ class TrainingOutputTest {
         TrainingLoop.Step s = new TrainingLoop.Step(2, 1040, 258, 782, 0.02248001, 256, 0.0003, next);
         for (int columns : new int[] {40, 60, 80, 120}) {
             StringWriter bar = new StringWriter();
-            TrainingReport r =
-                    new TrainingReport(new PrintWriter(bar), TrainingReport.Mode.BAR, columns, 3, null, null);
+            TrainingReport r = new TrainingReport(
+                    new PrintWriter(bar),
+                    new PrintWriter(new StringWriter()),
+                    TrainingReport.Mode.BAR,
+                    columns,
+                    3,
+                    null,
+                    null);
             r.stepDone(s);
             String drawn = bar.toString().replace("\r", "").replace("\u001b[K", "");
             assertTrue(drawn.length() < columns, columns + " columns: " + drawn.length() + " drawn: " + drawn);
@@ -66,7 +80,15 @@ class TrainingOutputTest {
             }
         }
         StringWriter wide = new StringWriter();
-        new TrainingReport(new PrintWriter(wide), TrainingReport.Mode.BAR, 120, 3, null, null).stepDone(s);
+        new TrainingReport(
+                        new PrintWriter(wide),
+                        new PrintWriter(new StringWriter()),
+                        TrainingReport.Mode.BAR,
+                        120,
+                        3,
+                        null,
+                        null)
+                .stepDone(s);
         assertTrue(wide.toString().contains(" [#######---"), "a wide terminal keeps the graphic: " + wide);
     }
 

@@ -254,13 +254,18 @@ public final class NpyArray {
      * order), through a temporary file and a rename.
      */
     public static void write(Path file, double[] values, int rows, int cols) {
+        AtomicFiles.write(file, content(values, rows, cols));
+    }
+
+    /** A {@code rows x cols} row-major array as the bytes of a float64 {@code .npy} file (format 1.0, C order). */
+    public static AtomicFiles.Content content(double[] values, int rows, int cols) {
         if ((long) rows * cols != values.length) {
             throw new IllegalArgumentException(values.length + " values are not " + rows + " x " + cols);
         }
         String dict = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
         int unpadded = 10 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n"; // data starts 64-byte aligned
-        AtomicFiles.write(file, out -> {
+        return out -> {
             ByteBuffer head = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
             head.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
             head.put(header.getBytes(StandardCharsets.ISO_8859_1));
@@ -272,6 +277,6 @@ public final class NpyArray {
                 chunk.asDoubleBuffer().put(values, i, n);
                 out.write(chunk.array(), 0, 8 * n);
             }
-        });
+        };
     }
 }

@@ -1,6 +1,5 @@
 package dev.nabla.io;
 
-import dev.nabla.InputException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,27 +15,17 @@ import java.security.SecureRandom;
 
 /**
  * Writes output files so that a reader sees either the old file or the whole new one: the
- * content goes to a temporary file beside the target, is flushed to disk, and is then renamed
- * over the target. A failed or killed run leaves the previous file as it was.
+ * content goes to a temporary file beside the target ({@link TemporaryFiles}), is flushed to disk,
+ * and is then renamed over the target. A failed or killed run leaves the previous file as it was.
+ *
+ * <p>A symbolic link is written through: the file it leads to is replaced and the link stays. A
+ * target that exists and is not a regular file (a device, a pipe, a directory) is refused, never
+ * replaced: renaming a file over {@code /dev/null} would replace it for the whole machine.
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFiles() {}
-
-    /** Checks, before any work is done, that {@code target} can later be written. */
-    public static void requireWritable(Path target) {
-        Path dir = directoryOf(target);
-        if (Files.isDirectory(target)) {
-            throw new InputException(target + ": is a directory, not a file");
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new InputException(target + ": the directory " + dir + " does not exist");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new InputException(target + ": the directory " + dir + " is not writable");
-        }
-    }
 
     public static void writeString(Path target, String content) {
         write(target, content.getBytes(StandardCharsets.UTF_8));
@@ -52,41 +41,41 @@ public final class AtomicFiles {
     }
 
     /**
-     * Writes {@code content} to a temporary file beside {@code target}, flushes it to disk, and
-     * renames it over {@code target}. If writing fails or throws, the temporary file is removed
-     * and {@code target} is as it was.
+     * Writes {@code content} to a temporary file beside {@code target} (or beside the file a
+     * symbolic link {@code target} leads to), flushes it to disk, and renames it over that file.
+     * If writing fails or throws, the temporary file is removed and the target is as it was.
+     *
+     * @throws OutputException when the file cannot be written, with the reason
      */
     public static void write(Path target, Content content) {
-        requireWritable(target);
-        Path dir = directoryOf(target);
-        // Not Files.createTempFile: its files are private (0600); this one gets the usual permissions.
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        Path file = OutputFile.requireReplaceable(target);
+        Path tmp = TemporaryFiles.next(file, RANDOM);
         boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                content.writeTo(out);
-                out.flush();
-                ch.force(true);
-            }
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // Held until the rename, so that a run cleaning up after a killed one leaves this file alone.
+            ch.lock();
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            content.writeTo(out);
+            out.flush();
+            ch.force(true);
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
             moved = true;
-            syncDirectory(dir);
         } catch (IOException e) {
-            throw new InputException(target + ": cannot be written (" + e.getMessage() + ")", e);
+            throw OutputException.cannotWrite(target, e);
         } finally {
             if (!moved) {
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // The temporary file is all that is left behind; the target is untouched.
+                    // The temporary file is all that is left behind; the next write of this target removes it.
                 }
             }
         }
+        syncDirectory(file.getParent());
     }
 
     /** Flushes the directory entry of a rename to disk where the platform allows it (Linux does). */
@@ -96,10 +85,5 @@ public final class AtomicFiles {
         } catch (IOException | RuntimeException ignored) {
             // Not every platform can open a directory; the rename itself is still atomic.
         }
-    }
-
-    private static Path directoryOf(Path target) {
-        Path parent = target.toAbsolutePath().getParent();
-        return parent == null ? Path.of(".") : parent;
     }
 }

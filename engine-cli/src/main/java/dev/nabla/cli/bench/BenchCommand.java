@@ -8,6 +8,7 @@ import dev.nabla.backend.Precision;
 import dev.nabla.backend.ProbeReport;
 import dev.nabla.benchmark.Workload;
 import dev.nabla.io.AtomicFiles;
+import dev.nabla.io.OutputFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,7 +139,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new InputException("--repeats, --min-seconds and --max-seconds must be positive");
         }
         if (json != null) {
-            AtomicFiles.requireWritable(json);
+            OutputFile.check("--json", json, false); // fail now, not after the measurements
         }
         if (peerEngines != null) {
             for (String e : peerEngines) {
@@ -153,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.println("machine: " + machine.oneLine());
         List<String> backends = backends(probes);
         if (sweep) {
-            AtomicFiles.requireWritable(plot);
+            OutputFile.check("--plot", plot, false);
             new Sweep(out, backends, minSeconds).run(plot);
             return 0;
         }

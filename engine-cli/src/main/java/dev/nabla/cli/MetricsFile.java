@@ -1,0 +1,169 @@
+package dev.nabla.cli;
+
+import dev.nabla.io.OutputFile;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * {@code --metrics}: a CSV row per step, appended as the steps come. The file is started once
+ * (the header, and on a resumed run the rows of the steps already done), then each row is added
+ * to its end; the rows are flushed at every epoch's end, before every checkpoint and at least
+ * every {@link #FLUSH_NANOS}, so a killed run keeps them and a resumed run finds every step its
+ * checkpoint covers.
+ *
+ * <p>A step's row waits until the next step (or its epoch's end), because the held-out loss of
+ * an epoch's last step is known only after it. A file that cannot be written is a warning: the
+ * run goes on without it and {@link #failed()} says so.
+ */
+final class MetricsFile implements AutoCloseable {
+    static final String HEADER = "step,epoch,loss,validation_loss,samples_per_second";
+    private static final long FLUSH_NANOS = 1_000_000_000L;
+
+    private final OutputFile file;
+    private final Consumer<String> warn;
+    private Writer out;
+    private TrainingReport.Row pending;
+    private long lastFlush = System.nanoTime();
+    private boolean failed;
+
+    MetricsFile(OutputFile file, Consumer<String> warn) {
+        this.file = file;
+        this.warn = warn;
+    }
+
+    OutputFile file() {
+        return file;
+    }
+
+    /** Writes the header and {@code kept} (the steps a resumed run has done), replacing the file. */
+    void start(List<TrainingReport.Row> kept) {
+        try {
+            file.write(stream -> {
+                Writer w = new OutputStreamWriter(stream, StandardCharsets.US_ASCII);
+                w.write(HEADER + "\n");
+                for (TrainingReport.Row r : kept) {
+                    w.write(line(r));
+                }
+                w.flush();
+            });
+            out = new BufferedWriter(new OutputStreamWriter(file.appendStream(), StandardCharsets.US_ASCII), 1 << 16);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+        }
+    }
+
+    void add(TrainingReport.Row row) {
+        writePending();
+        pending = row;
+        if (System.nanoTime() - lastFlush >= FLUSH_NANOS) {
+            flush();
+        }
+    }
+
+    /** The held-out loss after the epoch whose last step is the pending row. */
+    void validation(double loss) {
+        if (pending != null) {
+            pending = pending.withValidationLoss(loss);
+        }
+    }
+
+    /** Writes every row so far to the file. */
+    void flush() {
+        writePending();
+        if (out != null) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                fail(e);
+            }
+            lastFlush = System.nanoTime();
+        }
+    }
+
+    boolean failed() {
+        return failed;
+    }
+
+    @Override
+    public void close() {
+        flush();
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
+    }
+
+    private void writePending() {
+        if (pending != null && out != null) {
+            try {
+                out.write(line(pending));
+            } catch (IOException e) {
+                fail(e);
+            }
+        }
+        pending = null;
+    }
+
+    private void fail(Exception e) {
+        failed = true;
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the file is already reported as failed
+            }
+        }
+        out = null;
+        warn.accept(file.flag() + " " + file.path() + ": cannot be written (" + TrainingReport.reason(e)
+                + "); the run goes on without it");
+    }
+
+    private static String line(TrainingReport.Row r) {
+        return r.step() + "," + r.epoch() + "," + r.loss() + ","
+                + (Double.isNaN(r.validationLoss()) ? "" : Double.toString(r.validationLoss())) + ","
+                + String.format(Locale.ROOT, "%.1f", r.samplesPerSecond()) + "\n";
+    }
+
+    /**
+     * The rows of the steps up to {@code stepsDone} in the metrics file an interrupted run wrote,
+     * so a resumed run's file and plot cover the whole run; none when it cannot be read.
+     */
+    static List<TrainingReport.Row> previousRows(Path metrics, long stepsDone) {
+        List<TrainingReport.Row> rows = new ArrayList<>();
+        if (metrics == null || !Files.isRegularFile(metrics)) {
+            return rows;
+        }
+        try {
+            for (String line : Files.readAllLines(metrics, StandardCharsets.US_ASCII)) {
+                String[] f = line.split(",", -1);
+                if (f.length != 5 || line.isEmpty() || !Character.isDigit(line.charAt(0))) {
+                    continue;
+                }
+                long step = Long.parseLong(f[0]);
+                if (step <= stepsDone) {
+                    rows.add(new TrainingReport.Row(
+                            step,
+                            Integer.parseInt(f[1]),
+                            Double.parseDouble(f[2]),
+                            f[3].isEmpty() ? Double.NaN : Double.parseDouble(f[3]),
+                            Double.parseDouble(f[4])));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            rows.clear(); // an unreadable old file: the new one starts from here
+        }
+        return rows;
+    }
+}
