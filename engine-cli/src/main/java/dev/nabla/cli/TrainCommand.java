@@ -246,8 +246,7 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 out.println(String.format(
                         Locale.ROOT,
-                        "trained %,d sample%s in %,d step%s, %.2f s: %,.0f samples/s (time in steps; %.2f s in all, "
-                                + "with held-out loss and outputs)",
+                        "trained %,d sample%s in %,d step%s, %.2f s: %,.0f samples/s (the time in steps; %.2f s in all)",
                         r.samples(),
                         r.samples() == 1 ? "" : "s",
                         r.steps(),
