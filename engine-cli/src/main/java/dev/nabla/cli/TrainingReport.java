@@ -231,7 +231,7 @@ final class TrainingReport implements TrainingLoop.Listener {
         } catch (RuntimeException e) {
             plotFailed = true;
             warn(plot.flag() + " " + plot.path() + ": cannot be written (" + reason(e)
-                    + "); training goes on without it");
+                    + "); the run goes on without it");
         }
     }
 

@@ -3,12 +3,11 @@ package dev.nabla.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.cli.EngineProcess.Run;
 import dev.nabla.model.Checkpoint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,31 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged {@code engine.jar}, run as a user runs it: its own JVM, real exit codes. */
 class EngineJarIT {
 
-    private record Run(int code, String out, String err) {}
-
     private static Run engine(Path dir, String... args) throws IOException, InterruptedException {
         return java(dir, List.of(), args);
     }
 
     /** {@code java [jvmArgs] -jar engine.jar args}. */
     private static Run java(Path dir, List<String> jvmArgs, String... args) throws IOException, InterruptedException {
-        String jar = System.getProperty("engine.jar", "target/engine.jar");
-        List<String> cmd = new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-jar", jar));
-        cmd.addAll(List.of(args));
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd)
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "engine " + String.join(" ", args) + " finishes");
-        return new Run(
-                p.exitValue(),
-                Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+        return EngineProcess.run(dir, EngineProcess.command(List.of(), jvmArgs, args));
     }
 
     @Test
@@ -83,19 +64,11 @@ class EngineJarIT {
     }
 
     private static Process start(Path dir, String... args) throws IOException {
-        String jar = System.getProperty("engine.jar", "target/engine.jar");
-        List<String> cmd = new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("log.txt").toFile())
-                .start();
+        return EngineProcess.start(dir, dir.resolve("log.txt"), args);
     }
 
     private static void signal(Process p, String name) throws Exception {
-        new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start().waitFor();
+        EngineProcess.signal(p, name);
     }
 
     /** Waits until the checkpoint exists and has recorded at least {@code steps} steps. */
@@ -154,8 +127,14 @@ class EngineJarIT {
                 "the resumed run ends with the uninterrupted run's weights, bit for bit");
     }
 
+    /**
+     * Twenty kill -9 at random instants of a run that writes a 3 MB checkpoint every step (so most
+     * instants fall inside a write), each round resuming the last: every checkpoint left reads, the
+     * metrics file covers every step it records, the temporary files the kills leave are removed by
+     * the next run, and the run, finished at last, ends with the weights of one never interrupted.
+     */
     @Test
-    void aRunKilledWhileWritingCheckpointsLeavesTheLastGoodOneReadable(@TempDir Path dir) throws Exception {
+    void twentyKillsDuringCheckpointWritesLoseNothingAndTheResumedRunIsExact(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("wide.json");
         Files.writeString(
                 model,
@@ -163,31 +142,88 @@ class EngineJarIT {
                         + " {\"inputs\": 600, \"outputs\": 600, \"activation\": \"tanh\"},"
                         + " {\"inputs\": 600, \"outputs\": 4, \"activation\": \"sigmoid\"}]}");
         Path ckpt = dir.resolve("ckpt.safetensors");
+        Path metrics = dir.resolve("metrics.csv");
+        String[] run = {"--samples", "4000", "--batch", "16", "--shuffle", "--seed", "5"};
         java.util.Random rng = new java.util.Random(7);
-        for (int round = 0; round < 5; round++) {
-            // Every step writes a 3 MB checkpoint, so most instants fall inside a write.
+        long steps = 0;
+        int cleanedUp = 0;
+        for (int round = 0; round < 20; round++) {
             Process p = start(
                     dir,
-                    "train",
-                    "--model",
-                    model.toString(),
-                    "--samples",
-                    "5000",
-                    "--batch",
-                    "16",
-                    "--epochs",
-                    "50",
-                    "--save",
-                    ckpt.toString(),
-                    "--checkpoint-every",
-                    "1");
-            awaitCheckpoint(ckpt, 1, p);
+                    concat(
+                            concat(new String[] {"train"}, run),
+                            round == 0
+                                    ? new String[] {"--model", model.toString()}
+                                    : new String[] {"--resume", ckpt.toString()},
+                            new String[] {
+                                "--epochs",
+                                "50",
+                                "--save",
+                                ckpt.toString(),
+                                "--checkpoint-every",
+                                "1",
+                                "--metrics",
+                                metrics.toString()
+                            }));
+            awaitCheckpoint(ckpt, steps + 1, p);
             Thread.sleep(rng.nextInt(300));
             signal(p, "KILL");
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            String log = Files.readString(dir.resolve("log.txt"));
+            if (log.contains("temporary file")) {
+                cleanedUp++;
+            }
             Checkpoint c = Checkpoint.read(ckpt); // throws if the kill left it torn
             assertEquals(3, c.network().depth());
+            long done = Long.parseLong(c.get("nabla.steps_done"));
+            assertTrue(done > steps, "round " + round + " made progress");
+            steps = done;
+            List<String> rows = Files.readAllLines(metrics);
+            long lastRow = Long.parseLong(rows.get(rows.size() - 1).split(",")[0]);
+            assertTrue(lastRow >= steps, "the metrics reach the checkpoint's step " + steps + ": " + lastRow);
         }
+        assertTrue(cleanedUp > 0, "some kill fell inside a write, and the next run removed what it left");
+
+        int epoch = Integer.parseInt(Checkpoint.read(ckpt).get("nabla.epoch"));
+        Run finished = engine(
+                dir,
+                concat(
+                        concat(new String[] {"train"}, run),
+                        "--resume",
+                        ckpt.toString(),
+                        "--epochs",
+                        Integer.toString(epoch),
+                        "--save",
+                        ckpt.toString()));
+        assertEquals(0, finished.code(), finished.out() + finished.err());
+        try (var left = Files.list(dir)) {
+            assertEquals(
+                    List.of(),
+                    left.map(f -> f.getFileName().toString())
+                            .filter(n -> n.endsWith(".tmp"))
+                            .toList(),
+                    "no temporary file is left");
+        }
+        Path straight = dir.resolve("straight.safetensors");
+        Run once = engine(
+                dir,
+                concat(
+                        concat(new String[] {"train"}, run),
+                        "--model",
+                        model.toString(),
+                        "--epochs",
+                        Integer.toString(epoch),
+                        "--save",
+                        straight.toString()));
+        assertEquals(0, once.code(), once.out() + once.err());
+        assertEquals(
+                Checkpoint.read(straight).network(),
+                Checkpoint.read(ckpt).network(),
+                "twenty kills and resumes end with the uninterrupted run's weights, bit for bit");
+    }
+
+    private static String[] concat(String[] a, String[] b, String[] c) {
+        return concat(concat(a, b), c);
     }
 
     private static String[] concat(String[] a, String... b) {

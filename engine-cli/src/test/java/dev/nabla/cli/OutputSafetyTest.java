@@ -277,7 +277,7 @@ class OutputSafetyTest {
         Cli r = Cli.run(
                 "train",
                 "--samples",
-                "100000",
+                "20000",
                 "--epochs",
                 "3",
                 "--metrics",

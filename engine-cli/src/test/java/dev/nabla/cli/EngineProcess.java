@@ -1,0 +1,62 @@
+package dev.nabla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged {@code engine.jar} run as a user runs it: in its own JVM, with real exit codes and streams. */
+final class EngineProcess {
+    private EngineProcess() {}
+
+    /** What a finished run printed, and its exit code. */
+    record Run(int code, String out, String err) {}
+
+    /** {@code [prefix...] java [jvmArgs] -jar engine.jar args}: a prefix such as {@code bash -c 'ulimit -f 64; exec "$0" "$@"'}. */
+    static List<String> command(List<String> prefix, List<String> jvmArgs, String... args) {
+        String jar = System.getProperty("engine.jar", "target/engine.jar");
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Runs the command to its end in {@code dir}, stdout and stderr apart. */
+    static Run run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " finishes");
+        Run r = new Run(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    /** Starts the engine in {@code dir} with stdout and stderr together in {@code log}. */
+    static Process start(Path dir, Path log, String... args) throws IOException {
+        return new ProcessBuilder(command(List.of(), List.of(), args))
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    static void signal(Process p, String name) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start().waitFor();
+    }
+}
