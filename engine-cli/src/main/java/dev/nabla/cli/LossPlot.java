@@ -4,7 +4,6 @@ import dev.nabla.io.OutputFile;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.text.DecimalFormat;
-import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -23,22 +22,43 @@ import org.jfree.data.xy.XYSeriesCollection;
 final class LossPlot {
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 600;
+    /** How many runs of steps a long run is drawn from: two points each, about two per pixel of width. */
+    static final int BUCKETS = 1000;
 
     private LossPlot() {}
 
-    /** Writes the chart (through a temporary file and a rename). */
-    static void write(OutputFile file, String title, List<TrainingReport.Row> rows) {
+    /**
+     * Writes the chart (through a temporary file and a rename). A run of more steps than the chart
+     * has room for is drawn from the lowest and the highest loss of each of {@link #BUCKETS}
+     * consecutive runs of steps, which keeps every spike and the band the losses move in, and
+     * costs the same for ten million steps as for ten thousand.
+     */
+    static void write(OutputFile file, String title, LossHistory history) {
         System.setProperty("java.awt.headless", "true");
-        XYSeries train = new XYSeries("training loss (per step)");
+        XYSeries train = new XYSeries("training loss (per step)", false, true);
         XYSeries held = new XYSeries("held-out loss (per epoch)");
         boolean positive = true;
-        for (TrainingReport.Row r : rows) {
-            train.add(r.step(), r.loss());
-            positive &= r.loss() > 0;
-            if (!Double.isNaN(r.validationLoss())) {
-                held.add(r.step(), r.validationLoss());
-                positive &= r.validationLoss() > 0;
+        int n = history.count();
+        int per = Math.max(1, (n + BUCKETS - 1) / BUCKETS);
+        for (int first = 0; first < n; first += per) {
+            int end = Math.min(n, first + per);
+            int lo = first;
+            int hi = first;
+            for (int i = first; i < end; i++) {
+                positive &= history.loss(i) > 0;
+                lo = history.loss(i) < history.loss(lo) ? i : lo;
+                hi = history.loss(i) > history.loss(hi) ? i : hi;
             }
+            int a = Math.min(lo, hi);
+            int b = Math.max(lo, hi);
+            train.add(history.step(a), history.loss(a), false);
+            if (b != a) {
+                train.add(history.step(b), history.loss(b), false);
+            }
+        }
+        for (int i = 0; i < history.heldOutCount(); i++) {
+            held.add(history.heldOutStep(i), history.heldOutLoss(i));
+            positive &= history.heldOutLoss(i) > 0;
         }
         XYSeriesCollection data = new XYSeriesCollection(train);
         if (held.getItemCount() > 0) {

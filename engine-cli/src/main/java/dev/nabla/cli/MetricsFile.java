@@ -130,10 +130,27 @@ final class MetricsFile implements AutoCloseable {
                 + "); the run goes on without it");
     }
 
+    /** The row's CSV line: every number as it reads back exactly, but samples/s to one decimal. */
     private static String line(TrainingReport.Row r) {
-        return r.step() + "," + r.epoch() + "," + r.loss() + ","
-                + (Double.isNaN(r.validationLoss()) ? "" : Double.toString(r.validationLoss())) + ","
-                + String.format(Locale.ROOT, "%.1f", r.samplesPerSecond()) + "\n";
+        StringBuilder b = new StringBuilder(96)
+                .append(r.step())
+                .append(',')
+                .append(r.epoch())
+                .append(',')
+                .append(r.loss())
+                .append(',');
+        if (!Double.isNaN(r.validationLoss())) {
+            b.append(r.validationLoss());
+        }
+        b.append(',');
+        double rate = r.samplesPerSecond();
+        if (Double.isFinite(rate) && Math.abs(rate) < 1e15) {
+            long tenths = Math.round(rate * 10); // String.format would cost more than the step
+            b.append(tenths / 10).append('.').append(Math.abs(tenths % 10));
+        } else {
+            b.append(String.format(Locale.ROOT, "%.1f", rate));
+        }
+        return b.append('\n').toString();
     }
 
     /**

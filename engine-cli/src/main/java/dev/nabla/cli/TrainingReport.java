@@ -5,7 +5,6 @@ import dev.nabla.io.OutputFile;
 import dev.nabla.train.TrainingLoop;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -49,7 +48,7 @@ final class TrainingReport implements TrainingLoop.Listener {
     private final MetricsFile metrics;
     private final OutputFile plot;
     /** Every step so far, for the plot (kept only with {@code --plot}). */
-    private final List<Row> rows = new ArrayList<>();
+    private final LossHistory history = new LossHistory();
 
     private long lastPlot = System.nanoTime();
     private boolean plotFailed;
@@ -77,7 +76,7 @@ final class TrainingReport implements TrainingLoop.Listener {
             metrics.add(row);
         }
         if (plot != null) {
-            rows.add(row);
+            history.add(s.step(), s.loss());
         }
         epochSeconds += s.seconds();
         epochSamples += s.samples();
@@ -102,8 +101,8 @@ final class TrainingReport implements TrainingLoop.Listener {
             if (metrics != null) {
                 metrics.validation(e.validationLoss());
             }
-            if (!rows.isEmpty()) {
-                rows.add(rows.remove(rows.size() - 1).withValidationLoss(e.validationLoss()));
+            if (plot != null && history.count() > 0) {
+                history.addHeldOut(history.step(history.count() - 1), e.validationLoss());
             }
         }
         if (metrics != null) {
@@ -182,7 +181,7 @@ final class TrainingReport implements TrainingLoop.Listener {
             metrics.start(kept);
         }
         if (plot != null) {
-            rows.addAll(kept);
+            history.addAll(kept);
         }
     }
 
@@ -223,11 +222,11 @@ final class TrainingReport implements TrainingLoop.Listener {
 
     private void drawPlot() {
         lastPlot = System.nanoTime();
-        if (plotFailed || rows.isEmpty()) {
+        if (plotFailed || history.count() == 0) {
             return;
         }
         try {
-            LossPlot.write(plot, "Nabla training loss", rows);
+            LossPlot.write(plot, "Nabla training loss", history);
         } catch (RuntimeException e) {
             plotFailed = true;
             warn(plot.flag() + " " + plot.path() + ": cannot be written (" + reason(e)
