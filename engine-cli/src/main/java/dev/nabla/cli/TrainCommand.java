@@ -5,6 +5,7 @@ import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.HeldOutSplit;
 import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.io.AtomicFiles;
@@ -53,8 +54,10 @@ final class TrainCommand implements Callable<Integer> {
     TrainOptions flags;
 
     private PrintWriter out;
-    /** The fraction of the flags.data held out from its end, recorded in checkpoints; null when none is. */
+    /** The fraction of the flags.data held out, recorded in checkpoints; null when none is. */
     private Double heldOut;
+    /** Whether the held-out samples are drawn from the seed rather than the last rows. */
+    private boolean heldOutDrawn;
 
     @Override
     public Integer call() {
@@ -96,8 +99,10 @@ final class TrainCommand implements Callable<Integer> {
                 throw new InputException("--validation " + heldOut + " of " + all.count()
                         + " samples leaves no samples to hold out or none to train on");
             }
-            train = all.slice(0, all.count() - v);
-            held = all.slice(all.count() - v, v);
+            heldOutDrawn = flags.heldOutDrawn(before, options.shuffle());
+            HeldOutSplit split = heldOutDrawn ? HeldOutSplit.drawn(all, v, options.seed()) : HeldOutSplit.last(all, v);
+            train = split.train();
+            held = split.held();
         } else if (flags.validationData != null) {
             held = DataFiles.samples(flags.validationData, flags.validationTargets, net, net.outputs());
             TrainingLoop.requireFits(held, net.inputs(), net.outputs());
@@ -233,7 +238,8 @@ final class TrainCommand implements Callable<Integer> {
             Samples train) {
         Network now = tr.network();
         if (isCheckpoint(flags.save)) {
-            RunState state = new RunState(options, at, capacity, p.id(), train.name(), train.count(), heldOut);
+            RunState state =
+                    new RunState(options, at, capacity, p.id(), train.name(), train.count(), heldOut, heldOutDrawn);
             Checkpoint.write(flags.save, now, p != Precision.FP64, state.toMetadata());
         } else {
             ModelFile.write(now, flags.save);

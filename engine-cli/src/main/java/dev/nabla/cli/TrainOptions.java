@@ -48,8 +48,8 @@ final class TrainOptions {
     @Option(
             names = "--validation",
             paramLabel = "FRACTION",
-            description =
-                    "Hold out this fraction of the samples (the last rows) and print their loss after each epoch.")
+            description = "Hold out this fraction of the samples and print their loss after each epoch: the last "
+                    + "rows, or with --shuffle samples drawn from --seed among all of them.")
     Double validation;
 
     @Option(
@@ -157,6 +157,17 @@ final class TrainOptions {
             return validation;
         }
         return Double.valueOf(choose("--validation", str(validation), str(before.validation()), null));
+    }
+
+    /**
+     * Whether the {@code --validation} samples are drawn from the seed among all of the data
+     * (with shuffling) rather than the last rows; on resume, as the checkpoint's run held them out.
+     */
+    boolean heldOutDrawn(RunState before, boolean shuffled) {
+        if (before == null || before.validation() == null || validationData != null) {
+            return shuffled;
+        }
+        return before.validationDrawn();
     }
 
     /** The flag's value, else the checkpoint's, else the default; a flag that differs from the checkpoint is an error. */

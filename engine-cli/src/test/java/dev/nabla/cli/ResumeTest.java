@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,9 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +77,135 @@ class ResumeTest {
         assertEquals(0, resumed.code(), resumed.toString());
         assertTrue(resumed.out().contains("resumed at epoch 2 step 1 (10 steps done)"), resumed.out());
         assertEquals("3", Checkpoint.read(ckpt).get("nabla.epoch"));
+    }
+
+    /** Rows of {@code (x1, x2, y)}: the first {@code rows / 2} of class 0, the others of class 1. */
+    private Path classSorted(int rows) throws IOException {
+        SplittableRandom rng = new SplittableRandom(9);
+        StringBuilder sb = new StringBuilder("x1,x2,y\n");
+        for (int r = 0; r < rows; r++) {
+            sb.append(String.format(
+                    Locale.ROOT, "%.6f,%.6f,%d%n", rng.nextDouble(-1, 1), rng.nextDouble(-1, 1), r < rows / 2 ? 0 : 1));
+        }
+        return Files.writeString(dir.resolve("sorted.csv"), sb.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static List<Double> heldOutLosses(String out) {
+        List<Double> losses = new ArrayList<>();
+        Matcher m = Pattern.compile("^epoch \\d+/\\d+  loss \\S+  held-out loss (\\S+)", Pattern.MULTILINE)
+                .matcher(out);
+        while (m.find()) {
+            losses.add(Double.parseDouble(m.group(1)));
+        }
+        return losses;
+    }
+
+    /**
+     * A network that outputs 0 and barely moves (lr 1e-300): its loss on a sample of class 1 is
+     * 1/2, on one of class 0 nothing, so its held-out loss is half the share of class 1 among the
+     * held-out samples.
+     */
+    private double classOneShareHeldOut(Path data, String... flags) throws IOException {
+        Path zero = Files.writeString(
+                dir.resolve("zero.json"),
+                "{\"layers\": [{\"inputs\": 2, \"outputs\": 1, \"activation\": \"identity\", "
+                        + "\"weights\": [[0, 0]]}]}");
+        String[] run = {
+            "train",
+            "--model",
+            zero.toString(),
+            "--data",
+            data.toString(),
+            "--epochs",
+            "1",
+            "--lr",
+            "1e-300",
+            "--validation",
+            "0.2",
+            "--backend",
+            "cpu"
+        };
+        Cli r = Cli.run(concat(run, flags));
+        assertEquals(0, r.code(), r.toString());
+        List<Double> losses = heldOutLosses(r.out());
+        assertEquals(1, losses.size(), r.out());
+        return 2 * losses.get(0);
+    }
+
+    @Test
+    void withShuffleTheHeldOutSamplesAreDrawnFromTheSeedAmongAllOfTheData() throws IOException {
+        Path data = classSorted(1000);
+        assertEquals(1.0, classOneShareHeldOut(data), "in file order the last rows, here all of class 1");
+        double drawn = classOneShareHeldOut(data, "--shuffle", "--seed", "5");
+        assertTrue(drawn > 0.3 && drawn < 0.7, "drawn from both classes: " + drawn + " of class 1");
+        assertEquals(drawn, classOneShareHeldOut(data, "--shuffle", "--seed", "5"), "the same seed, the same samples");
+        assertNotEquals(drawn, classOneShareHeldOut(data, "--shuffle", "--seed", "6"), "another seed, others");
+
+        Cli said = Cli.run("train", "--data", data.toString(), "--epochs", "0", "--validation", "0.2", "--shuffle");
+        assertEquals(0, said.code(), said.toString());
+        assertTrue(
+                said.out().contains("data:    " + data + " (all but the held-out samples), 800 samples"), said.out());
+        assertTrue(said.out().contains("held out: " + data + " (drawn from seed 1), 200 samples"), said.out());
+    }
+
+    @Test
+    void aShuffledRunWithDrawnHeldOutSamplesResumesToTheUninterruptedWeights() throws IOException {
+        Path part = dir.resolve("part.safetensors");
+        Path whole = dir.resolve("whole.safetensors");
+        String[] run = {
+            "train", "--samples", "2000", "--batch", "50", "--validation", "0.25", "--shuffle", "--seed", "4"
+        };
+        Cli straight = Cli.run(concat(run, "--epochs", "3", "--save", whole.toString()));
+        assertEquals(0, straight.code(), straight.toString());
+        Cli first = Cli.run(concat(run, "--epochs", "1", "--save", part.toString()));
+        assertEquals(0, first.code(), first.toString());
+        assertEquals("drawn", Checkpoint.read(part).get("nabla.validation_split"));
+
+        Cli resumed = Cli.run(
+                "train", "--samples", "2000", "--epochs", "3", "--resume", part.toString(), "--save", part.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(
+                resumed.out().contains("held out: built-in synthetic data (drawn from seed 4), 500 samples"),
+                resumed.out());
+        assertEquals(heldOutLosses(straight.out()).subList(1, 3), heldOutLosses(resumed.out()));
+        assertEquals(
+                Checkpoint.read(whole).network(), Checkpoint.read(part).network(), "the uninterrupted run's weights");
+    }
+
+    /** A checkpoint from before the held-out samples were drawn held out the last rows, and so does its resumed run. */
+    @Test
+    void aCheckpointThatDoesNotSayHowItsSamplesWereHeldOutHeldOutTheLastRows() throws IOException {
+        Path part = dir.resolve("part.safetensors");
+        Cli first = Cli.run(
+                "train",
+                "--samples",
+                "2000",
+                "--batch",
+                "50",
+                "--validation",
+                "0.25",
+                "--shuffle",
+                "--epochs",
+                "1",
+                "--save",
+                part.toString());
+        assertEquals(0, first.code(), first.toString());
+        rewriteWithout(part, "nabla.validation_split");
+        Cli resumed = Cli.run("train", "--samples", "2000", "--epochs", "2", "--resume", part.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(
+                resumed.out().contains("held out: built-in synthetic data (samples 1501 to 2000), 500 samples"),
+                resumed.out());
+    }
+
+    /** Writes the checkpoint again without some of its metadata, as an older Nabla wrote it. */
+    static void rewriteWithout(Path ckpt, String... keys) {
+        Checkpoint c = Checkpoint.read(ckpt);
+        Map<String, String> m = new LinkedHashMap<>(c.metadata());
+        for (String k : keys) {
+            assertTrue(m.remove(k) != null, "the checkpoint has " + k);
+        }
+        Checkpoint.write(ckpt, c.network(), !c.get("nabla.precision").equals("fp64"), m);
     }
 
     static String[] concat(String[] head, String... tail) {
