@@ -5,6 +5,7 @@ import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.DataIdentity;
 import dev.nabla.data.HeldOutSplit;
 import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
@@ -18,6 +19,7 @@ import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,6 +60,8 @@ final class TrainCommand implements Callable<Integer> {
     private Double heldOut;
     /** Whether the held-out samples are drawn from the seed rather than the last rows. */
     private boolean heldOutDrawn;
+    /** The data's identity, recorded in checkpoints; null when no checkpoint is written or resumed. */
+    private DataIdentity dataIdentity;
 
     @Override
     public Integer call() {
@@ -83,6 +87,9 @@ final class TrainCommand implements Callable<Integer> {
                             + " (leave --outputs out: the model says how many targets there are)");
         }
         Samples all = loadData(net, options.seed());
+        dataIdentity = before != null || (flags.save != null && isCheckpoint(flags.save))
+                ? identity(all, options.seed())
+                : null;
         if (net == null) {
             net = defaultNetwork(all, options.seed());
             say("model:   " + net.describe() + " (default for the data)");
@@ -112,6 +119,7 @@ final class TrainCommand implements Callable<Integer> {
                     flags.resume + ": the run trained on " + before.samples() + " samples (" + before.data() + "), but "
                             + train.name() + " has " + train.count() + "; resume with the same data");
         }
+        flags.requireSameData(before, dataIdentity);
         say("data:    " + train.name() + ", " + Plural.of(train.count(), "sample") + " of "
                 + Plural.of(train.inputWidth(), "input") + " and " + Plural.of(train.targetWidth(), "target"));
         if (held != null) {
@@ -238,8 +246,8 @@ final class TrainCommand implements Callable<Integer> {
             Samples train) {
         Network now = tr.network();
         if (isCheckpoint(flags.save)) {
-            RunState state =
-                    new RunState(options, at, capacity, p.id(), train.name(), train.count(), heldOut, heldOutDrawn);
+            RunState state = new RunState(
+                    options, at, capacity, p.id(), train.name(), train.count(), heldOut, heldOutDrawn, dataIdentity);
             Checkpoint.write(flags.save, now, p != Precision.FP64, state.toMetadata());
         } else {
             ModelFile.write(now, flags.save);
@@ -261,6 +269,14 @@ final class TrainCommand implements Callable<Integer> {
             return SyntheticData.generate(flags.samples != null ? flags.samples : DEFAULT_SAMPLES, runSeed);
         }
         return DataFiles.samples(flags.data, flags.targets, net, flags.outputs == null ? 1 : flags.outputs);
+    }
+
+    /** What tells the data from other data: its files' sizes and checksums, or the built-in data's count and seed. */
+    private DataIdentity identity(Samples all, long runSeed) {
+        if (flags.data == null) {
+            return DataIdentity.synthetic(all.count(), runSeed);
+        }
+        return DataIdentity.ofFiles(flags.targets == null ? List.of(flags.data) : List.of(flags.data, flags.targets));
     }
 
     /**

@@ -1,10 +1,13 @@
 package dev.nabla.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.nabla.data.NpyArray;
 import dev.nabla.model.Checkpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -196,6 +201,171 @@ class ResumeTest {
         assertTrue(
                 resumed.out().contains("held out: built-in synthetic data (samples 1501 to 2000), 500 samples"),
                 resumed.out());
+    }
+
+    /** Trains one epoch on {@code data} and saves the checkpoint {@code ckpt}; the flags that resume it follow. */
+    private static String[] firstEpoch(Path ckpt, String... data) {
+        Cli first = Cli.run(concat(
+                concat(new String[] {"train"}, data), "--epochs", "1", "--batch", "20", "--save", ckpt.toString()));
+        assertEquals(0, first.code(), first.toString());
+        return concat(
+                concat(new String[] {"train"}, data),
+                "--epochs",
+                "2",
+                "--resume",
+                ckpt.toString(),
+                "--save",
+                ckpt.toString());
+    }
+
+    @Test
+    void otherDataWithTheSameNumberOfRowsDoesNotResumeTheRunUnlessAllowed() throws IOException {
+        Path a = csv("a.csv", 200, 3);
+        Path b = csv("b.csv", 200, 4);
+        Path ckpt = dir.resolve("run.safetensors");
+        firstEpoch(ckpt, "--data", a.toString());
+        String recorded = Checkpoint.read(ckpt).get("nabla.data_identity");
+        assertTrue(
+                recorded.startsWith("{\"files\": [{\"path\": " + json(a.toString()) + ", \"bytes\": " + Files.size(a)
+                        + ", \"modified\": "),
+                recorded);
+        byte[] before = Files.readAllBytes(ckpt);
+
+        String[] resume = {
+            "train", "--data", b.toString(), "--epochs", "2", "--resume", ckpt.toString(), "--save", ckpt.toString()
+        };
+        Cli refused = Cli.run(resume);
+        assertEquals(2, refused.code(), refused.toString());
+        assertEquals(1, refused.err().lines().count(), refused.err());
+        String line = refused.errorLine();
+        Matcher m = Pattern.compile(Pattern.quote("engine: " + ckpt + ": the run trained on " + a)
+                        + " \\((\\d+) bytes, modified (\\S+), "
+                        + "CRC-32C ([0-9a-f]{8})\\), but this is other data: " + Pattern.quote(b.toString())
+                        + " \\((\\d+) bytes, modified (\\S+), CRC-32C ([0-9a-f]{8})\\); resume with the run's data, "
+                        + "or add --allow-other-data to go on with this data")
+                .matcher(line);
+        assertTrue(m.matches(), line);
+        assertEquals(Files.size(a), Long.parseLong(m.group(1)));
+        assertEquals(Files.getLastModifiedTime(a).toInstant().toString(), m.group(2));
+        assertEquals(Files.size(b), Long.parseLong(m.group(4)));
+        assertNotEquals(m.group(3), m.group(6));
+        assertArrayEquals(before, Files.readAllBytes(ckpt), "the checkpoint is unchanged");
+        assertFalse(refused.out().contains("epoch 2/2"), refused.out());
+
+        Cli allowed = Cli.run(concat(resume, "--allow-other-data"));
+        assertEquals(0, allowed.code(), allowed.toString());
+        assertTrue(allowed.out().contains("resumed at epoch 2 step 1 (10 steps done)"), allowed.out());
+        assertTrue(
+                Checkpoint.read(ckpt).get("nabla.data_identity").contains(json(b.toString())),
+                "the checkpoint now records the data it went on with");
+    }
+
+    private static String json(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    @Test
+    void theSameBytesCopiedElsewhereWithAnotherTimeResume() throws IOException {
+        Path a = csv("a.csv", 200, 3);
+        Path ckpt = dir.resolve("run.safetensors");
+        firstEpoch(ckpt, "--data", a.toString());
+        Path copy =
+                Files.copy(a, Files.createDirectory(dir.resolve("elsewhere")).resolve("copy.csv"));
+        Files.setLastModifiedTime(copy, FileTime.from(Instant.parse("2001-02-03T04:05:06Z")));
+        Cli resumed = Cli.run("train", "--data", copy.toString(), "--epochs", "2", "--resume", ckpt.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(resumed.out().contains("resumed at epoch 2 step 1 (10 steps done)"), resumed.out());
+    }
+
+    @Test
+    void otherNpyTargetsDoNotResumeTheRun() throws IOException {
+        Path x = dir.resolve("x.npy");
+        Path y = dir.resolve("y.npy");
+        Path otherY = dir.resolve("other-y.npy");
+        double[] xs = new double[200 * 2];
+        double[] ys = new double[200];
+        SplittableRandom rng = new SplittableRandom(1);
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = rng.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < ys.length; i++) {
+            ys[i] = rng.nextDouble();
+        }
+        NpyArray.write(x, xs, 200, 2);
+        NpyArray.write(y, ys, 200, 1);
+        ys[7] += 0.25;
+        NpyArray.write(otherY, ys, 200, 1);
+        Path ckpt = dir.resolve("run.safetensors");
+        firstEpoch(ckpt, "--data", x.toString(), "--targets", y.toString());
+        Cli refused = Cli.run(
+                "train",
+                "--data",
+                x.toString(),
+                "--targets",
+                otherY.toString(),
+                "--epochs",
+                "2",
+                "--resume",
+                ckpt.toString());
+        assertEquals(2, refused.code(), refused.toString());
+        String line = refused.errorLine();
+        assertTrue(line.contains("the run trained on " + x + " ("), line);
+        assertTrue(line.contains(") and " + y + " ("), line);
+        assertTrue(line.contains("but this is other data: " + x + " ("), line);
+        assertTrue(line.contains(") and " + otherY + " ("), line);
+
+        Cli same = Cli.run(
+                "train",
+                "--data",
+                x.toString(),
+                "--targets",
+                y.toString(),
+                "--epochs",
+                "2",
+                "--resume",
+                ckpt.toString());
+        assertEquals(0, same.code(), same.toString());
+    }
+
+    /** Half held out: 1000 and 1001 built-in samples both leave 500 to train on, and are other data all the same. */
+    @Test
+    void otherBuiltInDataWithTheSameNumberToTrainOnDoesNotResumeTheRun() {
+        Path ckpt = dir.resolve("run.safetensors");
+        firstEpoch(ckpt, "--samples", "1000", "--validation", "0.5");
+        assertEquals(
+                "{\"synthetic\": {\"samples\": 1000, \"seed\": \"1\"}}",
+                Checkpoint.read(ckpt).get("nabla.data_identity"));
+        Cli refused = Cli.run("train", "--samples", "1001", "--epochs", "2", "--resume", ckpt.toString());
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(
+                refused.errorLine()
+                        .contains("the run trained on built-in synthetic data (1000 samples, seed 1), "
+                                + "but this is other data: built-in synthetic data (1001 samples, seed 1); "),
+                refused.errorLine());
+        Cli same = Cli.run("train", "--samples", "1000", "--epochs", "2", "--resume", ckpt.toString());
+        assertEquals(0, same.code(), same.toString());
+    }
+
+    /** Checkpoints written before the data's identity was recorded resume on any data of the right size, as they did. */
+    @Test
+    void aCheckpointWithoutTheDataIdentityResumesUnchecked() throws IOException {
+        Path a = csv("a.csv", 200, 3);
+        Path b = csv("b.csv", 200, 4);
+        Path ckpt = dir.resolve("old.safetensors");
+        firstEpoch(ckpt, "--data", a.toString());
+        rewriteWithout(ckpt, "nabla.data_identity");
+        Cli resumed = Cli.run("train", "--data", b.toString(), "--epochs", "2", "--resume", ckpt.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(resumed.out().contains("resumed at epoch 2 step 1 (10 steps done)"), resumed.out());
+    }
+
+    @Test
+    void allowingOtherDataNeedsAResumedRunAndIsInTheHelp() {
+        Cli r = Cli.run("train", "--samples", "100", "--allow-other-data");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("engine: --allow-other-data applies only to --resume", r.errorLine());
+        Cli help = Cli.run("train", "--help");
+        assertTrue(help.out().contains("--allow-other-data"), help.out());
     }
 
     /** Writes the checkpoint again without some of its metadata, as an older Nabla wrote it. */

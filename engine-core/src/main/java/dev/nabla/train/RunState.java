@@ -1,6 +1,7 @@
 package dev.nabla.train;
 
 import dev.nabla.InputException;
+import dev.nabla.data.DataIdentity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,6 +21,8 @@ import java.util.Map;
  * @param validationDrawn whether the held-out samples were drawn from the seed among all of the
  *     data (as they are with shuffling) rather than the last rows; false without {@code validation},
  *     and in checkpoints written before it was recorded, which held out the last rows
+ * @param dataIdentity what tells the data (all of it, held-out samples included) from other data,
+ *     checked on resume; {@code null} in checkpoints written before it was recorded
  */
 public record RunState(
         TrainingLoop.Options options,
@@ -29,12 +32,15 @@ public record RunState(
         String data,
         int samples,
         Double validation,
-        boolean validationDrawn) {
+        boolean validationDrawn,
+        DataIdentity dataIdentity) {
 
     /** The value of {@code nabla.validation_split}: which samples were held out. */
     private static final String DRAWN = "drawn";
 
     private static final String LAST = "last";
+
+    private static final String DATA_IDENTITY = "nabla.data_identity";
 
     /** The metadata strings. Doubles are written so that they read back exactly. */
     public Map<String, String> toMetadata() {
@@ -51,6 +57,9 @@ public record RunState(
         if (validation != null) {
             m.put("nabla.validation", Double.toString(validation));
             m.put("nabla.validation_split", validationDrawn ? DRAWN : LAST);
+        }
+        if (dataIdentity != null) {
+            m.put(DATA_IDENTITY, dataIdentity.toJson());
         }
         m.put("nabla.epoch", Integer.toString(position.epoch()));
         m.put("nabla.step_in_epoch", Integer.toString(position.stepInEpoch()));
@@ -81,7 +90,10 @@ public record RunState(
                     get(m, "nabla.data", file),
                     Integer.parseInt(get(m, "nabla.samples", file)),
                     m.containsKey("nabla.validation") ? Double.valueOf(m.get("nabla.validation")) : null,
-                    m.containsKey("nabla.validation") && drawn(m.get("nabla.validation_split"), file));
+                    m.containsKey("nabla.validation") && drawn(m.get("nabla.validation_split"), file),
+                    m.containsKey(DATA_IDENTITY)
+                            ? DataIdentity.parse(m.get(DATA_IDENTITY), file + " " + DATA_IDENTITY)
+                            : null);
         } catch (NumberFormatException e) {
             throw new InputException(
                     file + ": a training-state value in the checkpoint is not a number (" + e.getMessage() + ")");
