@@ -5,6 +5,8 @@ import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.DataIdentity;
+import dev.nabla.data.HeldOutSplit;
 import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.io.OutputFile;
@@ -55,8 +57,12 @@ final class TrainCommand implements Callable<Integer> {
     TrainOptions flags;
 
     private PrintWriter out;
-    /** The fraction of the flags.data held out from its end, recorded in checkpoints; null when none is. */
+    /** The fraction of the flags.data held out, recorded in checkpoints; null when none is. */
     private Double heldOut;
+    /** Whether the held-out samples are drawn from the seed rather than the last rows. */
+    private boolean heldOutDrawn;
+    /** The data's identity, recorded in checkpoints; null when no checkpoint is written or resumed. */
+    private DataIdentity dataIdentity;
 
     @Override
     public Integer call() {
@@ -94,6 +100,9 @@ final class TrainCommand implements Callable<Integer> {
                             + " (leave --outputs out: the model says how many targets there are)");
         }
         Samples all = loadData(net, options.seed());
+        dataIdentity = before != null || (flags.save != null && isCheckpoint(flags.save))
+                ? identity(all, options.seed())
+                : null;
         if (net == null) {
             net = defaultNetwork(all, options.seed());
             say("model:   " + net.describe() + " (default for the data)");
@@ -110,8 +119,10 @@ final class TrainCommand implements Callable<Integer> {
                 throw new InputException("--validation " + heldOut + " of " + all.count()
                         + " samples leaves no samples to hold out or none to train on");
             }
-            train = all.slice(0, all.count() - v);
-            held = all.slice(all.count() - v, v);
+            heldOutDrawn = flags.heldOutDrawn(before, options.shuffle());
+            HeldOutSplit split = heldOutDrawn ? HeldOutSplit.drawn(all, v, options.seed()) : HeldOutSplit.last(all, v);
+            train = split.train();
+            held = split.held();
         } else if (flags.validationData != null) {
             held = DataFiles.samples(flags.validationData, flags.validationTargets, net, net.outputs());
             TrainingLoop.requireFits(held, net.inputs(), net.outputs());
@@ -121,6 +132,7 @@ final class TrainCommand implements Callable<Integer> {
                     flags.resume + ": the run trained on " + before.samples() + " samples (" + before.data() + "), but "
                             + train.name() + " has " + train.count() + "; resume with the same data");
         }
+        flags.requireSameData(before, dataIdentity);
         say("data:    " + train.name() + ", " + Plural.of(train.count(), "sample") + " of "
                 + Plural.of(train.inputWidth(), "input") + " and " + Plural.of(train.targetWidth(), "target"));
         if (held != null) {
@@ -276,7 +288,8 @@ final class TrainCommand implements Callable<Integer> {
             Samples train) {
         Network now = tr.network();
         if (isCheckpoint(file)) {
-            RunState state = new RunState(options, at, capacity, p.id(), train.name(), train.count(), heldOut);
+            RunState state = new RunState(
+                    options, at, capacity, p.id(), train.name(), train.count(), heldOut, heldOutDrawn, dataIdentity);
             Checkpoint.write(file, now, p != Precision.FP64, state.toMetadata());
         } else {
             ModelFile.write(now, file);
@@ -311,6 +324,14 @@ final class TrainCommand implements Callable<Integer> {
             return SyntheticData.generate(flags.samples != null ? flags.samples : DEFAULT_SAMPLES, runSeed);
         }
         return DataFiles.samples(flags.data, flags.targets, net, flags.outputs == null ? 1 : flags.outputs);
+    }
+
+    /** What tells the data from other data: its files' sizes and checksums, or the built-in data's count and seed. */
+    private DataIdentity identity(Samples all, long runSeed) {
+        if (flags.data == null) {
+            return DataIdentity.synthetic(all.count(), runSeed);
+        }
+        return DataIdentity.ofFiles(flags.targets == null ? List.of(flags.data) : List.of(flags.data, flags.targets));
     }
 
     /**

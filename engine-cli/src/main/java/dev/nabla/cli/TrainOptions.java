@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.InputException;
+import dev.nabla.data.DataIdentity;
 import dev.nabla.train.RunState;
 import dev.nabla.train.TrainingLoop;
 import java.nio.file.Path;
@@ -48,8 +49,8 @@ final class TrainOptions {
     @Option(
             names = "--validation",
             paramLabel = "FRACTION",
-            description =
-                    "Hold out this fraction of the samples (the last rows) and print their loss after each epoch.")
+            description = "Hold out this fraction of the samples and print their loss after each epoch: the last "
+                    + "rows, or with --shuffle samples drawn from --seed among all of them.")
     Double validation;
 
     @Option(
@@ -114,9 +115,15 @@ final class TrainOptions {
     @Option(
             names = "--resume",
             paramLabel = "FILE",
-            description = "Continue the run a .safetensors checkpoint recorded, with the same data; it ends with the "
-                    + "weights the run would have had without the interruption.")
+            description = "Continue the run a .safetensors checkpoint recorded, with the same data (by size and "
+                    + "checksum); it ends with the weights the run would have had without the interruption.")
     Path resume;
+
+    @Option(
+            names = "--allow-other-data",
+            description = "With --resume: go on training on data other than the data the checkpoint's run trained "
+                    + "on (by size and checksum), on purpose.")
+    boolean allowOtherData;
 
     @Option(names = "--quiet", description = "Print only the result.")
     boolean quiet;
@@ -157,6 +164,33 @@ final class TrainOptions {
             return validation;
         }
         return Double.valueOf(choose("--validation", str(validation), str(before.validation()), null));
+    }
+
+    /**
+     * Whether the {@code --validation} samples are drawn from the seed among all of the data
+     * (with shuffling) rather than the last rows; on resume, as the checkpoint's run held them out.
+     */
+    boolean heldOutDrawn(RunState before, boolean shuffled) {
+        if (before == null || before.validation() == null || validationData != null) {
+            return shuffled;
+        }
+        return before.validationDrawn();
+    }
+
+    /**
+     * On resume, the data must be the data the checkpoint's run trained on, unless
+     * {@code --allow-other-data}; a checkpoint that does not record its data is not checked.
+     */
+    void requireSameData(RunState before, DataIdentity given) {
+        if (before == null || before.dataIdentity() == null || allowOtherData) {
+            return;
+        }
+        if (!before.dataIdentity().sameData(given)) {
+            throw new InputException(
+                    resume + ": the run trained on " + before.dataIdentity().describe()
+                            + ", but this is other data: " + given.describe() + "; resume with the run's data, or add "
+                            + "--allow-other-data to go on with this data");
+        }
     }
 
     /** The flag's value, else the checkpoint's, else the default; a flag that differs from the checkpoint is an error. */
@@ -220,6 +254,9 @@ final class TrainOptions {
         }
         if (resume != null && model != null) {
             throw new InputException("--resume takes the network from the checkpoint; leave --model out");
+        }
+        if (allowOtherData && resume == null) {
+            throw new InputException("--allow-other-data applies only to --resume");
         }
         if (resume != null && !TrainCommand.isCheckpoint(resume)) {
             throw new InputException("--resume needs a .safetensors checkpoint written by --save, not " + resume);

@@ -1,6 +1,7 @@
 package dev.nabla.train;
 
 import dev.nabla.InputException;
+import dev.nabla.data.DataIdentity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,8 +16,13 @@ import java.util.Map;
  * @param precision {@code fp64} or {@code fp32}
  * @param data the training data's name, for messages
  * @param samples how many samples it trains on, checked on resume
- * @param validation the fraction of the data held out from its end ({@code --validation}), or
- *     {@code null} when none was (checkpoints written before it was recorded have none)
+ * @param validation the fraction of the data held out ({@code --validation}), or {@code null} when
+ *     none was (checkpoints written before it was recorded have none)
+ * @param validationDrawn whether the held-out samples were drawn from the seed among all of the
+ *     data (as they are with shuffling) rather than the last rows; false without {@code validation},
+ *     and in checkpoints written before it was recorded, which held out the last rows
+ * @param dataIdentity what tells the data (all of it, held-out samples included) from other data,
+ *     checked on resume; {@code null} in checkpoints written before it was recorded
  */
 public record RunState(
         TrainingLoop.Options options,
@@ -25,7 +31,16 @@ public record RunState(
         String precision,
         String data,
         int samples,
-        Double validation) {
+        Double validation,
+        boolean validationDrawn,
+        DataIdentity dataIdentity) {
+
+    /** The value of {@code nabla.validation_split}: which samples were held out. */
+    private static final String DRAWN = "drawn";
+
+    private static final String LAST = "last";
+
+    private static final String DATA_IDENTITY = "nabla.data_identity";
 
     /** The metadata strings. Doubles are written so that they read back exactly. */
     public Map<String, String> toMetadata() {
@@ -41,6 +56,10 @@ public record RunState(
         m.put("nabla.samples", Integer.toString(samples));
         if (validation != null) {
             m.put("nabla.validation", Double.toString(validation));
+            m.put("nabla.validation_split", validationDrawn ? DRAWN : LAST);
+        }
+        if (dataIdentity != null) {
+            m.put(DATA_IDENTITY, dataIdentity.toJson());
         }
         m.put("nabla.epoch", Integer.toString(position.epoch()));
         m.put("nabla.step_in_epoch", Integer.toString(position.stepInEpoch()));
@@ -70,13 +89,29 @@ public record RunState(
                     get(m, "nabla.precision", file),
                     get(m, "nabla.data", file),
                     Integer.parseInt(get(m, "nabla.samples", file)),
-                    m.containsKey("nabla.validation") ? Double.valueOf(m.get("nabla.validation")) : null);
+                    m.containsKey("nabla.validation") ? Double.valueOf(m.get("nabla.validation")) : null,
+                    m.containsKey("nabla.validation") && drawn(m.get("nabla.validation_split"), file),
+                    m.containsKey(DATA_IDENTITY)
+                            ? DataIdentity.parse(m.get(DATA_IDENTITY), file + " " + DATA_IDENTITY)
+                            : null);
         } catch (NumberFormatException e) {
             throw new InputException(
                     file + ": a training-state value in the checkpoint is not a number (" + e.getMessage() + ")");
         } catch (IllegalArgumentException e) {
             throw new InputException(file + ": the checkpoint's training state is invalid (" + e.getMessage() + ")");
         }
+    }
+
+    /** {@code nabla.validation_split}; a checkpoint without it held out the last rows. */
+    private static boolean drawn(String split, String file) {
+        if (split == null || split.equals(LAST)) {
+            return false;
+        }
+        if (split.equals(DRAWN)) {
+            return true;
+        }
+        throw new InputException(file + ": the checkpoint's nabla.validation_split is \"" + split + "\", not \"" + LAST
+                + "\" or \"" + DRAWN + "\"");
     }
 
     private static String get(Map<String, String> m, String key, String file) {

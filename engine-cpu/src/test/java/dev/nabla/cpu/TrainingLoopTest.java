@@ -10,6 +10,7 @@ import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.data.Dataset;
+import dev.nabla.data.HeldOutSplit;
 import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.model.Network;
@@ -105,6 +106,55 @@ class TrainingLoopTest {
         assertArrayEquals(a.inputs(), b.inputs(), 0.0);
         assertArrayEquals(a.targets(), b.targets(), 0.0);
         assertFalse(Arrays.equals(a.inputs(), SyntheticData.generate(100, 6).inputs()));
+    }
+
+    /** The samples of a view, copied into a dataset of their own. */
+    private static Dataset copied(Samples v) {
+        double[] x = new double[v.count() * v.inputWidth()];
+        double[] t = new double[v.count() * v.targetWidth()];
+        v.copyInputs(0, v.count(), x, 0);
+        v.copyTargets(0, v.count(), t, 0);
+        return new Dataset(v.name(), v.count(), v.inputWidth(), v.targetWidth(), x, t);
+    }
+
+    /**
+     * Shuffled batches of the samples left after drawing some to hold out (a view that picks rows
+     * by index) train exactly as the same rows copied out would, in micro-batches too.
+     */
+    @Test
+    void shuffledBatchesOfSamplesPickedByIndexTrainAsTheSameRowsCopied() {
+        Dataset data = SyntheticData.generate(700, 8);
+        HeldOutSplit split = HeldOutSplit.drawn(data, 100, 11);
+        Dataset train = copied(split.train());
+        Dataset held = copied(split.held());
+        TrainingLoop.Options opts = new TrainingLoop.Options(3, 64, 0.5, true, 11);
+        List<List<Double>> losses = new ArrayList<>();
+        List<Network> nets = new ArrayList<>();
+        for (int leg = 0; leg < 4; leg++) {
+            boolean view = leg % 2 == 1;
+            List<Double> l = new ArrayList<>();
+            try (Backend be = Backends.select("cpu", Precision.FP64).backend();
+                    Trainer tr = new Trainer(be, NET, leg < 2 ? 64 : 24)) {
+                TrainingLoop.run(
+                        tr,
+                        view ? split.train() : train,
+                        view ? split.held() : held,
+                        opts,
+                        TrainingLoop.Position.START,
+                        () -> false,
+                        TrainingLoop.Listener.onEpoch(e -> {
+                            l.add(e.loss());
+                            l.add(e.validationLoss());
+                        }));
+                nets.add(tr.network());
+            }
+            losses.add(l);
+        }
+        assertEquals(nets.get(0), nets.get(1), "the view trains as the copied rows, bit for bit");
+        assertEquals(losses.get(0), losses.get(1), "and measures the same losses");
+        assertEquals(nets.get(2), nets.get(3), "in micro-batches of 24 too");
+        assertEquals(losses.get(2), losses.get(3));
+        assertFalse(nets.get(0).equals(NET), "it trained");
     }
 
     @Test
