@@ -3,8 +3,10 @@ package dev.nabla.cli;
 import dev.nabla.InputException;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.ArrayLimit;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryPlan;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,6 +40,25 @@ final class ModelOptions {
         }
         Precision.parse(precision);
         return ModelFile.read(model, 0);
+    }
+
+    /**
+     * How many samples to compute at once for {@code count} samples: {@code --batch}, or fewer
+     * when there are fewer samples; more than one batch of {@code net} holds is an error.
+     */
+    int chunk(Network net, int count) {
+        int chunk = Math.min(batch, count);
+        if (chunk > MemoryPlan.maxCapacity(net)) {
+            throw beyondOneArray("--batch", batch, "batch", net);
+        }
+        return chunk;
+    }
+
+    /** The error for a {@code flag} asking for more samples at once than the arrays of a {@code what} of {@code net} hold. */
+    static InputException beyondOneArray(String flag, int value, String what, Network net) {
+        return new InputException(flag + " " + value + " is more than one " + what + " of this model holds: at most "
+                + MemoryPlan.maxCapacity(net) + " samples (" + MemoryPlan.widestRow(net)
+                + " values a sample in its widest layer, in arrays of at most " + ArrayLimit.MAX_LENGTH + ")");
     }
 
     Selection open() {

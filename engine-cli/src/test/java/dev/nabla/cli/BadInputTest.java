@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.nabla.data.SyntheticData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -162,6 +164,11 @@ class BadInputTest {
                 badCase("learning rate NaN", files(), "--lr NaN", "--lr must be a positive finite number"),
                 badCase("learning rate infinite", files(), "--lr Infinity", "--lr must be a positive finite number"),
                 badCase("learning rate not a number", files(), "--lr fast", "Invalid value for option '--lr': 'fast'"),
+                badCase(
+                        "more samples than the built-in data holds",
+                        files(),
+                        "--samples 2147483647",
+                        "--samples 2147483647 is more than the built-in data holds: at most 134217727 samples"),
                 badCase("batch zero", files(), "--batch 0", "--batch must be at least 1, not 0"),
                 badCase("epochs negative", files(), "--epochs -1", "--epochs must be 0 or more, not -1"),
                 badCase("unknown flag", files(), "--frobnicate", "Unknown option: '--frobnicate'"),
@@ -192,7 +199,7 @@ class BadInputTest {
         }
         Map<Path, byte[]> before = snapshot();
         List<String> argv = new ArrayList<>(List.of("train", "--epochs", "1", "--samples", "64"));
-        if (args.contains("--data")) {
+        if (args.contains("--data") || args.contains("--samples")) {
             argv.remove("--samples");
             argv.remove("64");
         }
@@ -230,6 +237,19 @@ class BadInputTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void builtInDataLargerThanTheHeapIsRefusedBeforeItIsDrawn() {
+        long samples = Runtime.getRuntime().maxMemory() / SyntheticData.bytes(1) + 1;
+        assumeTrue(samples <= SyntheticData.MAX_SAMPLES, "a heap larger than the built-in data can be");
+        Cli r = Cli.run("train", "--samples", Long.toString(samples), "--epochs", "1");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line on stderr: " + r);
+        assertTrue(
+                r.errorLine().contains("--samples " + samples + " needs ")
+                        && r.errorLine().contains("for the built-in data, more than the Java heap"),
+                r.errorLine());
     }
 
     @Test
