@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -95,6 +96,21 @@ class BadInputTest {
                         files("d.csv", "a,b,c\n"),
                         "--data {}/d.csv",
                         "d.csv: no samples (only a header)"),
+                badCase(
+                        "NUL byte in data",
+                        files("d.csv", "0.1,0.2,0.4,0.6\n0.1,\u00000.2,0.4,0.6\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:2:2: a NUL byte; this is not a text CSV file"),
+                badCase(
+                        "cells separated by semicolons",
+                        files("d.csv", "x1;x2;t1\n0.1;0.2;0.4\n"),
+                        "--data {}/d.csv",
+                        "d.csv:1: the cells are separated by ';', not commas; Nabla reads comma-separated values"),
+                badCase(
+                        "cells separated by tabs",
+                        files("d.csv", "0.1\t0.2\t0.4\n"),
+                        "--data {}/d.csv",
+                        "d.csv:1: the cells are separated by tabs, not commas; Nabla reads comma-separated values"),
                 badCase(
                         "malformed JSON",
                         files("m.json", "{\"layers\": [\n  {\"inputs\": 2,, }]}"),
@@ -250,6 +266,17 @@ class BadInputTest {
                 r.errorLine().contains("--samples " + samples + " needs ")
                         && r.errorLine().contains("for the built-in data, more than the Java heap"),
                 r.errorLine());
+    }
+
+    @Test
+    @Timeout(20)
+    void anEndlessFileOfZerosEndsAtItsFirstByte() {
+        Path zero = Path.of("/dev/zero");
+        assumeTrue(Files.isReadable(zero), "a system with /dev/zero");
+        Cli r = Cli.run("train", "--data", zero.toString(), "--epochs", "1");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line on stderr: " + r);
+        assertEquals("engine: /dev/zero:1:1: a NUL byte; this is not a text CSV file", r.errorLine());
     }
 
     @Test
