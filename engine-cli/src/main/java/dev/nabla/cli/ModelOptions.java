@@ -4,6 +4,7 @@ import dev.nabla.InputException;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.ArrayLimit;
+import dev.nabla.model.Checkpoint;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
 import dev.nabla.train.MemoryPlan;
@@ -13,7 +14,11 @@ import picocli.CommandLine.Option;
 
 /** The options of the commands that run a saved model: {@code --model}, {@code --batch}, the backend and precision. */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "Model JSON.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE",
+            required = true,
+            description = "Model JSON, or a .safetensors checkpoint written by train --save.")
     Path model;
 
     @Option(
@@ -39,7 +44,7 @@ final class ModelOptions {
             throw new InputException("--batch must be at least 1, not " + batch);
         }
         Precision.parse(precision);
-        return ModelFile.read(model, 0);
+        return Checkpoint.isCheckpoint(model) ? Checkpoint.read(model).network() : ModelFile.read(model, 0);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.InputException;
 import dev.nabla.data.ArrayLimit;
 import dev.nabla.data.SyntheticData;
+import dev.nabla.model.Checkpoint;
 import dev.nabla.train.RunState;
 import dev.nabla.train.TrainingLoop;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ final class TrainOptions {
     @Option(
             names = "--model",
             paramLabel = "FILE",
-            description = "Model JSON; layers without weights are initialized from --seed. "
+            description = "Model JSON; layers without weights are initialized from --seed (a checkpoint is "
+                    + "continued with --resume instead). "
                     + "Default: a network with one hidden layer of " + TrainCommand.DEFAULT_HIDDEN
                     + " sigmoid units built for the data.")
     Path model;
@@ -240,7 +242,11 @@ final class TrainOptions {
         if (resume != null && model != null) {
             throw new InputException("--resume takes the network from the checkpoint; leave --model out");
         }
-        if (resume != null && !TrainCommand.isCheckpoint(resume)) {
+        if (model != null && Checkpoint.isCheckpoint(model)) {
+            throw new InputException(
+                    model + " is a checkpoint, not model JSON; continue its run with --resume " + model);
+        }
+        if (resume != null && !Checkpoint.isCheckpoint(resume)) {
             throw new InputException("--resume needs a .safetensors checkpoint written by --save, not " + resume);
         }
     }

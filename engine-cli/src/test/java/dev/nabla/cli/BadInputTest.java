@@ -112,6 +112,16 @@ class BadInputTest {
                         "--data {}/d.csv",
                         "d.csv:1: the cells are separated by tabs, not commas; Nabla reads comma-separated values"),
                 badCase(
+                        "checkpoint as --model",
+                        files("ck.safetensors", "not even a checkpoint"),
+                        "--model {}/ck.safetensors --data {}/good.csv",
+                        "ck.safetensors is a checkpoint, not model JSON; continue its run with --resume "),
+                badCase(
+                        "checkpoint by its header as --model",
+                        files("ck.bin", "\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000{}"),
+                        "--model {}/ck.bin --data {}/good.csv",
+                        "ck.bin is a checkpoint, not model JSON; continue its run with --resume "),
+                badCase(
                         "malformed JSON",
                         files("m.json", "{\"layers\": [\n  {\"inputs\": 2,, }]}"),
                         "--model {}/m.json --data {}/good.csv",
