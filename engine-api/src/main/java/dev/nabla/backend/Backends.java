@@ -20,6 +20,10 @@ public final class Backends {
     /** The choice that tries every backend in priority order. */
     public static final String AUTO = "auto";
 
+    /** Why nothing can be selected when the class path holds engine-api alone. */
+    static final String NO_BACKEND_MODULE = "no backend module is on the class path: add dev.nabla:engine-cpu "
+            + "(and dev.nabla:engine-cuda for NVIDIA GPUs)";
+
     private Backends() {}
 
     /** Every provider found, highest priority first. A provider that cannot even be loaded is left out. */
@@ -67,7 +71,8 @@ public final class Backends {
      * given precision.
      *
      * @throws BackendUnavailableException when the named backend, or under {@code auto} every
-     *     backend, cannot run here; the message carries each reason
+     *     backend, cannot run here (the message carries each reason), or when no backend module
+     *     is on the class path at all
      * @throws InputException when no backend of that name is installed
      */
     public static Selection select(String choice, Precision precision) {
@@ -76,6 +81,9 @@ public final class Backends {
 
     /** {@link #select(String, Precision)} among the given providers, tried in their order. */
     public static Selection select(String choice, Precision precision, List<BackendProvider> providers) {
+        if (providers.isEmpty()) {
+            throw new BackendUnavailableException(NO_BACKEND_MODULE);
+        }
         List<ProbeReport> skipped = new ArrayList<>();
         boolean auto = AUTO.equals(choice);
         boolean known = false;

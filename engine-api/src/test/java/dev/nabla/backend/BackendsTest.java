@@ -73,6 +73,19 @@ class BackendsTest {
     }
 
     @Test
+    void withoutABackendModuleOnTheClassPathTheMessageSaysWhichToAdd() {
+        assertEquals(List.of(), Backends.providers(), "engine-api's own tests see no backend");
+        for (String choice : List.of("auto", "cpu")) {
+            BackendUnavailableException e =
+                    assertThrows(BackendUnavailableException.class, () -> Backends.select(choice, Precision.FP64));
+            assertEquals(
+                    "no backend module is on the class path: add dev.nabla:engine-cpu (and dev.nabla:engine-cuda "
+                            + "for NVIDIA GPUs)",
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void reportsKeepReasonAndUsabilityConsistent() {
         assertThrows(IllegalArgumentException.class, () -> new ProbeReport("x", true, "why", Map.of()));
         assertThrows(IllegalArgumentException.class, () -> new ProbeReport("x", false, null, Map.of()));

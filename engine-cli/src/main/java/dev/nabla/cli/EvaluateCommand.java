@@ -45,8 +45,9 @@ final class EvaluateCommand implements Callable<Integer> {
         Network net = run.network();
         Samples samples = DataFiles.samples(data, targets, net, net.outputs());
         TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
+        int chunk = run.chunk(net, samples.count());
         try (Selection sel = run.open();
-                Trainer tr = new Trainer(sel.backend(), net, Math.min(run.batch, samples.count()))) {
+                Trainer tr = new Trainer(sel.backend(), net, chunk)) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
             out.println(String.format(

@@ -3,15 +3,22 @@ package dev.nabla.cli;
 import dev.nabla.InputException;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.ArrayLimit;
+import dev.nabla.model.Checkpoint;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryPlan;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options of the commands that run a saved model: {@code --model}, {@code --batch}, the backend and precision. */
 final class ModelOptions {
-    @Option(names = "--model", paramLabel = "FILE", required = true, description = "Model JSON.")
+    @Option(
+            names = "--model",
+            paramLabel = "FILE",
+            required = true,
+            description = "Model JSON, or a .safetensors checkpoint written by train --save.")
     Path model;
 
     @Option(
@@ -37,7 +44,26 @@ final class ModelOptions {
             throw new InputException("--batch must be at least 1, not " + batch);
         }
         Precision.parse(precision);
-        return ModelFile.read(model, 0);
+        return Checkpoint.isCheckpoint(model) ? Checkpoint.read(model).network() : ModelFile.read(model, 0);
+    }
+
+    /**
+     * How many samples to compute at once for {@code count} samples: {@code --batch}, or fewer
+     * when there are fewer samples; more than one batch of {@code net} holds is an error.
+     */
+    int chunk(Network net, int count) {
+        int chunk = Math.min(batch, count);
+        if (chunk > MemoryPlan.maxCapacity(net)) {
+            throw beyondOneArray("--batch", batch, "batch", net);
+        }
+        return chunk;
+    }
+
+    /** The error for a {@code flag} asking for more samples at once than the arrays of a {@code what} of {@code net} hold. */
+    static InputException beyondOneArray(String flag, int value, String what, Network net) {
+        return new InputException(flag + " " + value + " is more than one " + what + " of this model holds: at most "
+                + MemoryPlan.maxCapacity(net) + " samples (" + MemoryPlan.widestRow(net)
+                + " values a sample in its widest layer, in arrays of at most " + ArrayLimit.MAX_LENGTH + ")");
     }
 
     Selection open() {

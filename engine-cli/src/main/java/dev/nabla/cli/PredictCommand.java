@@ -1,7 +1,9 @@
 package dev.nabla.cli;
 
+import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.ArrayLimit;
 import dev.nabla.data.NpyArray;
 import dev.nabla.io.OutputFile;
 import dev.nabla.io.OutputFile.Named;
@@ -62,13 +64,19 @@ final class PredictCommand implements Callable<Integer> {
                 toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
         Network net = run.network();
         DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs());
-        int chunk = Math.min(run.batch, inputs.count());
+        int chunk = run.chunk(net, inputs.count());
+        if (DataFiles.isNpy(output) && !ArrayLimit.fits(inputs.count(), net.outputs())) {
+            throw new InputException(output + ": " + Plural.of(inputs.count(), "prediction") + " of "
+                    + Plural.of(net.outputs(), "output") + " are " + (long) inputs.count() * net.outputs()
+                    + " values, more than one .npy output holds (" + ArrayLimit.MAX_LENGTH
+                    + "); write CSV (an --out not ending in .npy), which is written a chunk at a time");
+        }
         try (Selection sel = run.open();
                 Trainer tr = new Trainer(sel.backend(), net, chunk)) {
             log.println("backend: " + sel.summary());
             log.flush();
             if (DataFiles.isNpy(output)) {
-                double[] y = new double[Math.multiplyExact(inputs.count(), net.outputs())];
+                double[] y = new double[inputs.count() * net.outputs()];
                 predict(
                         tr,
                         inputs,

@@ -139,6 +139,12 @@ final class TrainCommand implements Callable<Integer> {
             say("held out: " + held.name() + ", " + Plural.of(held.count(), "sample"));
         }
         int batchRows = Math.min(options.batch(), train.count());
+        Integer micro = flags.microBatch != null
+                ? flags.microBatch
+                : before != null ? Integer.valueOf(before.microBatch()) : null;
+        if (micro != null && Math.min(micro, batchRows) > MemoryPlan.maxCapacity(net)) {
+            throw ModelOptions.beyondOneArray("--micro-batch", micro, "micro-batch", net);
+        }
         TrainingReport.Mode mode = flags.quiet
                 ? TrainingReport.Mode.QUIET
                 : System.console() != null ? TrainingReport.Mode.BAR : TrainingReport.Mode.LINES;
@@ -155,9 +161,6 @@ final class TrainCommand implements Callable<Integer> {
                 Interrupts interrupts = new Interrupts()) {
             say("backend: " + sel.summary());
             say("device:  " + sel.backend().description());
-            Integer micro = flags.microBatch != null
-                    ? flags.microBatch
-                    : before != null ? Integer.valueOf(before.microBatch()) : null;
             int capacity =
                     micro != null ? Math.min(micro, batchRows) : MemoryPlan.capacityFor(sel.backend(), net, batchRows);
             TrainingLoop.Position start = before == null ? TrainingLoop.Position.START : before.position();

@@ -1,10 +1,14 @@
 package dev.nabla.cli;
 
 import dev.nabla.InputException;
+import dev.nabla.data.ArrayLimit;
 import dev.nabla.data.DataIdentity;
+import dev.nabla.data.SyntheticData;
+import dev.nabla.model.Checkpoint;
 import dev.nabla.train.RunState;
 import dev.nabla.train.TrainingLoop;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -18,7 +22,8 @@ final class TrainOptions {
     @Option(
             names = "--model",
             paramLabel = "FILE",
-            description = "Model JSON; layers without weights are initialized from --seed. "
+            description = "Model JSON; layers without weights are initialized from --seed (a checkpoint is "
+                    + "continued with --resume instead). "
                     + "Default: a network with one hidden layer of " + TrainCommand.DEFAULT_HIDDEN
                     + " sigmoid units built for the data.")
     Path model;
@@ -206,6 +211,11 @@ final class TrainOptions {
                 + "a resumed run keeps its settings (leave " + flag + " out)");
     }
 
+    /** Bytes in GiB, with one decimal. */
+    private static String gib(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+    }
+
     private static String str(Object v) {
         return v == null ? null : v instanceof Double d ? Double.toString(d) : v.toString();
     }
@@ -229,6 +239,17 @@ final class TrainOptions {
         }
         if (samples != null && samples < 1) {
             throw new InputException("--samples must be at least 1, not " + samples);
+        }
+        if (samples != null && samples > SyntheticData.MAX_SAMPLES) {
+            throw new InputException("--samples " + samples + " is more than the built-in data holds: at most "
+                    + SyntheticData.MAX_SAMPLES + " samples (it holds their inputs, " + SyntheticData.INPUTS
+                    + " a sample, in one array of at most " + ArrayLimit.MAX_LENGTH + " values)");
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        if (samples != null && heap != Long.MAX_VALUE && SyntheticData.bytes(samples) > heap) {
+            throw new InputException("--samples " + samples + " needs " + gib(SyntheticData.bytes(samples))
+                    + " for the built-in data, more than the Java heap may grow to (" + gib(heap)
+                    + "); give fewer samples, or a larger heap (NABLA_JAVA_OPTS=-Xmx...)");
         }
         if (microBatch != null && microBatch < 1) {
             throw new InputException("--micro-batch must be at least 1, not " + microBatch);
@@ -258,7 +279,11 @@ final class TrainOptions {
         if (allowOtherData && resume == null) {
             throw new InputException("--allow-other-data applies only to --resume");
         }
-        if (resume != null && !TrainCommand.isCheckpoint(resume)) {
+        if (model != null && Checkpoint.isCheckpoint(model)) {
+            throw new InputException(
+                    model + " is a checkpoint, not model JSON; continue its run with --resume " + model);
+        }
+        if (resume != null && !Checkpoint.isCheckpoint(resume)) {
             throw new InputException("--resume needs a .safetensors checkpoint written by --save, not " + resume);
         }
     }

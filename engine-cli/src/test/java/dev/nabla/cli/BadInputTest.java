@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.nabla.data.SyntheticData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -94,6 +97,31 @@ class BadInputTest {
                         "--data {}/d.csv",
                         "d.csv: no samples (only a header)"),
                 badCase(
+                        "NUL byte in data",
+                        files("d.csv", "0.1,0.2,0.4,0.6\n0.1,\u00000.2,0.4,0.6\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:2:2: a NUL byte; this is not a text CSV file"),
+                badCase(
+                        "cells separated by semicolons",
+                        files("d.csv", "x1;x2;t1\n0.1;0.2;0.4\n"),
+                        "--data {}/d.csv",
+                        "d.csv:1: the cells are separated by ';', not commas; Nabla reads comma-separated values"),
+                badCase(
+                        "cells separated by tabs",
+                        files("d.csv", "0.1\t0.2\t0.4\n"),
+                        "--data {}/d.csv",
+                        "d.csv:1: the cells are separated by tabs, not commas; Nabla reads comma-separated values"),
+                badCase(
+                        "checkpoint as --model",
+                        files("ck.safetensors", "not even a checkpoint"),
+                        "--model {}/ck.safetensors --data {}/good.csv",
+                        "ck.safetensors is a checkpoint, not model JSON; continue its run with --resume "),
+                badCase(
+                        "checkpoint by its header as --model",
+                        files("ck.bin", "\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000{}"),
+                        "--model {}/ck.bin --data {}/good.csv",
+                        "ck.bin is a checkpoint, not model JSON; continue its run with --resume "),
+                badCase(
                         "malformed JSON",
                         files("m.json", "{\"layers\": [\n  {\"inputs\": 2,, }]}"),
                         "--model {}/m.json --data {}/good.csv",
@@ -162,6 +190,11 @@ class BadInputTest {
                 badCase("learning rate NaN", files(), "--lr NaN", "--lr must be a positive finite number"),
                 badCase("learning rate infinite", files(), "--lr Infinity", "--lr must be a positive finite number"),
                 badCase("learning rate not a number", files(), "--lr fast", "Invalid value for option '--lr': 'fast'"),
+                badCase(
+                        "more samples than the built-in data holds",
+                        files(),
+                        "--samples 2147483647",
+                        "--samples 2147483647 is more than the built-in data holds: at most 134217727 samples"),
                 badCase("batch zero", files(), "--batch 0", "--batch must be at least 1, not 0"),
                 badCase("epochs negative", files(), "--epochs -1", "--epochs must be 0 or more, not -1"),
                 badCase("unknown flag", files(), "--frobnicate", "Unknown option: '--frobnicate'"),
@@ -192,7 +225,7 @@ class BadInputTest {
         }
         Map<Path, byte[]> before = snapshot();
         List<String> argv = new ArrayList<>(List.of("train", "--epochs", "1", "--samples", "64"));
-        if (args.contains("--data")) {
+        if (args.contains("--data") || args.contains("--samples")) {
             argv.remove("--samples");
             argv.remove("64");
         }
@@ -230,6 +263,30 @@ class BadInputTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void builtInDataLargerThanTheHeapIsRefusedBeforeItIsDrawn() {
+        long samples = Runtime.getRuntime().maxMemory() / SyntheticData.bytes(1) + 1;
+        assumeTrue(samples <= SyntheticData.MAX_SAMPLES, "a heap larger than the built-in data can be");
+        Cli r = Cli.run("train", "--samples", Long.toString(samples), "--epochs", "1");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line on stderr: " + r);
+        assertTrue(
+                r.errorLine().contains("--samples " + samples + " needs ")
+                        && r.errorLine().contains("for the built-in data, more than the Java heap"),
+                r.errorLine());
+    }
+
+    @Test
+    @Timeout(20)
+    void anEndlessFileOfZerosEndsAtItsFirstByte() {
+        Path zero = Path.of("/dev/zero");
+        assumeTrue(Files.isReadable(zero), "a system with /dev/zero");
+        Cli r = Cli.run("train", "--data", zero.toString(), "--epochs", "1");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals(1, r.err().lines().count(), "one line on stderr: " + r);
+        assertEquals("engine: /dev/zero:1:1: a NUL byte; this is not a text CSV file", r.errorLine());
     }
 
     @Test

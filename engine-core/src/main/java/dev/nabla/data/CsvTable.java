@@ -19,7 +19,8 @@ import java.util.Locale;
  * first. A first row in which no cell is a number is a header and is skipped; blank lines are
  * skipped. A cell that is not a finite decimal number, or a row of another width, is an
  * {@link InputException} naming {@code file:line:column} (column = the cell's position in its
- * row, from 1).
+ * row, from 1). So is what shows the file is not such CSV: a NUL byte (a binary file), a line
+ * longer than {@link #MAX_LINE_BYTES}, and a line of cells separated by {@code ;} or tabs.
  *
  * <p>The file is parsed as bytes, a few megabytes at a time, with no object per cell; each cell
  * is converted by {@link Decimals}, to the double nearest its decimal text.
@@ -28,15 +29,26 @@ import java.util.Locale;
  */
 public record CsvTable(String name, int rows, int cols, double[] values, int firstDataLine) {
     private static final int CHUNK = 1 << 22;
+    /**
+     * The longest line read, in bytes (without its newline): 64 MiB, room for a sample of millions
+     * of values; a longer one is refused rather than buffered without end (a file with no
+     * newline, a binary file).
+     */
+    public static final int MAX_LINE_BYTES = 64 << 20;
 
     /**
      * Reads {@code file}; when {@code expectedCols > 0} every row must have exactly that many
      * cells, and {@code expectedWhy} says why in the message ("the model takes 2 inputs and 2 targets").
      */
     public static CsvTable read(Path file, int expectedCols, String expectedWhy) {
+        return read(file, expectedCols, expectedWhy, MAX_LINE_BYTES);
+    }
+
+    /** {@link #read(Path, int, String)} with lines of at most {@code maxLineBytes} bytes. */
+    static CsvTable read(Path file, int expectedCols, String expectedWhy, int maxLineBytes) {
         InputFiles.requireReadableFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return new Parser(file.toString(), expectedCols, expectedWhy).parse(in);
+            return new Parser(file.toString(), expectedCols, expectedWhy, maxLineBytes).parse(in);
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
@@ -44,8 +56,12 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
 
     /** The state of one parse: the table so far and where in the file it is. */
     private static final class Parser {
+        /** The most bytes of a cell a message shows. */
+        private static final int SHOWN = 40;
+
         private final String name;
         private final String expectedWhy;
+        private final int maxLine;
         private int cols;
         private double[] values = new double[1024];
         private int count;
@@ -56,14 +72,20 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         private int[] cellStart = new int[16];
         private int[] cellEnd = new int[16];
 
-        Parser(String name, int expectedCols, String expectedWhy) {
+        Parser(String name, int expectedCols, String expectedWhy, int maxLine) {
             this.name = name;
             this.cols = expectedCols;
             this.expectedWhy = expectedWhy;
+            this.maxLine = maxLine;
         }
 
+        /**
+         * Reads the lines a buffer at a time. The buffer grows only while one line fills it, to at
+         * most one byte past the longest line accepted, so every line is checked against that
+         * length before more of it is read.
+         */
         CsvTable parse(InputStream in) throws IOException {
-            byte[] buf = new byte[CHUNK];
+            byte[] buf = new byte[Math.min(CHUNK, maxLine + 1)];
             int filled = 0;
             boolean first = true;
             while (true) {
@@ -79,21 +101,26 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 }
                 int lineStart = start;
                 for (int i = start; i < filled; i++) {
-                    if (buf[i] == '\n') {
+                    byte b = buf[i];
+                    if (b == '\n') {
+                        checkLength(i - lineStart);
                         row(buf, lineStart, i);
                         lineStart = i + 1;
+                    } else if (b == 0) {
+                        throw nul(buf, lineStart, i);
                     }
                 }
+                int rest = filled - lineStart;
+                checkLength(rest);
                 if (eof) {
-                    if (lineStart < filled) {
+                    if (rest > 0) {
                         row(buf, lineStart, filled);
                     }
                     break;
                 }
                 // Keep the unfinished last line; grow the buffer if one line fills it.
-                int rest = filled - lineStart;
                 if (lineStart == 0) {
-                    buf = Arrays.copyOf(buf, buf.length * 2);
+                    buf = Arrays.copyOf(buf, (int) Math.min(2L * buf.length, maxLine + 1L));
                 } else {
                     System.arraycopy(buf, lineStart, buf, 0, rest);
                 }
@@ -104,6 +131,26 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                         name + ": no samples (" + (headerSeen ? "only a header" : "the file is empty") + ")");
             }
             return new CsvTable(name, rows, cols, Arrays.copyOf(values, count), firstDataLine);
+        }
+
+        /** The next line, or its part read so far, is {@code length} bytes: at most {@link #maxLine}. */
+        private void checkLength(int length) {
+            if (length > maxLine) {
+                throw new InputException(name + ":" + (line + 1) + ": a line longer than " + maxLine
+                        + " bytes (the most the engine accepts); is this a CSV file of one sample a line?");
+            }
+        }
+
+        /** The error for the NUL byte at {@code at} in the next line, which starts at {@code from}. */
+        private InputException nul(byte[] b, int from, int at) {
+            int column = 1;
+            for (int i = from; i < at; i++) {
+                if (b[i] == ',') {
+                    column++;
+                }
+            }
+            return new InputException(
+                    name + ":" + (line + 1) + ":" + column + ": a NUL byte; this is not a text CSV file");
         }
 
         /** One line, bytes {@code [from, to)} without its newline. */
@@ -117,6 +164,9 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 return; // blank
             }
             checkUtf8(b, from, to);
+            if (n == 1) {
+                checkSeparator(b, cellStart[0], cellEnd[0]);
+            }
             if (rows == 0 && !headerSeen && noneNumeric(b, n)) {
                 headerSeen = true;
                 return;
@@ -172,6 +222,28 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             return n;
         }
 
+        /**
+         * A line without a comma is one cell; one holding a ';' or a tab is a row of cells
+         * separated by that instead, which Nabla does not read.
+         */
+        private void checkSeparator(byte[] b, int s, int e) {
+            boolean tab = false;
+            for (int i = s; i < e; i++) {
+                if (b[i] == ';') {
+                    throw separatedBy("';'");
+                }
+                tab |= b[i] == '\t';
+            }
+            if (tab) {
+                throw separatedBy("tabs");
+            }
+        }
+
+        private InputException separatedBy(String separator) {
+            return new InputException(name + ":" + line + ": the cells are separated by " + separator
+                    + ", not commas; Nabla reads comma-separated values");
+        }
+
         private boolean noneNumeric(byte[] b, int n) {
             for (int c = 0; c < n; c++) {
                 if (Decimals.isDecimal(b, cellStart[c], cellEnd[c])) {
@@ -198,25 +270,42 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             }
         }
 
+        /** The cell's text for a message: all of it, or its start when it is longer than {@link #SHOWN} bytes. */
+        private static String shown(byte[] b, int s, int e) {
+            if (e - s <= SHOWN) {
+                return new String(b, s, e - s, StandardCharsets.UTF_8);
+            }
+            int cut = s + SHOWN - 8;
+            while (cut > s && (b[cut] & 0xc0) == 0x80) {
+                cut--; // not inside a UTF-8 sequence
+            }
+            return new String(b, s, cut - s, StandardCharsets.UTF_8) + "...";
+        }
+
+        /** The cell's length, for a message that shows only its start. */
+        private static String length(int s, int e) {
+            return e - s <= SHOWN ? "" : " (" + (e - s) + " bytes)";
+        }
+
         private double cell(byte[] b, int s, int e, int column) {
             String where = name + ":" + line + ":" + column + ": ";
             if (s == e) {
                 throw new InputException(where + "column " + column + " is empty, not a number");
             }
             if (!Decimals.isDecimal(b, s, e)) {
-                String text = new String(b, s, e - s, StandardCharsets.UTF_8);
+                String text = shown(b, s, e);
                 String lower = text.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
                 if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
                     throw new InputException(
                             where + "column " + column + " is " + text + "; NaN and infinity are not allowed in data");
                 }
-                throw new InputException(where + "column " + column + " is '" + text + "', not a number");
+                throw new InputException(
+                        where + "column " + column + " is '" + text + "'" + length(s, e) + ", not a number");
             }
             double v = Decimals.decimal(b, s, e);
             if (!Double.isFinite(v)) {
-                throw new InputException(
-                        where + "column " + column + " is " + new String(b, s, e - s, StandardCharsets.US_ASCII)
-                                + ", beyond the range of a double (infinity is not allowed in data)");
+                throw new InputException(where + "column " + column + " is " + shown(b, s, e) + length(s, e)
+                        + ", beyond the range of a double (infinity is not allowed in data)");
             }
             return v;
         }

@@ -33,10 +33,13 @@ public final class NpyArray {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** Most bytes one mapping covers; each segment holds whole rows. */
     private static final long SEGMENT_BYTES = 1L << 30;
+    /** The most values a row holds: one row's bytes must fit one mapping. */
+    private static final int MAX_COLS = Integer.MAX_VALUE / 8;
 
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
 
     private final String name;
     private final int rows;
@@ -142,19 +145,32 @@ public final class NpyArray {
             throw new InputException(name + ": the array is in Fortran (column-major) order; save it in C order, "
                     + "e.g. np.save(f, np.ascontiguousarray(a))");
         }
-        long[] dims = dims(name, shape.group(1));
+        List<String> dimTexts = new ArrayList<>();
+        long[] dims = dims(name, shape.group(1), dimTexts);
+        String shapeText = dimTexts.size() == 1
+                ? "(" + dimTexts.get(0) + ",)"
+                : "(" + dimTexts.get(0) + ", " + dimTexts.get(1) + ")";
         long rows = dims[0];
         long cols = dims.length == 2 ? dims[1] : 1;
-        if (rows < 1 || cols < 1) {
-            throw new InputException(name + ": the array is empty (shape " + shapeText(dims) + ")");
+        if (rows < 0 || cols < 0) {
+            throw new InputException(name + ": the shape " + shapeText + " has a negative dimension");
         }
-        if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE / 8) {
-            throw new InputException(name + ": shape " + shapeText(dims) + " is larger than Nabla reads");
+        if (rows == 0 || cols == 0) {
+            throw new InputException(name + ": the array is empty (shape " + shapeText + ")");
         }
+        if (rows > Integer.MAX_VALUE) {
+            throw new InputException(name + ": the shape " + shapeText + " has more rows than Nabla reads (at most "
+                    + Integer.MAX_VALUE + ")");
+        }
+        if (cols > MAX_COLS) {
+            throw new InputException(name + ": the shape " + shapeText
+                    + " has rows of more values than Nabla reads (at most " + MAX_COLS + ")");
+        }
+        // Both now fit an int, and rows x cols x 8 bytes a long.
         long needed = dataStart + rows * cols * itemBytes;
         if (size != needed) {
-            throw new InputException(name + ": the file is " + size + " bytes, but shape " + shapeText(dims) + " of "
-                    + dtype + " needs " + needed + (size < needed ? " (the file is cut short)" : ""));
+            throw new InputException(name + ": the file is " + size + " bytes, but shape " + shapeText + " of " + dtype
+                    + " needs " + needed + (size < needed ? " (the file is cut short)" : ""));
         }
         long rowBytes = cols * itemBytes;
         int rowsPerSegment = (int) Math.max(1, Math.min(rows, SEGMENT_BYTES / rowBytes));
@@ -166,16 +182,28 @@ public final class NpyArray {
         return a;
     }
 
-    private static long[] dims(String name, String text) {
+    /**
+     * The shape's dimensions, one past the range of a long held as {@link Long#MAX_VALUE} (or
+     * {@link Long#MIN_VALUE} when negative) so that the checks after say what is wrong with it;
+     * {@code texts} receives each as written, for messages.
+     */
+    private static long[] dims(String name, String text, List<String> texts) {
         String[] parts = text.split(",");
         List<Long> values = new ArrayList<>();
         for (String p : parts) {
             if (!p.isBlank()) {
-                try {
-                    values.add(Long.parseLong(p.strip().replaceFirst("L$", "")));
-                } catch (NumberFormatException e) {
+                String digits = p.strip().replaceFirst("L$", "");
+                if (!INTEGER.matcher(digits).matches()) {
                     throw new InputException(name + ": the .npy shape (" + text + ") is not a tuple of integers");
                 }
+                long v;
+                try {
+                    v = Long.parseLong(digits);
+                } catch (NumberFormatException e) {
+                    v = digits.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+                }
+                values.add(v);
+                texts.add(digits.length() <= 24 ? digits : digits.substring(0, 20) + "...");
             }
         }
         if (values.size() != 1 && values.size() != 2) {
@@ -183,10 +211,6 @@ public final class NpyArray {
                     + "2-D (N, W) arrays");
         }
         return values.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static String shapeText(long[] dims) {
-        return dims.length == 1 ? "(" + dims[0] + ",)" : "(" + dims[0] + ", " + dims[1] + ")";
     }
 
     public String name() {

@@ -15,15 +15,27 @@ public final class SyntheticData {
     public static final int TARGETS = 4;
     /** Width of the teacher's hidden layer. */
     private static final int TEACHER_HIDDEN = 8;
+    /** The most samples the built-in data holds: its inputs, {@link #INPUTS} values a sample, fill one array. */
+    public static final int MAX_SAMPLES = ArrayLimit.rows(INPUTS);
 
     private SyntheticData() {}
 
+    /** Bytes the inputs and targets of {@code samples} samples take. */
+    public static long bytes(long samples) {
+        return samples * (INPUTS + TARGETS) * Double.BYTES;
+    }
+
+    /** {@code samples} samples, 1 to {@link #MAX_SAMPLES}, drawn from {@code seed}. */
     public static Dataset generate(int samples, long seed) {
+        if (samples < 1 || samples > MAX_SAMPLES) {
+            throw new IllegalArgumentException(
+                    "the built-in data holds 1 to " + MAX_SAMPLES + " samples, not " + samples);
+        }
         SplittableRandom rng = new SplittableRandom(seed);
         double[] a = uniform(rng, TEACHER_HIDDEN * INPUTS, 1.0);
         double[] c = uniform(rng, TARGETS * TEACHER_HIDDEN, 2.0);
-        double[] x = uniform(rng, Math.multiplyExact(samples, INPUTS), 1.0);
-        double[] t = new double[Math.multiplyExact(samples, TARGETS)];
+        double[] x = uniform(rng, samples * INPUTS, 1.0);
+        double[] t = new double[samples * TARGETS];
         double[] h = new double[TEACHER_HIDDEN];
         for (int s = 0; s < samples; s++) {
             for (int j = 0; j < TEACHER_HIDDEN; j++) {

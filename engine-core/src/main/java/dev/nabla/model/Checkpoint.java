@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32;
 
@@ -92,6 +93,16 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
 
     private static String biasName(int layer) {
         return "layers." + layer + ".bias";
+    }
+
+    /**
+     * Whether {@code file} is meant as a checkpoint: its name ends in {@code .safetensors}, or it
+     * starts as a safetensors file does ({@link Safetensors#startsLikeOne}).
+     */
+    public static boolean isCheckpoint(Path file) {
+        Path name = file.getFileName();
+        return (name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".safetensors"))
+                || Safetensors.startsLikeOne(file);
     }
 
     /** Reads and checks a checkpoint. */

@@ -66,8 +66,15 @@ public final class ModelFile {
         };
     }
 
-    /** Reads a model file; layers without weights get Glorot-uniform weights drawn from {@code seed}. */
+    /**
+     * Reads a model file; layers without weights get Glorot-uniform weights drawn from {@code seed}.
+     * A checkpoint ({@link Checkpoint#isCheckpoint}) is refused, naming what it is.
+     */
     public static Network read(Path file, long seed) {
+        InputFiles.requireReadableFile(file);
+        if (Checkpoint.isCheckpoint(file)) {
+            throw new InputException(file + ": a .safetensors checkpoint, not model JSON (Checkpoint.read reads it)");
+        }
         return parse(InputFiles.readString(file), file.toString(), seed);
     }
 

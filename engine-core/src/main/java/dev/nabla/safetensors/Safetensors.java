@@ -4,9 +4,14 @@ import dev.nabla.InputException;
 import dev.nabla.json.JsonNode;
 import dev.nabla.json.JsonParser;
 import dev.nabla.json.JsonWriter;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -161,6 +166,30 @@ public final class Safetensors {
         return (int) n;
     }
 
+    /**
+     * Whether {@code file} starts as a safetensors file does: an 8-byte little-endian header length
+     * that fits the file, then the header's {@code '{'}. Whether the rest holds is for
+     * {@link #decode} to say; a file that cannot be read does not start so.
+     */
+    public static boolean startsLikeOne(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN);
+            while (head.hasRemaining() && ch.read(head) > 0) {
+                // a file may hand over its first bytes in parts
+            }
+            if (head.hasRemaining()) {
+                return false;
+            }
+            long n = head.getLong(0);
+            return n >= 2 && n <= MAX_HEADER && n <= ch.size() - 8 && head.get(8) == '{';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Turns a reason into the exception to throw: the caller says what the file was meant to be. */
     public interface Refusal {
         InputException because(String reason);
@@ -233,10 +262,17 @@ public final class Safetensors {
             default -> throw refuse.because("tensor " + name + " has dtype " + dt + "; Nabla reads F64 and F32");
         };
         long count = 1;
-        for (long d : s) {
-            count = Math.multiplyExact(count, d);
+        long bytes;
+        try {
+            for (long d : s) {
+                count = Math.multiplyExact(count, d);
+            }
+            bytes = Math.multiplyExact(count, type.bytes());
+        } catch (ArithmeticException e) {
+            throw refuse.because("tensor " + name + " of shape " + Arrays.toString(s) + " holds more values than "
+                    + "any file can (its size in bytes passes " + Long.MAX_VALUE + ")");
         }
-        if (begin < 0 || end < begin || end - begin != count * type.bytes()) {
+        if (begin < 0 || end < begin || end - begin != bytes) {
             throw refuse.because("tensor " + name + " of shape " + Arrays.toString(s) + " and dtype " + dt
                     + " needs " + count * type.bytes() + " bytes, but its data_offsets are [" + begin + ", " + end
                     + "]");

@@ -2,6 +2,7 @@ package dev.nabla.train;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Backend;
+import dev.nabla.data.ArrayLimit;
 import dev.nabla.model.Layer;
 import dev.nabla.model.Network;
 
@@ -16,6 +17,24 @@ public final class MemoryPlan {
 
     private MemoryPlan() {}
 
+    /** The most values one sample takes in a single buffer: its inputs, its targets, or the widest layer's units. */
+    public static int widestRow(Network network) {
+        int widest = Math.max(network.inputs(), network.outputs());
+        for (Layer l : network.layers()) {
+            widest = Math.max(widest, l.outputs());
+        }
+        return widest;
+    }
+
+    /**
+     * The most samples one micro-batch of {@code network} holds whatever the memory: every buffer
+     * of a micro-batch, {@link #widestRow} values a sample at most, is one array of at most
+     * {@link ArrayLimit#MAX_LENGTH}.
+     */
+    public static int maxCapacity(Network network) {
+        return ArrayLimit.rows(widestRow(network));
+    }
+
     /** Bytes a trainer of {@code network} holds on its backend with the given capacity. */
     public static long bytesFor(Network network, long capacity, int elementBytes) {
         long perRow = 2L * (network.inputs() + network.outputs()); // two sets of input and target buffers
@@ -29,7 +48,8 @@ public final class MemoryPlan {
 
     /**
      * The largest micro-batch, up to {@code batch}, whose trainer fits in what {@code backend}
-     * has free (with headroom). On the CPU the batch's staging copy on the heap is counted too.
+     * has free (with headroom) and whose buffers each fit one array ({@link #maxCapacity}). On the
+     * CPU the batch's staging copy on the heap is counted too.
      *
      * @throws InputException when not even one sample fits
      */
@@ -44,6 +64,6 @@ public final class MemoryPlan {
             throw new InputException("the network needs " + fixed + " bytes for its parameters and " + perRow
                     + " per sample, but " + backend.name() + " has " + backend.memoryAvailable() + " bytes free");
         }
-        return (int) Math.min(batch, usable / perRow);
+        return (int) Math.min(Math.min(batch, maxCapacity(network)), usable / perRow);
     }
 }

@@ -49,11 +49,17 @@ public final class Trainer implements AutoCloseable {
     /**
      * Puts {@code network} on {@code backend}, ready for micro-batches of up to {@code capacity}
      * samples (batches of any size are split into those); {@link MemoryPlan#capacityFor} says how
-     * many fit. The trainer does not own the backend.
+     * many fit, and {@link MemoryPlan#maxCapacity} how many its arrays hold at most. The trainer
+     * does not own the backend.
      */
     public Trainer(Backend backend, Network network, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, not " + capacity);
+        }
+        if (capacity > MemoryPlan.maxCapacity(network)) {
+            throw new IllegalArgumentException("capacity " + capacity + " is more than one micro-batch of this network "
+                    + "holds: at most " + MemoryPlan.maxCapacity(network) + " samples of "
+                    + MemoryPlan.widestRow(network) + " values in its widest buffer");
         }
         this.backend = backend;
         this.capacity = capacity;

@@ -83,6 +83,72 @@ class CsvTableTest {
     }
 
     @Test
+    void aLongCellIsShownByItsStart() throws IOException {
+        Path f = file("1,2\n1," + "x".repeat(100) + "\n");
+        InputException e = assertThrows(InputException.class, () -> CsvData.read(f, 1, 1));
+        assertEquals(f + ":2:2: column 2 is '" + "x".repeat(32) + "...' (100 bytes), not a number", e.getMessage());
+        Path big = file("1," + "9".repeat(400) + "\n");
+        e = assertThrows(InputException.class, () -> CsvData.read(big, 1, 1));
+        assertEquals(
+                big + ":1:2: column 2 is " + "9".repeat(32) + "... (400 bytes), beyond the range of a double "
+                        + "(infinity is not allowed in data)",
+                e.getMessage());
+    }
+
+    @Test
+    void aNulByteIsRefusedWithItsPlace() throws IOException {
+        Path f = file("1,2,3\n4,5\u0000,6\n");
+        InputException e = assertThrows(InputException.class, () -> CsvData.read(f, 2, 1));
+        assertEquals(f + ":2:2: a NUL byte; this is not a text CSV file", e.getMessage());
+    }
+
+    @Test
+    void aLineLongerThanTheLimitIsRefusedWhereverItEnds() throws IOException {
+        String fits = "1234567890,12345"; // 16 bytes, the limit here
+        CsvTable t = CsvTable.read(file("1,2\n" + fits + "\n" + fits + "\n3,4"), 0, "", 16);
+        assertEquals(4, t.rows());
+        assertEquals(12345, t.values()[5], 0.0);
+        String message = ": a line longer than 16 bytes (the most the engine accepts); "
+                + "is this a CSV file of one sample a line?";
+        for (String content : new String[] {
+            "1,2\n" + fits + "6\n3,4\n", // past the limit before its newline
+            "1,2\n1,2\n" + fits + "6", // the last line, without a newline
+            "1,2\n1,2\n" + "7".repeat(100) + "\n", // several buffers long
+        }) {
+            Path f = file(content);
+            InputException e = assertThrows(InputException.class, () -> CsvTable.read(f, 0, "", 16), content);
+            assertEquals(f + (content.startsWith("1,2\n1,2") ? ":3" : ":2") + message, e.getMessage(), content);
+        }
+        // A line longer than the first buffer (4 MiB) grows it up to the limit, and no further.
+        Path wide = file("x".repeat(6 << 20) + "\n1,2\n"); // a 6 MiB header
+        assertEquals(2, CsvTable.read(wide, 0, "", 8 << 20).cols());
+        InputException e = assertThrows(InputException.class, () -> CsvTable.read(wide, 0, "", 5 << 20));
+        assertEquals(
+                wide + ":1: a line longer than " + (5 << 20) + " bytes (the most the engine accepts); "
+                        + "is this a CSV file of one sample a line?",
+                e.getMessage());
+    }
+
+    @Test
+    void cellsSeparatedBySemicolonsOrTabsAreNamed() throws IOException {
+        for (String content : new String[] {"x;y;t\n1;2;3\n", "x;y;t\n", "\n1.5;2;3\n"}) {
+            Path f = file(content);
+            InputException e = assertThrows(InputException.class, () -> CsvData.readWithTargets(f, 1), content);
+            assertEquals(
+                    f + (content.startsWith("\n") ? ":2" : ":1")
+                            + ": the cells are separated by ';', not commas; Nabla reads comma-separated values",
+                    e.getMessage());
+        }
+        Path tabs = file("1\t2\t3\n");
+        InputException e = assertThrows(InputException.class, () -> CsvData.readWithTargets(tabs, 1));
+        assertEquals(
+                tabs + ":1: the cells are separated by tabs, not commas; Nabla reads comma-separated values",
+                e.getMessage());
+        Dataset spaced = CsvData.readWithTargets(file("1,\t2\t\n"), 1);
+        assertEquals(2, spaced.targets()[0], 0.0, "tabs around a comma are blanks");
+    }
+
+    @Test
     void writtenDataReadsBackBitForBit() {
         Dataset d = new Dataset(
                 "d", 3, 2, 1, new double[] {0.1, -1e-300, 1.0 / 3, 2e22, Double.MIN_VALUE, -0.0}, new double[] {

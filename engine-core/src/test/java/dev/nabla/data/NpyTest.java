@@ -121,6 +121,39 @@ class NpyTest {
     }
 
     @Test
+    void refusesShapesWithNegativeOrOverflowingDimensions() throws IOException {
+        byte[] four = f8(1, 2, 3, 4);
+        refused("neg-rows.npy", npy(1, "<f8", false, "(-2, 2)", four), "the shape (-2, 2) has a negative dimension");
+        refused("neg-cols.npy", npy(1, "<f8", false, "(2, -2)", four), "the shape (2, -2) has a negative dimension");
+        refused("neg-both.npy", npy(1, "<f8", false, "(-2, -2)", four), "the shape (-2, -2) has a negative dimension");
+        refused("neg-1d.npy", npy(1, "<f8", false, "(-4,)", four), "the shape (-4,) has a negative dimension");
+        refused(
+                "neg-huge.npy",
+                npy(1, "<f8", false, "(-99999999999999999999, 2)", four),
+                "the shape (-99999999999999999999, 2) has a negative dimension");
+        refused(
+                "rows.npy",
+                npy(1, "<f8", false, "(4294967296, 1)", four),
+                "the shape (4294967296, 1) has more rows than Nabla reads (at most 2147483647)");
+        refused(
+                "long-product.npy", // 3037000500^2 x 8 bytes is past Long.MAX_VALUE
+                npy(1, "<f8", false, "(3037000500, 3037000500)", four),
+                "the shape (3037000500, 3037000500) has more rows than Nabla reads (at most 2147483647)");
+        refused(
+                "cols.npy",
+                npy(1, "<f8", false, "(1, 4294967296)", four),
+                "the shape (1, 4294967296) has rows of more values than Nabla reads (at most 268435455)");
+        refused(
+                "beyond-long.npy",
+                npy(1, "<f8", false, "(99999999999999999999, 2)", four),
+                "the shape (99999999999999999999, 2) has more rows than Nabla reads (at most 2147483647)");
+        refused(
+                "digits.npy",
+                npy(2, "<f8", false, "(" + "9".repeat(100_000) + ", 2)", four),
+                "the shape (" + "9".repeat(20) + "..., 2) has more rows than Nabla reads (at most 2147483647)");
+    }
+
+    @Test
     void inputsAndTargetsMustHaveTheSameRows() throws IOException {
         Path x = write("x.npy", npy(1, "<f8", false, "(3, 1)", f8(1, 2, 3)));
         Path y = write("y.npy", npy(1, "<f8", false, "(2, 1)", f8(1, 2)));

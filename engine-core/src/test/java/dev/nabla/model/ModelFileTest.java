@@ -29,6 +29,20 @@ class ModelFileTest {
             """;
 
     @Test
+    void aCheckpointIsRefusedAsModelJsonAndSaysWhatItIs(@TempDir Path dir) throws IOException {
+        Network n = ModelFile.parse(CONTRACT, "model.json", 0);
+        byte[] checkpoint = Checkpoint.bytes(n, false, java.util.Map.of());
+        for (String name : new String[] {"m.safetensors", "m.json"}) {
+            Path f = Files.write(dir.resolve(name), checkpoint);
+            assertTrue(Checkpoint.isCheckpoint(f), name);
+            InputException e = assertThrows(InputException.class, () -> ModelFile.read(f, 0));
+            assertEquals(f + ": a .safetensors checkpoint, not model JSON (Checkpoint.read reads it)", e.getMessage());
+        }
+        assertFalse(Checkpoint.isCheckpoint(Files.writeString(dir.resolve("j.json"), CONTRACT)));
+        assertFalse(Checkpoint.isCheckpoint(dir.resolve("missing.json")));
+    }
+
+    @Test
     void readsTheContractsExample() {
         Network n = ModelFile.parse(CONTRACT, "model.json", 0);
         assertEquals(Loss.MSE, n.loss());

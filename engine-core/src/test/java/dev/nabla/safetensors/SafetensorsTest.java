@@ -75,6 +75,23 @@ class SafetensorsTest {
     }
 
     @Test
+    void refusesAShapeWhoseSizeOverflows() {
+        String header = "{\"w\": {\"dtype\": \"F64\", \"shape\": [2147483647, 2147483647, 2147483647], "
+                + "\"data_offsets\": [0, 8]}}";
+        byte[] head = header.getBytes(StandardCharsets.UTF_8);
+        byte[] file = ByteBuffer.allocate(8 + head.length + 8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(head.length)
+                .put(head)
+                .array();
+        InputException e = assertThrows(InputException.class, () -> Safetensors.decode(file, "x", REFUSE));
+        assertEquals(
+                "x: tensor w of shape [2147483647, 2147483647, 2147483647] holds more values than any file can "
+                        + "(its size in bytes passes 9223372036854775807)",
+                e.getMessage());
+    }
+
+    @Test
     void refusesTensorsThatDoNotCoverTheData() {
         byte[] file =
                 Safetensors.encode(List.of(new Tensor("w", DType.F64, new long[] {1}, new double[] {1})), Map.of());
