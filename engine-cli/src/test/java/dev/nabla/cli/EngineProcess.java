@@ -1,6 +1,6 @@
 package dev.nabla.cli;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +15,18 @@ final class EngineProcess {
     private EngineProcess() {}
 
     /** What a finished run printed, and its exit code. */
-    record Run(int code, String out, String err) {}
+    record Run(int code, String out, String err) {
+        /** stderr without the JVM's notice about the incubator module, which every real run prints. */
+        List<String> errLines() {
+            return err.lines()
+                    .filter(l -> !l.equals("WARNING: Using incubator modules: jdk.incubator.vector"))
+                    .toList();
+        }
+
+        String all() {
+            return "exit " + code + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
 
     /** {@code [prefix...] java [jvmArgs] -jar engine.jar args}: a prefix such as {@code bash -c 'ulimit -f 64; exec "$0" "$@"'}. */
     static List<String> command(List<String> prefix, List<String> jvmArgs, String... args) {
@@ -30,14 +41,19 @@ final class EngineProcess {
 
     /** Runs the command to its end in {@code dir}, stdout and stderr apart. */
     static Run run(Path dir, List<String> cmd) throws IOException, InterruptedException {
+        return run(new ProcessBuilder(cmd).directory(dir.toFile()));
+    }
+
+    /** Runs a process to its end (at most 120 s), stdout and stderr apart, kept in its directory meanwhile. */
+    static Run run(ProcessBuilder pb) throws IOException, InterruptedException {
+        Path dir = pb.directory() == null ? Path.of(".") : pb.directory().toPath();
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd)
-                .directory(dir.toFile())
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " finishes");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(String.join(" ", pb.command()) + " did not finish in 120 s");
+        }
         Run r = new Run(
                 p.exitValue(),
                 Files.readString(out, StandardCharsets.UTF_8),

@@ -2,11 +2,10 @@ package dev.nabla.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.nabla.cli.EngineProcess.Run;
 import dev.nabla.model.Checkpoint;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -29,19 +28,6 @@ class LauncherIT {
     private static final int CANNOT_START = 3;
 
     private static final String EXAMPLE_RESULT = "error fell by = 0.00073556";
-
-    private record Run(int code, String out, String err) {
-        /** stderr without the JVM's notice about the incubator module, which every real run prints. */
-        List<String> errLines() {
-            return err.lines()
-                    .filter(l -> !l.equals("WARNING: Using incubator modules: jdk.incubator.vector"))
-                    .toList();
-        }
-
-        String all() {
-            return "exit " + code + "\nstdout:\n" + out + "\nstderr:\n" + err;
-        }
-    }
 
     private static Path launcher() {
         Path p = Path.of(System.getProperty("nabla.launcher", "../bin/nabla"))
@@ -77,20 +63,7 @@ class LauncherIT {
                 e.put(k, v);
             }
         });
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(String.join(" ", cmd) + " did not finish in 120 s");
-        }
-        Run r = new Run(
-                p.exitValue(),
-                Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
+        return EngineProcess.run(pb);
     }
 
     private static List<String> cmd(Path program, String... args) {
