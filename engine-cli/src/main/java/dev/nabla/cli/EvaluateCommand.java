@@ -46,7 +46,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Samples samples = DataFiles.samples(data, targets, net, net.outputs());
         TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
         try (Selection sel = run.open();
-                Trainer tr = new Trainer(sel.backend(), net, Math.min(run.batch, samples.count()))) {
+                Trainer tr = ModelOptions.trainer(sel, net, Math.min(run.batch, samples.count()))) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
             out.println(String.format(

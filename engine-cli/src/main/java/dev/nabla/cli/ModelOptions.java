@@ -5,6 +5,8 @@ import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryCheck;
+import dev.nabla.train.Trainer;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,5 +44,11 @@ final class ModelOptions {
 
     Selection open() {
         return backend.open(Precision.parse(precision));
+    }
+
+    /** A trainer of {@code net} on the selected backend for {@code rows} samples at once, once they fit in memory. */
+    static Trainer trainer(Selection sel, Network net, int rows) {
+        MemoryCheck.requireTrainer(sel.backend(), net, rows, "--batch");
+        return new Trainer(sel.backend(), net, rows);
     }
 }

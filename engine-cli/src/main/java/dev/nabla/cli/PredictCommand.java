@@ -5,6 +5,7 @@ import dev.nabla.backend.Selection;
 import dev.nabla.data.NpyArray;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryCheck;
 import dev.nabla.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -54,9 +55,10 @@ final class PredictCommand implements Callable<Integer> {
         DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs());
         int chunk = Math.min(run.batch, inputs.count());
         try (Selection sel = run.open();
-                Trainer tr = new Trainer(sel.backend(), net, chunk)) {
+                Trainer tr = ModelOptions.trainer(sel, net, chunk)) {
             log.println("backend: " + sel.summary());
             if (DataFiles.isNpy(output)) {
+                MemoryCheck.requirePredictions(inputs.count(), net.outputs());
                 double[] y = new double[Math.multiplyExact(inputs.count(), net.outputs())];
                 predict(
                         tr,

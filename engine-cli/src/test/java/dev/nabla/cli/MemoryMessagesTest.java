@@ -3,9 +3,11 @@ package dev.nabla.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nabla.JavaHeap;
 import dev.nabla.MemoryException;
+import dev.nabla.train.MemoryCheck;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,20 @@ class MemoryMessagesTest {
             code[0] = Main.report(t, verbose, w);
         }
         return s.toString();
+    }
+
+    @Test
+    void builtInDataTooLargeForTheHeapIsRefusedBeforeItIsMade() {
+        assumeTrue(JavaHeap.max() < MemoryCheck.syntheticDataBytes(2_000_000_000));
+        Cli r = Cli.run("train", "--samples", "2000000000");
+        assertEquals(Main.EXIT_MEMORY, r.code(), r.toString());
+        assertEquals("", r.out(), "refused before the model and data lines: " + r);
+        assertEquals(1, r.err().lines().count(), r.toString());
+        assertTrue(
+                r.errorLine()
+                        .startsWith("engine: not enough memory: the built-in data (2,000,000,000 samples of 16 inputs"
+                                + " and 4 targets) needs 320,000,000,000 bytes (298.0 GiB) of Java heap, but "),
+                r.toString());
     }
 
     @Test
