@@ -1,5 +1,6 @@
 package dev.nabla.backend;
 
+import dev.nabla.JavaHeap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -212,8 +213,16 @@ public abstract class Backend implements AutoCloseable {
      * are computed from.
      */
     public long memoryAvailable() {
-        Runtime rt = Runtime.getRuntime();
-        return rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        return JavaHeap.free();
+    }
+
+    /**
+     * Whether this backend's matrices are Java arrays on the heap, sharing it with the data and
+     * the host's copy of the network (the CPU backend), rather than in memory of a device of its
+     * own (a GPU, which then overrides {@link #memoryAvailable()} too).
+     */
+    public boolean usesJavaHeap() {
+        return true;
     }
 
     /** Waits until every queued operation has finished. */

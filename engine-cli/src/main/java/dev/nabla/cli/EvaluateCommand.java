@@ -47,7 +47,7 @@ final class EvaluateCommand implements Callable<Integer> {
         TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
         int chunk = run.chunk(net, samples.count());
         try (Selection sel = run.open();
-                Trainer tr = new Trainer(sel.backend(), net, chunk)) {
+                Trainer tr = ModelOptions.trainer(sel, net, chunk)) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
             out.println(String.format(

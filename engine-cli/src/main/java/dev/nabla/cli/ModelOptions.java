@@ -7,7 +7,9 @@ import dev.nabla.data.ArrayLimit;
 import dev.nabla.model.Checkpoint;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryCheck;
 import dev.nabla.train.MemoryPlan;
+import dev.nabla.train.Trainer;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,5 +70,11 @@ final class ModelOptions {
 
     Selection open() {
         return backend.open(Precision.parse(precision));
+    }
+
+    /** A trainer of {@code net} on the selected backend for {@code rows} samples at once, once they fit in memory. */
+    static Trainer trainer(Selection sel, Network net, int rows) {
+        MemoryCheck.requireTrainer(sel.backend(), net, rows, "--batch");
+        return new Trainer(sel.backend(), net, rows);
     }
 }

@@ -8,6 +8,7 @@ import dev.nabla.data.NpyArray;
 import dev.nabla.io.OutputFile;
 import dev.nabla.io.OutputFile.Named;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryCheck;
 import dev.nabla.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -72,10 +73,11 @@ final class PredictCommand implements Callable<Integer> {
                     + "); write CSV (an --out not ending in .npy), which is written a chunk at a time");
         }
         try (Selection sel = run.open();
-                Trainer tr = new Trainer(sel.backend(), net, chunk)) {
+                Trainer tr = ModelOptions.trainer(sel, net, chunk)) {
             log.println("backend: " + sel.summary());
             log.flush();
             if (DataFiles.isNpy(output)) {
+                MemoryCheck.requirePredictions(inputs.count(), net.outputs());
                 double[] y = new double[inputs.count() * net.outputs()];
                 predict(
                         tr,

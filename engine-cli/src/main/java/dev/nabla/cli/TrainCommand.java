@@ -14,6 +14,7 @@ import dev.nabla.io.OutputFile.Named;
 import dev.nabla.model.Checkpoint;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
+import dev.nabla.train.MemoryCheck;
 import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.RunState;
 import dev.nabla.train.Trainer;
@@ -163,6 +164,7 @@ final class TrainCommand implements Callable<Integer> {
             say("device:  " + sel.backend().description());
             int capacity =
                     micro != null ? Math.min(micro, batchRows) : MemoryPlan.capacityFor(sel.backend(), net, batchRows);
+            MemoryCheck.requireTraining(sel.backend(), net, capacity, train.count(), options.shuffle(), !isNpy());
             TrainingLoop.Position start = before == null ? TrainingLoop.Position.START : before.position();
             say(String.format(
                     Locale.ROOT,
@@ -316,6 +318,11 @@ final class TrainCommand implements Callable<Integer> {
         return f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors");
     }
 
+    /** Whether the data is memory-mapped {@code .npy} (and so takes no heap). */
+    private boolean isNpy() {
+        return flags.data != null && DataFiles.isNpy(flags.data);
+    }
+
     private void say(String line) {
         if (!flags.quiet) {
             out.println(line);
@@ -324,7 +331,9 @@ final class TrainCommand implements Callable<Integer> {
 
     private Samples loadData(Network net, long runSeed) {
         if (flags.data == null) {
-            return SyntheticData.generate(flags.samples != null ? flags.samples : DEFAULT_SAMPLES, runSeed);
+            int samples = flags.samples != null ? flags.samples : DEFAULT_SAMPLES;
+            MemoryCheck.requireSyntheticData(samples);
+            return SyntheticData.generate(samples, runSeed);
         }
         return DataFiles.samples(flags.data, flags.targets, net, flags.outputs == null ? 1 : flags.outputs);
     }

@@ -319,6 +319,11 @@ final class CudaBackend extends Backend {
         return freeDeviceMemory();
     }
 
+    @Override
+    public boolean usesJavaHeap() {
+        return false;
+    }
+
     /** Bytes of device memory free now, for the lifecycle test and reports. */
     static long freeDeviceMemory() {
         return CudaThread.call(() -> {

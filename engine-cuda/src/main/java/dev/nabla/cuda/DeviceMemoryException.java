@@ -1,40 +1,41 @@
 package dev.nabla.cuda;
 
-import dev.nabla.InputException;
+import dev.nabla.MemoryException;
 import java.util.Locale;
 
 /**
- * The GPU has not enough free memory for what was asked. A user's choice (a batch or a network
- * too large for the device) causes it, so it is reported like bad input: one line with the bytes
- * asked for and the bytes free.
+ * The GPU has not enough free memory for what was asked (a micro-batch or a network too large
+ * for the device): one line with the bytes asked for and the bytes free, reported like every
+ * shortage of memory (exit code 1 on the command line, no stack trace).
  */
-public class DeviceMemoryException extends InputException {
+public class DeviceMemoryException extends MemoryException {
     private static final long serialVersionUID = 1L;
 
-    private final long requested;
-    private final long free;
-
     public DeviceMemoryException(long requested, long free, long total, String what) {
-        super(String.format(
-                Locale.ROOT,
-                "out of GPU memory: %s needs %s (%,d bytes), but only %s (%,d bytes) of %s "
-                        + "are free; try a smaller --batch or network",
-                what,
-                bytes(requested),
+        super(
+                String.format(
+                        Locale.ROOT,
+                        "out of GPU memory: %s needs %s (%,d bytes), but only %s (%,d bytes) of %s "
+                                + "are free; try a smaller --micro-batch (train) or --batch (predict, evaluate), or a "
+                                + "smaller network",
+                        what,
+                        bytes(requested),
+                        requested,
+                        bytes(free),
+                        free,
+                        bytes(total)),
                 requested,
-                bytes(free),
-                free,
-                bytes(total)));
-        this.requested = requested;
-        this.free = free;
+                free);
     }
 
+    /** Bytes the allocation asked for. */
     public long requested() {
-        return requested;
+        return needed();
     }
 
+    /** Bytes the device had free. */
     public long free() {
-        return free;
+        return available();
     }
 
     /** {@code "1.5 GiB"}, {@code "12.0 MiB"}, {@code "512 bytes"}. */
