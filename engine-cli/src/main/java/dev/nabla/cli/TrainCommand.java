@@ -231,7 +231,13 @@ final class TrainCommand implements Callable<Integer> {
                 }
             };
             long t0 = System.nanoTime();
-            TrainingLoop.Result r = TrainingLoop.run(tr, train, held, options, start, interrupts::requested, listener);
+            TrainingLoop.Result r;
+            try {
+                r = TrainingLoop.run(tr, train, held, options, start, interrupts::requested, listener);
+            } catch (RuntimeException e) {
+                report.finish(); // a diverged run keeps its metrics and plot up to the step that failed
+                throw e;
+            }
             SaveFile.Outcome saved = saving == null
                     ? null
                     : saving.finish(file -> write(file, tr, p, options, r.position(), capacity, train));

@@ -8,7 +8,6 @@ import dev.nabla.model.Checkpoint;
 import dev.nabla.train.RunState;
 import dev.nabla.train.TrainingLoop;
 import java.nio.file.Path;
-import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -211,11 +210,6 @@ final class TrainOptions {
                 + "a resumed run keeps its settings (leave " + flag + " out)");
     }
 
-    /** Bytes in GiB, with one decimal. */
-    private static String gib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
-    }
-
     private static String str(Object v) {
         return v == null ? null : v instanceof Double d ? Double.toString(d) : v.toString();
     }
@@ -244,12 +238,6 @@ final class TrainOptions {
             throw new InputException("--samples " + samples + " is more than the built-in data holds: at most "
                     + SyntheticData.MAX_SAMPLES + " samples (it holds their inputs, " + SyntheticData.INPUTS
                     + " a sample, in one array of at most " + ArrayLimit.MAX_LENGTH + " values)");
-        }
-        long heap = Runtime.getRuntime().maxMemory();
-        if (samples != null && heap != Long.MAX_VALUE && SyntheticData.bytes(samples) > heap) {
-            throw new InputException("--samples " + samples + " needs " + gib(SyntheticData.bytes(samples))
-                    + " for the built-in data, more than the Java heap may grow to (" + gib(heap)
-                    + "); give fewer samples, or a larger heap (NABLA_JAVA_OPTS=-Xmx...)");
         }
         if (microBatch != null && microBatch < 1) {
             throw new InputException("--micro-batch must be at least 1, not " + microBatch);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.nabla.data.SyntheticData;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -266,19 +265,6 @@ class BadInputTest {
     }
 
     @Test
-    void builtInDataLargerThanTheHeapIsRefusedBeforeItIsDrawn() {
-        long samples = Runtime.getRuntime().maxMemory() / SyntheticData.bytes(1) + 1;
-        assumeTrue(samples <= SyntheticData.MAX_SAMPLES, "a heap larger than the built-in data can be");
-        Cli r = Cli.run("train", "--samples", Long.toString(samples), "--epochs", "1");
-        assertEquals(2, r.code(), r.toString());
-        assertEquals(1, r.err().lines().count(), "one line on stderr: " + r);
-        assertTrue(
-                r.errorLine().contains("--samples " + samples + " needs ")
-                        && r.errorLine().contains("for the built-in data, more than the Java heap"),
-                r.errorLine());
-    }
-
-    @Test
     @Timeout(20)
     void anEndlessFileOfZerosEndsAtItsFirstByte() {
         Path zero = Path.of("/dev/zero");
@@ -313,11 +299,16 @@ class BadInputTest {
                 "--lr",
                 "1",
                 "--save",
-                saved.toString());
+                saved.toString(),
+                "--metrics",
+                dir.resolve("m.csv").toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.errorLine().contains("training diverged"), r.errorLine());
         assertTrue(r.errorLine().contains("at epoch 1, step 2"), r.errorLine());
         assertEquals("previous model", Files.readString(saved), "--save writes nothing after divergence");
+        List<String> metrics = Files.readAllLines(dir.resolve("m.csv"));
+        assertEquals(2, metrics.size(), "the metrics keep the step before the divergence: " + metrics);
+        assertTrue(metrics.get(1).startsWith("1,1,"), metrics.toString());
     }
 
     @Test

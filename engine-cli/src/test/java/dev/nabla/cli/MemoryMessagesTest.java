@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.nabla.JavaHeap;
 import dev.nabla.MemoryException;
-import dev.nabla.train.MemoryCheck;
+import dev.nabla.data.SyntheticData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -24,15 +24,15 @@ class MemoryMessagesTest {
 
     @Test
     void builtInDataTooLargeForTheHeapIsRefusedBeforeItIsMade() {
-        assumeTrue(JavaHeap.max() < MemoryCheck.syntheticDataBytes(2_000_000_000));
-        Cli r = Cli.run("train", "--samples", "2000000000");
+        assumeTrue(JavaHeap.max() < SyntheticData.bytes(100_000_000), "a heap under 16 GB");
+        Cli r = Cli.run("train", "--samples", "100000000");
         assertEquals(Main.EXIT_MEMORY, r.code(), r.toString());
         assertEquals("", r.out(), "refused before the model and data lines: " + r);
         assertEquals(1, r.err().lines().count(), r.toString());
         assertTrue(
                 r.errorLine()
-                        .startsWith("engine: not enough memory: the built-in data (2,000,000,000 samples of 16 inputs"
-                                + " and 4 targets) needs 320,000,000,000 bytes (298.0 GiB) of Java heap, but "),
+                        .startsWith("engine: not enough memory: the built-in data (100,000,000 samples of 16 inputs"
+                                + " and 4 targets) needs 16,000,000,000 bytes (14.9 GiB) of Java heap, but "),
                 r.toString());
     }
 

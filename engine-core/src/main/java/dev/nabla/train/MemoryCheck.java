@@ -32,15 +32,10 @@ public final class MemoryCheck {
 
     private MemoryCheck() {}
 
-    /** Bytes the built-in data of {@code samples} samples takes on the heap. */
-    public static long syntheticDataBytes(long samples) {
-        return samples * (SyntheticData.INPUTS + SyntheticData.TARGETS) * Double.BYTES;
-    }
-
     /** Refuses built-in data of {@code samples} samples that the heap cannot hold. */
     public static void requireSyntheticData(int samples) {
         JavaHeap.require(
-                syntheticDataBytes(samples),
+                SyntheticData.bytes(samples),
                 String.format(
                         Locale.ROOT,
                         "the built-in data (%,d samples of %d inputs and %d targets)",

@@ -12,6 +12,7 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
+import dev.nabla.data.SyntheticData;
 import dev.nabla.model.Network;
 import org.junit.jupiter.api.Test;
 
@@ -110,13 +111,13 @@ class MemoryCheckTest {
 
     @Test
     void theBuiltInDataIsTwentyDoublesASample() {
-        assertEquals(8_000_000_000L, MemoryCheck.syntheticDataBytes(50_000_000));
-        assertEquals(160, MemoryCheck.syntheticDataBytes(1));
+        assertEquals(8_000_000_000L, SyntheticData.bytes(50_000_000));
+        assertEquals(160, SyntheticData.bytes(1));
     }
 
     @Test
     void tooMuchBuiltInDataIsRefusedBeforeItIsMade() {
-        long bytes = MemoryCheck.syntheticDataBytes(Integer.MAX_VALUE); // 343 GB
+        long bytes = SyntheticData.bytes(Integer.MAX_VALUE); // 343 GB
         assumeTrue(JavaHeap.max() < bytes);
         MemoryException e =
                 assertThrows(MemoryException.class, () -> MemoryCheck.requireSyntheticData(Integer.MAX_VALUE));
