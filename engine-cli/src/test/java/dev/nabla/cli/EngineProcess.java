@@ -63,9 +63,29 @@ final class EngineProcess {
         return r;
     }
 
-    /** Starts the engine in {@code dir} with stdout and stderr together in {@code log}. */
+    /**
+     * A prefix that starts a command with Ctrl-C (SIGINT) at its default, for tests that send it:
+     * a shell without job control starts background commands with SIGINT ignored, their children
+     * inherit that, and the JVM then leaves it ignored (as it should under nohup). Empty where
+     * {@code env --default-signal} (GNU coreutils 8.31+) is missing.
+     */
+    static List<String> sigintAtDefault() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=INT", "true").start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0
+                    ? List.of("env", "--default-signal=INT")
+                    : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** Starts the engine in {@code dir} with stdout and stderr together in {@code log}, Ctrl-C at its default. */
     static Process start(Path dir, Path log, String... args) throws IOException {
-        return new ProcessBuilder(command(List.of(), List.of(), args))
+        return new ProcessBuilder(command(sigintAtDefault(), List.of(), args))
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

@@ -340,19 +340,21 @@ class LauncherIT {
     @Test
     void ctrlCStopsTheEngineWhichExitsWith130(@TempDir Path dir) throws Exception {
         Path ckpt = dir.resolve("run.safetensors");
-        ProcessBuilder pb = new ProcessBuilder(cmd(
-                        launcher(),
-                        "train",
-                        "--samples",
-                        "20000",
-                        "--epochs",
-                        "100000",
-                        "--batch",
-                        "64",
-                        "--save",
-                        ckpt.toString(),
-                        "--checkpoint-every",
-                        "50"))
+        List<String> command = new ArrayList<>(EngineProcess.sigintAtDefault());
+        command.addAll(cmd(
+                launcher(),
+                "train",
+                "--samples",
+                "20000",
+                "--epochs",
+                "100000",
+                "--batch",
+                "64",
+                "--save",
+                ckpt.toString(),
+                "--checkpoint-every",
+                "50"));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("log.txt").toFile());
