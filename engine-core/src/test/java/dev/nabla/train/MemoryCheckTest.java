@@ -10,7 +10,6 @@ import dev.nabla.JavaHeap;
 import dev.nabla.MemoryException;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
-import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.model.Network;
@@ -30,13 +29,12 @@ class MemoryCheckTest {
             .build(1);
 
     /** A backend that has {@code free} bytes, on the heap or on a device of its own; it computes nothing. */
-    private static final class Sized extends Backend {
-        private final Precision precision;
+    private static final class Sized extends IdleBackend {
         private final boolean heap;
         private final long free;
 
         Sized(Precision precision, boolean heap, long free) {
-            this.precision = precision;
+            super(precision);
             this.heap = heap;
             this.free = free;
         }
@@ -44,16 +42,6 @@ class MemoryCheckTest {
         @Override
         public String name() {
             return "sized";
-        }
-
-        @Override
-        public Precision precision() {
-            return precision;
-        }
-
-        @Override
-        public String description() {
-            return "has a fixed amount of memory";
         }
 
         @Override
@@ -65,48 +53,6 @@ class MemoryCheckTest {
         public boolean usesJavaHeap() {
             return heap;
         }
-
-        @Override
-        protected Matrix doAllocate(int rows, int cols) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        protected void doUpload(double[] src, int offset, Matrix dst) {}
-
-        @Override
-        protected void doUpload(float[] src, int offset, Matrix dst) {}
-
-        @Override
-        protected void doDownload(Matrix src, double[] dst, int offset) {}
-
-        @Override
-        protected void doDownload(Matrix src, float[] dst, int offset) {}
-
-        @Override
-        protected void doGemm(
-                boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {}
-
-        @Override
-        protected void doActivationForward(Activation f, Matrix z, Matrix a) {}
-
-        @Override
-        protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {}
-
-        @Override
-        protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {}
-
-        @Override
-        protected void doAddBias(Matrix bias, Matrix z) {}
-
-        @Override
-        protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {}
-
-        @Override
-        protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {}
-
-        @Override
-        protected void doClose() {}
     }
 
     @Test

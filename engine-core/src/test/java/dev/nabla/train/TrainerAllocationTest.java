@@ -27,67 +27,14 @@ class TrainerAllocationTest {
     /** The trainer's step runs on the calling thread alone. */
     private static final AllocationMeter METER = new AllocationMeter(List.of());
 
-    /** A backend that accepts every operation and computes nothing; matrices hold no storage. */
-    private static final class NothingBackend extends Backend {
+    /** A backend that computes nothing, and fuses networks or not. */
+    private static final class NothingBackend extends IdleBackend {
         private final boolean fuses;
 
         NothingBackend(boolean fuses) {
+            super(Precision.FP64);
             this.fuses = fuses;
         }
-
-        @Override
-        public String name() {
-            return "nothing";
-        }
-
-        @Override
-        public Precision precision() {
-            return Precision.FP64;
-        }
-
-        @Override
-        public String description() {
-            return "computes nothing";
-        }
-
-        @Override
-        protected Matrix doAllocate(int rows, int cols) {
-            return new Shape(this, rows, cols);
-        }
-
-        @Override
-        protected void doUpload(double[] src, int offset, Matrix dst) {}
-
-        @Override
-        protected void doUpload(float[] src, int offset, Matrix dst) {}
-
-        @Override
-        protected void doDownload(Matrix src, double[] dst, int offset) {}
-
-        @Override
-        protected void doDownload(Matrix src, float[] dst, int offset) {}
-
-        @Override
-        protected void doGemm(
-                boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c) {}
-
-        @Override
-        protected void doActivationForward(Activation f, Matrix z, Matrix a) {}
-
-        @Override
-        protected void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta) {}
-
-        @Override
-        protected void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {}
-
-        @Override
-        protected void doAddBias(Matrix bias, Matrix z) {}
-
-        @Override
-        protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {}
-
-        @Override
-        protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {}
 
         @Override
         public boolean fusesNetwork(int[] widths) {
@@ -97,23 +44,6 @@ class TrainerAllocationTest {
         @Override
         protected void doNetworkGradients(
                 List<LayerParameters> layers, Matrix x, Matrix t, int count, double beta, Matrix loss) {}
-
-        @Override
-        protected void doClose() {}
-    }
-
-    private static final class Shape extends Matrix {
-        Shape(Backend backend, int rows, int cols) {
-            super(backend, rows, cols);
-        }
-
-        @Override
-        protected Matrix view(int n) {
-            return new Shape(backend(), n, cols());
-        }
-
-        @Override
-        public void close() {}
     }
 
     /** Where the deliberate allocation goes, so that the JIT cannot remove it. */
