@@ -33,6 +33,32 @@ class CsvTableTest {
     }
 
     @Test
+    void readsQuotedNumbersWithCrlfAndAByteOrderMark() throws IOException {
+        Dataset d = CsvData.read(
+                file("\uFEFF\"x1\",\"x \"\"2\"\"\",\"t\"\r\n\"1.5\", \"2\" ,\"-3e-1\"\r\n 4,\" 5 \", 6\r\n"), 2, 1);
+        assertEquals(2, d.samples());
+        assertArrayEquals(new double[] {1.5, 2, 4, 5}, d.inputs(), 0.0);
+        assertArrayEquals(new double[] {-0.3, 6}, d.targets(), 0.0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "1,2,3\n4,\"5.5,6\n|:2:2: column 2 opens a quote that does not close on its line",
+                "1,2,3\r\n4,\"abc\",6\r\n|:2:2: column 2 is '\"abc\"', not a number (a quoted cell must hold a number)",
+                "1,2,3\n4,5,\"\"\n|:2:3: column 3 is '\"\"', not a number (a quoted cell must hold a number)",
+                "1,2,3\n\"4\"x,5,6\n|:2:1: column 1 has text after its closing quote",
+                "\"1\";\"2\"\n|:1: the cells are separated by ';', not commas; Nabla reads comma-separated values",
+                "\"1\"\t\"2\"\n|:1: the cells are separated by tabs, not commas; Nabla reads comma-separated values"
+            })
+    void refusesBadQuotes(String testCase) throws IOException {
+        String[] parts = testCase.split("\\|");
+        Path f = file(parts[0]);
+        InputException e = assertThrows(InputException.class, () -> CsvData.read(f, 2, 1));
+        assertEquals(f + parts[1], e.getMessage());
+    }
+
+    @Test
     void aFirstRowWithANumberIsData() throws IOException {
         InputException e = assertThrows(InputException.class, () -> CsvData.read(file("0.1,abc,1\n1,2,3\n"), 2, 1));
         assertEquals(dir.resolve("d.csv") + ":1:2: column 2 is 'abc', not a number", e.getMessage());
