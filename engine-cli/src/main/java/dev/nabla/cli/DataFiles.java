@@ -21,10 +21,12 @@ final class DataFiles {
 
     /**
      * Samples for training or evaluating {@code net}; without a network, a CSV's last
-     * {@code outputs} columns are its targets.
+     * {@code outputs} columns are its targets. With {@code header} a CSV's first row is a header
+     * whatever it holds.
      */
-    static Samples samples(Path data, Path targets, Network net, int outputs) {
+    static Samples samples(Path data, Path targets, Network net, int outputs, boolean header) {
         if (isNpy(data)) {
+            requireCsv(data, header);
             if (targets == null) {
                 throw new InputException(data + ": .npy inputs need their targets as a second file: --targets Y.npy");
             }
@@ -34,7 +36,16 @@ final class DataFiles {
             throw new InputException("--targets is for .npy inputs; a CSV file holds its targets in its last columns");
         }
         InputFiles.requireReadableFile(data);
-        return net == null ? CsvData.readWithTargets(data, outputs) : CsvData.read(data, net.inputs(), net.outputs());
+        return net == null
+                ? CsvData.readWithTargets(data, outputs, header)
+                : CsvData.read(data, net.inputs(), net.outputs(), header);
+    }
+
+    /** {@code --header} names a CSV's first row; a {@code .npy} has none. */
+    private static void requireCsv(Path data, boolean header) {
+        if (header) {
+            throw new InputException("--header is for CSV data; " + data + " is a .npy file, which has no header row");
+        }
     }
 
     /** Rows of inputs to predict from, read a chunk at a time. */
@@ -47,10 +58,11 @@ final class DataFiles {
     /**
      * The inputs of {@code data} for a network of {@code width} inputs: a {@code .npy} of
      * {@code N x width}, or a CSV of {@code width} columns (inputs only) or {@code width + targets}
-     * (the targets are ignored).
+     * (the targets are ignored). With {@code header} a CSV's first row is a header whatever it holds.
      */
-    static Inputs inputs(Path data, int width, int targets) {
+    static Inputs inputs(Path data, int width, int targets, boolean header) {
         if (isNpy(data)) {
+            requireCsv(data, header);
             NpyArray a = NpyArray.open(data);
             if (a.cols() != width) {
                 throw new InputException(data + ": " + a.cols() + " columns, but the model takes " + width + " inputs");
@@ -69,7 +81,7 @@ final class DataFiles {
             };
         }
         InputFiles.requireReadableFile(data);
-        CsvTable t = CsvTable.read(data, 0, "");
+        CsvTable t = CsvTable.read(data, 0, "", header);
         if (t.cols() != width && t.cols() != width + targets) {
             throw new InputException(data + ":" + t.firstDataLine() + ": " + t.cols() + " columns, but the model takes "
                     + width + " inputs (and " + targets + " targets, which predict ignores)");

@@ -36,6 +36,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--targets", paramLabel = "FILE", description = "The targets for .npy inputs.")
     Path targets;
 
+    @Option(
+            names = "--header",
+            description = "The CSV's first row is a header, whatever it holds (without it, only a first row in "
+                    + "which no cell is a number is).")
+    boolean header;
+
     @Mixin
     ModelOptions run;
 
@@ -43,7 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Network net = run.network();
-        Samples samples = DataFiles.samples(data, targets, net, net.outputs());
+        Samples samples = DataFiles.samples(data, targets, net, net.outputs(), header);
         TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
         int chunk = run.chunk(net, samples.count());
         try (Selection sel = run.open();

@@ -38,6 +38,12 @@ final class TrainOptions {
     Path targets;
 
     @Option(
+            names = "--header",
+            description = "The first row of each CSV (--data, --validation-data) is a header, whatever it holds "
+                    + "(without it, only a first row in which no cell is a number is).")
+    boolean header;
+
+    @Option(
             names = "--outputs",
             paramLabel = "N",
             description =
@@ -253,6 +259,9 @@ final class TrainOptions {
         }
         if (targets != null && data == null) {
             throw new InputException("--targets needs --data");
+        }
+        if (header && data == null) {
+            throw new InputException("--header needs --data");
         }
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new InputException("--checkpoint-every must be at least 1, not " + checkpointEvery);

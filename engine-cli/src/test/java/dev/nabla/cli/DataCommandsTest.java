@@ -150,6 +150,52 @@ class DataCommandsTest {
     }
 
     @Test
+    void headerReadsAFirstRowOfNumbersAndNamesAsAHeader() throws IOException {
+        Path data = dir.resolve("iris.csv");
+        StringBuilder sb = new StringBuilder("6,2,setosa,versicolor\r\n");
+        for (int s = 0; s < 6; s++) {
+            sb.append(s * 0.1)
+                    .append(",\"")
+                    .append(1 - s * 0.1)
+                    .append("\",")
+                    .append(s % 2)
+                    .append("\r\n");
+        }
+        Files.writeString(data, sb.toString());
+        Path model = dir.resolve("m.json");
+        Cli refused = Cli.run("train", "--data", path(data), "--epochs", "1", "--save", path(model));
+        assertEquals(2, refused.code(), refused.toString());
+        assertEquals(
+                "engine: " + data + ":1:3: column 3 is 'setosa', not a number; if the first row is a header, add "
+                        + "--header",
+                refused.errorLine());
+        assertEquals(1, refused.err().lines().count(), refused.err());
+        assertFalse(Files.exists(model));
+
+        Cli r = Cli.run("train", "--data", path(data), "--header", "--epochs", "1", "--save", path(model));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("6 samples of 2 inputs and 1 target"), r.out());
+        Cli eval = Cli.run("evaluate", "--model", path(model), "--data", path(data), "--header");
+        assertEquals(0, eval.code(), eval.toString());
+        assertTrue(eval.out().contains("over 6 samples"), eval.out());
+        Path out = dir.resolve("pred.csv");
+        Cli pred = Cli.run("predict", "--model", path(model), "--data", path(data), "--header", "--out", path(out));
+        assertEquals(0, pred.code(), pred.toString());
+        assertEquals(7, Files.readAllLines(out).size());
+        Cli withoutHeader = Cli.run("evaluate", "--model", path(model), "--data", path(data));
+        assertEquals(2, withoutHeader.code(), withoutHeader.toString());
+        assertTrue(withoutHeader.errorLine().endsWith("add --header"), withoutHeader.errorLine());
+
+        Cli npy = Cli.run("train", "--data", path(x), "--targets", path(y), "--header", "--epochs", "1");
+        assertEquals(2, npy.code(), npy.toString());
+        assertEquals(
+                "engine: --header is for CSV data; " + x + " is a .npy file, which has no header row", npy.errorLine());
+        Cli builtIn = Cli.run("train", "--header", "--epochs", "1");
+        assertEquals(2, builtIn.code(), builtIn.toString());
+        assertEquals("engine: --header needs --data", builtIn.errorLine());
+    }
+
+    @Test
     void npyMistakesEndWithOneLine() throws IOException {
         Path wrong = dir.resolve("wrong.npy");
         NpyArray.write(wrong, new double[] {1, 2, 3}, 3, 1);

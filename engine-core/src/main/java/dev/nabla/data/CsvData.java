@@ -15,15 +15,28 @@ public final class CsvData {
 
     /** Reads data for a network of {@code inputs} inputs and {@code targets} outputs. */
     public static Dataset read(Path file, int inputs, int targets) {
+        return read(file, inputs, targets, false);
+    }
+
+    /** {@link #read(Path, int, int)}; with {@code header} the first row is a header whatever it holds. */
+    public static Dataset read(Path file, int inputs, int targets, boolean header) {
         int cols = inputs + targets;
         CsvTable t = CsvTable.read(
-                file, cols, "the model takes " + Plural.of(inputs, "input") + " and " + Plural.of(targets, "target"));
+                file,
+                cols,
+                "the model takes " + Plural.of(inputs, "input") + " and " + Plural.of(targets, "target"),
+                header);
         return Dataset.fromTable(t.name(), t.rows(), t.cols(), t.values(), targets);
     }
 
     /** Reads data whose last {@code targets} columns are the targets, any number of inputs before them. */
     public static Dataset readWithTargets(Path file, int targets) {
-        CsvTable t = CsvTable.read(file, 0, "");
+        return readWithTargets(file, targets, false);
+    }
+
+    /** {@link #readWithTargets(Path, int)}; with {@code header} the first row is a header whatever it holds. */
+    public static Dataset readWithTargets(Path file, int targets, boolean header) {
+        CsvTable t = CsvTable.read(file, 0, "", header);
         if (t.cols() <= targets) {
             throw new InputException(t.name() + ":" + t.firstDataLine() + ": " + Plural.of(t.cols(), "column")
                     + ", but " + targets + " of them are targets; at least one input column must come first");

@@ -43,14 +43,27 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
      * cells, and {@code expectedWhy} says why in the message ("the model takes 2 inputs and 2 targets").
      */
     public static CsvTable read(Path file, int expectedCols, String expectedWhy) {
-        return read(file, expectedCols, expectedWhy, MAX_LINE_BYTES);
+        return read(file, expectedCols, expectedWhy, false);
+    }
+
+    /**
+     * {@link #read(Path, int, String)}; with {@code header} the first row is a header whatever it
+     * holds, and without it a first row that is not all numbers (or not as wide as the rows
+     * below) is refused with a message that suggests {@code --header}.
+     */
+    public static CsvTable read(Path file, int expectedCols, String expectedWhy, boolean header) {
+        return read(file, expectedCols, expectedWhy, header, MAX_LINE_BYTES);
     }
 
     /** {@link #read(Path, int, String)} with lines of at most {@code maxLineBytes} bytes. */
     static CsvTable read(Path file, int expectedCols, String expectedWhy, int maxLineBytes) {
+        return read(file, expectedCols, expectedWhy, false, maxLineBytes);
+    }
+
+    private static CsvTable read(Path file, int expectedCols, String expectedWhy, boolean header, int maxLineBytes) {
         InputFiles.requireReadableFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return new Parser(file.toString(), expectedCols, expectedWhy, maxLineBytes).parse(in);
+            return new Parser(file.toString(), expectedCols, expectedWhy, header, maxLineBytes).parse(in);
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
@@ -60,10 +73,15 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
     private static final class Parser {
         /** The most bytes of a cell a message shows. */
         private static final int SHOWN = 40;
+        /** Added to an error about the first row when it may be a header. */
+        private static final String HEADER_HINT = "; if the first row is a header, add --header";
 
         private final String name;
         private final String expectedWhy;
         private final int maxLine;
+        /** The first row is a header whatever it holds. */
+        private final boolean header;
+
         private int cols;
         private double[] values = new double[1024];
         private int count;
@@ -76,8 +94,9 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         /** Whether each cell of the row was in double quotes. */
         private boolean[] quoted = new boolean[16];
 
-        Parser(String name, int expectedCols, String expectedWhy, int maxLine) {
+        Parser(String name, int expectedCols, String expectedWhy, boolean header, int maxLine) {
             this.name = name;
+            this.header = header;
             this.cols = expectedCols;
             this.expectedWhy = expectedWhy;
             this.maxLine = maxLine;
@@ -171,7 +190,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             if (n == 1 && !quoted[0]) {
                 checkSeparator(b, cellStart[0], cellEnd[0]);
             }
-            if (rows == 0 && !headerSeen && noneNumeric(b, n)) {
+            if (rows == 0 && !headerSeen && (header || noneNumeric(b, n))) {
                 headerSeen = true;
                 return;
             }
@@ -181,7 +200,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             if (n != cols) {
                 String why = rows == 0 ? expectedWhy : "like the rows before it";
                 throw new InputException(name + ":" + line + ": " + Plural.of(n, "column") + ", but " + cols
-                        + " expected (" + why + ")");
+                        + " expected (" + why + ")" + (rows <= 1 && mayBeHeader() ? HEADER_HINT : ""));
             }
             if (count + n > values.length) {
                 long grown = Math.max((long) values.length * 2, (long) count + n);
@@ -298,6 +317,11 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                     + ", not commas; Nabla reads comma-separated values");
         }
 
+        /** Whether the first row, the one being read or the one data row so far, may be a header. */
+        private boolean mayBeHeader() {
+            return !header && !headerSeen;
+        }
+
         private boolean noneNumeric(byte[] b, int n) {
             for (int c = 0; c < n; c++) {
                 if (Decimals.isDecimal(b, cellStart[c], cellEnd[c])) {
@@ -368,7 +392,8 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             }
             String cell = inQuotes ? "\"" + text + "\"" : text;
             return new InputException(where + "column " + column + " is '" + cell + "'" + length(s, e)
-                    + (inQuotes ? ", not a number (a quoted cell must hold a number)" : ", not a number"));
+                    + (inQuotes ? ", not a number (a quoted cell must hold a number)" : ", not a number")
+                    + (rows == 0 && mayBeHeader() ? HEADER_HINT : ""));
         }
     }
 }

@@ -61,7 +61,45 @@ class CsvTableTest {
     @Test
     void aFirstRowWithANumberIsData() throws IOException {
         InputException e = assertThrows(InputException.class, () -> CsvData.read(file("0.1,abc,1\n1,2,3\n"), 2, 1));
-        assertEquals(dir.resolve("d.csv") + ":1:2: column 2 is 'abc', not a number", e.getMessage());
+        assertEquals(
+                dir.resolve("d.csv")
+                        + ":1:2: column 2 is 'abc', not a number; if the first row is a header, add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.read(file("1,2,3\n0.1,abc,1\n"), 2, 1));
+        assertEquals(dir.resolve("d.csv") + ":2:2: column 2 is 'abc', not a number", e.getMessage(), "only line 1");
+    }
+
+    @Test
+    void withHeaderTheFirstRowIsAHeaderWhateverItHolds() throws IOException {
+        Path iris = file("150,4,setosa,versicolor,virginica\n5.1,3.5,1.4,0.2,0\n7.0,3.2,4.7,1.4,1\n");
+        CsvTable t = CsvTable.read(iris, 0, "", true);
+        assertEquals(2, t.rows());
+        assertEquals(5, t.cols());
+        assertEquals(2, t.firstDataLine());
+        assertArrayEquals(new double[] {5.1, 3.5, 1.4, 0.2, 0, 7.0, 3.2, 4.7, 1.4, 1}, t.values(), 0.0);
+        InputException e = assertThrows(InputException.class, () -> CsvTable.read(iris, 0, "", false));
+        assertEquals(
+                iris + ":1:3: column 3 is 'setosa', not a number; if the first row is a header, add --header",
+                e.getMessage());
+
+        Path counts = file("150,4\n5.1,3.5,1.4,0.2,0\n");
+        assertEquals(1, CsvTable.read(counts, 0, "", true).rows());
+        e = assertThrows(InputException.class, () -> CsvTable.read(counts, 0, "", false));
+        assertEquals(
+                counts + ":2: 5 columns, but 2 expected (like the rows before it); if the first row is a header, "
+                        + "add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.read(counts, 4, 1));
+        assertEquals(
+                counts + ":1: 2 columns, but 5 expected (the model takes 4 inputs and 1 target); if the first row "
+                        + "is a header, add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvTable.read(file("1,2\n3,4\n5\n"), 0, "", false));
+        assertEquals(dir.resolve("d.csv") + ":3: 1 column, but 2 expected (like the rows before it)", e.getMessage());
+
+        e = assertThrows(InputException.class, () -> CsvTable.read(file("1,2\n\n"), 0, "", true));
+        assertEquals(dir.resolve("d.csv") + ": no samples (only a header)", e.getMessage());
+        assertEquals(2, CsvTable.read(file("x,y\n1,2\n3,4\n"), 0, "", false).rows(), "a header without the flag");
     }
 
     @Test
