@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.InputException;
+import dev.nabla.data.ClassLabels;
 import dev.nabla.data.CsvData;
 import dev.nabla.data.CsvTable;
 import dev.nabla.data.NpyArray;
@@ -25,17 +26,31 @@ final class DataFiles {
      * whatever it holds.
      */
     static Samples samples(Path data, Path targets, Network net, int outputs, boolean header) {
+        return samples(data, targets, net, outputs, header, false);
+    }
+
+    /**
+     * {@link #samples(Path, Path, Network, int, boolean)}; with {@code labels} the targets are class
+     * indices (a CSV's last column, or a 1-D {@code .npy}), one-hot over the network's outputs,
+     * or without a network over the largest label plus one.
+     */
+    static Samples samples(Path data, Path targets, Network net, int outputs, boolean header, boolean labels) {
+        int classes = net == null ? 0 : net.outputs();
         if (isNpy(data)) {
             requireCsv(data, header);
             if (targets == null) {
-                throw new InputException(data + ": .npy inputs need their targets as a second file: --targets Y.npy");
+                throw new InputException(data + ": .npy inputs need their " + (labels ? "labels" : "targets")
+                        + " as a second file: --targets Y.npy");
             }
-            return NpySamples.open(data, targets);
+            return labels ? ClassLabels.npy(data, targets, classes) : NpySamples.open(data, targets);
         }
         if (targets != null) {
             throw new InputException("--targets is for .npy inputs; a CSV file holds its targets in its last columns");
         }
         InputFiles.requireReadableFile(data);
+        if (labels) {
+            return CsvData.readLabeled(data, net == null ? 0 : net.inputs(), classes, header);
+        }
         return net == null
                 ? CsvData.readWithTargets(data, outputs, header)
                 : CsvData.read(data, net.inputs(), net.outputs(), header);

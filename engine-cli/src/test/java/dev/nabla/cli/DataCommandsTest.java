@@ -195,6 +195,74 @@ class DataCommandsTest {
         assertEquals("engine: --header needs --data", builtIn.errorLine());
     }
 
+    /** Three classes of points around three centres, the class index in the last column. */
+    private Path threeClasses(String name, int rows) throws IOException {
+        double[][] centres = {{-1, -1}, {1, -1}, {0, 1}};
+        SplittableRandom rng = new SplittableRandom(11);
+        StringBuilder sb = new StringBuilder("x1,x2,class\n");
+        for (int s = 0; s < rows; s++) {
+            int c = s % 3;
+            sb.append(centres[c][0] + rng.nextDouble(-0.3, 0.3))
+                    .append(',')
+                    .append(centres[c][1] + rng.nextDouble(-0.3, 0.3))
+                    .append(',')
+                    .append(c == 2 ? "2.0" : Integer.toString(c))
+                    .append('\n');
+        }
+        return Files.writeString(dir.resolve(name), sb.toString());
+    }
+
+    @Test
+    void labelsTrainAndEvaluateOnOneHotTargets() throws IOException {
+        Path data = threeClasses("classes.csv", 300);
+        Path model = dir.resolve("m.json");
+        Cli r = Cli.run(
+                "train", "--data", path(data), "--labels", "--epochs", "30", "--batch", "10", "--save", path(model));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("300 samples of 2 inputs and 3 targets"), r.out());
+        Matcher loss = Pattern.compile("epoch \\d+/\\d+  loss (\\S+)").matcher(r.out());
+        List<Double> losses = new java.util.ArrayList<>();
+        while (loss.find()) {
+            losses.add(Double.parseDouble(loss.group(1)));
+        }
+        assertTrue(losses.get(losses.size() - 1) < 0.5 * losses.get(0), r.out());
+
+        Cli eval = Cli.run("evaluate", "--model", path(model), "--data", path(data), "--labels");
+        assertEquals(0, eval.code(), eval.toString());
+        assertTrue(eval.out().contains("over 300 samples"), eval.out());
+        Cli again = Cli.run("train", "--model", path(model), "--data", path(data), "--labels", "--epochs", "1");
+        assertEquals(0, again.code(), again.toString());
+
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "0.1,0.2,0\n0.3,0.4,3\n");
+        Cli outside = Cli.run("evaluate", "--model", path(model), "--data", path(bad), "--labels");
+        assertEquals(2, outside.code(), outside.toString());
+        assertEquals(
+                "engine: " + bad + ":2:3: label 3 is not a class index 0..2 (the model has 3 outputs)",
+                outside.errorLine());
+        Files.writeString(bad, "0.1,0.2,0\n0.3,0.4,1.5\n");
+        Path out = dir.resolve("out.json");
+        Cli fraction = Cli.run("train", "--data", path(bad), "--labels", "--save", path(out));
+        assertEquals(2, fraction.code(), fraction.toString());
+        assertEquals(
+                "engine: " + bad + ":2:3: label 1.5 is not a class index (a whole number from 0 up)",
+                fraction.errorLine());
+        Cli both = Cli.run("train", "--data", path(data), "--labels", "--outputs", "3", "--save", path(out));
+        assertEquals(2, both.code(), both.toString());
+        assertTrue(both.errorLine().startsWith("engine: --labels and --outputs both say"), both.errorLine());
+        assertEquals(1, both.err().lines().count(), both.err());
+        assertFalse(Files.exists(out));
+
+        Path labels = dir.resolve("labels.npy");
+        double[] ys = new double[N];
+        for (int s = 0; s < N; s++) {
+            ys[s] = s % 4;
+        }
+        NpyArray.write(labels, ys, N, 1);
+        Cli npy = Cli.run("train", "--data", path(x), "--targets", path(labels), "--labels", "--epochs", "1");
+        assertEquals(0, npy.code(), npy.toString());
+        assertTrue(npy.out().contains("2000 samples of 2 inputs and 4 targets"), npy.out());
+    }
+
     @Test
     void npyMistakesEndWithOneLine() throws IOException {
         Path wrong = dir.resolve("wrong.npy");

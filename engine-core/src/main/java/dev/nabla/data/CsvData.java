@@ -44,6 +44,25 @@ public final class CsvData {
         return Dataset.fromTable(t.name(), t.rows(), t.cols(), t.values(), targets);
     }
 
+    /**
+     * Reads data whose last column holds class labels, turned into one-hot targets of
+     * {@code classes} (the model's outputs; 0 without a model: the largest label plus one);
+     * {@code inputs} is the model's inputs, or 0 for any number of them.
+     */
+    public static Dataset readLabeled(Path file, int inputs, int classes, boolean header) {
+        CsvTable t = CsvTable.readLabeled(
+                file,
+                inputs > 0 ? inputs + 1 : 0,
+                "the model takes " + Plural.of(inputs, "input") + " and the label",
+                header,
+                classes);
+        if (t.cols() < 2) {
+            throw new InputException(t.name() + ":" + t.firstDataLine()
+                    + ": 1 column, but the last is the label; at least one input column must come first");
+        }
+        return ClassLabels.oneHot(t.name(), t.rows(), t.cols(), t.values(), classes);
+    }
+
     /** The dataset as CSV text: a header, then one row per sample. */
     public static String toCsv(Dataset d) {
         StringBuilder sb = new StringBuilder();

@@ -52,18 +52,29 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
      * below) is refused with a message that suggests {@code --header}.
      */
     public static CsvTable read(Path file, int expectedCols, String expectedWhy, boolean header) {
-        return read(file, expectedCols, expectedWhy, header, MAX_LINE_BYTES);
+        return read(file, expectedCols, expectedWhy, header, 0, MAX_LINE_BYTES);
+    }
+
+    /**
+     * {@link #read(Path, int, String, boolean)} of a table whose last column holds class labels:
+     * each must be a class index below {@code classes} (the model's outputs), or with
+     * {@code classes} 0 any whole number from 0; another is an error naming its line and column.
+     */
+    static CsvTable readLabeled(Path file, int expectedCols, String expectedWhy, boolean header, int classes) {
+        return read(file, expectedCols, expectedWhy, header, classes > 0 ? classes : -1, MAX_LINE_BYTES);
     }
 
     /** {@link #read(Path, int, String)} with lines of at most {@code maxLineBytes} bytes. */
     static CsvTable read(Path file, int expectedCols, String expectedWhy, int maxLineBytes) {
-        return read(file, expectedCols, expectedWhy, false, maxLineBytes);
+        return read(file, expectedCols, expectedWhy, false, 0, maxLineBytes);
     }
 
-    private static CsvTable read(Path file, int expectedCols, String expectedWhy, boolean header, int maxLineBytes) {
+    /** {@code classes}: 0, no labels; -1, labels of any class; else labels below it. */
+    private static CsvTable read(
+            Path file, int expectedCols, String expectedWhy, boolean header, int classes, int maxLineBytes) {
         InputFiles.requireReadableFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return new Parser(file.toString(), expectedCols, expectedWhy, header, maxLineBytes).parse(in);
+            return new Parser(file.toString(), expectedCols, expectedWhy, header, classes, maxLineBytes).parse(in);
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
@@ -81,6 +92,10 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         private final int maxLine;
         /** The first row is a header whatever it holds. */
         private final boolean header;
+        /** The last column's labels: 0, none; -1, any class; else the number of classes. */
+        private final int classes;
+        /** Labels must be below this; 0 when there are none. */
+        private final int labelLimit;
 
         private int cols;
         private double[] values = new double[1024];
@@ -94,9 +109,11 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         /** Whether each cell of the row was in double quotes. */
         private boolean[] quoted = new boolean[16];
 
-        Parser(String name, int expectedCols, String expectedWhy, boolean header, int maxLine) {
+        Parser(String name, int expectedCols, String expectedWhy, boolean header, int classes, int maxLine) {
             this.name = name;
             this.header = header;
+            this.classes = classes;
+            this.labelLimit = classes == 0 ? 0 : classes > 0 ? classes : ArrayLimit.MAX_LENGTH;
             this.cols = expectedCols;
             this.expectedWhy = expectedWhy;
             this.maxLine = maxLine;
@@ -211,6 +228,10 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             }
             for (int c = 0; c < n; c++) {
                 values[count++] = cell(b, cellStart[c], cellEnd[c], c + 1, quoted[c]);
+            }
+            if (labelLimit > 0 && !ClassLabels.isClass(values[count - 1], labelLimit)) {
+                throw new InputException(name + ":" + line + ":" + n + ": "
+                        + ClassLabels.notAClass(shown(b, cellStart[n - 1], cellEnd[n - 1]), Math.max(classes, 0)));
             }
             if (rows == 0) {
                 firstDataLine = line;

@@ -59,6 +59,61 @@ class CsvTableTest {
     }
 
     @Test
+    void labelsBecomeOneHotTargets() throws IOException {
+        Path f = file("x1,x2,class\n0.5,1,2.0\n-1,0,0\n\"3\",4,1\n");
+        Dataset d = CsvData.readLabeled(f, 0, 0, false);
+        assertEquals(3, d.targetWidth(), "the largest label + 1");
+        assertArrayEquals(new double[] {0.5, 1, -1, 0, 3, 4}, d.inputs(), 0.0);
+        assertArrayEquals(new double[] {0, 0, 1, 1, 0, 0, 0, 1, 0}, d.targets(), 0.0);
+        Dataset five = CsvData.readLabeled(f, 2, 5, false);
+        assertEquals(5, five.targetWidth(), "the model's outputs");
+        assertEquals(1, five.targets()[2 + 5 * 0]);
+
+        InputException e =
+                assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0\n3,4,2.5\n"), 0, 0, false));
+        assertEquals(f + ":2:3: label 2.5 is not a class index (a whole number from 0 up)", e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0\n3,4,-1\n"), 0, 0, false));
+        assertEquals(f + ":2:3: label -1 is not a class index (a whole number from 0 up)", e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0\n\n3,4,3\n"), 2, 3, false));
+        assertEquals(f + ":3:3: label 3 is not a class index 0..2 (the model has 3 outputs)", e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0,1\n"), 2, 3, false));
+        assertEquals(
+                f + ":1: 4 columns, but 3 expected (the model takes 2 inputs and the label); if the first row is a "
+                        + "header, add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1\n2\n"), 0, 0, false));
+        assertEquals(
+                f + ":1: 1 column, but the last is the label; at least one input column must come first",
+                e.getMessage());
+    }
+
+    @Test
+    void npyLabelsBecomeOneHotTargets() {
+        Path x = dir.resolve("x.npy");
+        Path y = dir.resolve("y.npy");
+        NpyArray.write(x, new double[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        NpyArray.write(y, new double[] {1, 0, 1}, 3, 1);
+        Samples s = ClassLabels.npy(x, y, 0);
+        assertEquals(2, s.targetWidth());
+        double[] t = new double[6];
+        s.copyTargets(0, 3, t, 0);
+        assertArrayEquals(new double[] {0, 1, 1, 0, 0, 1}, t, 0.0);
+        assertEquals(4, ClassLabels.npy(x, y, 4).targetWidth());
+        InputException e = assertThrows(InputException.class, () -> ClassLabels.npy(x, y, 1));
+        assertEquals(y + ": row 1: label 1 is not a class index 0..0 (the model has 1 output)", e.getMessage());
+        NpyArray.write(y, new double[] {1, 0.5, 1}, 3, 1);
+        e = assertThrows(InputException.class, () -> ClassLabels.npy(x, y, 0));
+        assertEquals(y + ": row 2: label 0.5 is not a class index (a whole number from 0 up)", e.getMessage());
+        NpyArray.write(y, new double[] {1, 0, 1, 0, 1, 0}, 3, 2);
+        e = assertThrows(InputException.class, () -> ClassLabels.npy(x, y, 0));
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "2 columns; --labels reads one label a sample, a 1-D array (N,) of class " + "indices"),
+                e.getMessage());
+    }
+
+    @Test
     void aFirstRowWithANumberIsData() throws IOException {
         InputException e = assertThrows(InputException.class, () -> CsvData.read(file("0.1,abc,1\n1,2,3\n"), 2, 1));
         assertEquals(
