@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.InputException;
+import dev.nabla.data.ClassLabels;
 import dev.nabla.data.CsvData;
 import dev.nabla.data.CsvTable;
 import dev.nabla.data.NpyArray;
@@ -21,20 +22,45 @@ final class DataFiles {
 
     /**
      * Samples for training or evaluating {@code net}; without a network, a CSV's last
-     * {@code outputs} columns are its targets.
+     * {@code outputs} columns are its targets. With {@code header} a CSV's first row is a header
+     * whatever it holds.
      */
-    static Samples samples(Path data, Path targets, Network net, int outputs) {
+    static Samples samples(Path data, Path targets, Network net, int outputs, boolean header) {
+        return samples(data, targets, net, outputs, header, false);
+    }
+
+    /**
+     * {@link #samples(Path, Path, Network, int, boolean)}; with {@code labels} the targets are class
+     * indices (a CSV's last column, or a 1-D {@code .npy}), one-hot over the network's outputs,
+     * or without a network over the largest label plus one.
+     */
+    static Samples samples(Path data, Path targets, Network net, int outputs, boolean header, boolean labels) {
+        int classes = net == null ? 0 : net.outputs();
         if (isNpy(data)) {
+            requireCsv(data, header);
             if (targets == null) {
-                throw new InputException(data + ": .npy inputs need their targets as a second file: --targets Y.npy");
+                throw new InputException(data + ": .npy inputs need their " + (labels ? "labels" : "targets")
+                        + " as a second file: --targets Y.npy");
             }
-            return NpySamples.open(data, targets);
+            return labels ? ClassLabels.npy(data, targets, classes) : NpySamples.open(data, targets);
         }
         if (targets != null) {
             throw new InputException("--targets is for .npy inputs; a CSV file holds its targets in its last columns");
         }
         InputFiles.requireReadableFile(data);
-        return net == null ? CsvData.readWithTargets(data, outputs) : CsvData.read(data, net.inputs(), net.outputs());
+        if (labels) {
+            return CsvData.readLabeled(data, net == null ? 0 : net.inputs(), classes, header);
+        }
+        return net == null
+                ? CsvData.readWithTargets(data, outputs, header)
+                : CsvData.read(data, net.inputs(), net.outputs(), header);
+    }
+
+    /** {@code --header} names a CSV's first row; a {@code .npy} has none. */
+    private static void requireCsv(Path data, boolean header) {
+        if (header) {
+            throw new InputException("--header is for CSV data; " + data + " is a .npy file, which has no header row");
+        }
     }
 
     /** Rows of inputs to predict from, read a chunk at a time. */
@@ -47,10 +73,11 @@ final class DataFiles {
     /**
      * The inputs of {@code data} for a network of {@code width} inputs: a {@code .npy} of
      * {@code N x width}, or a CSV of {@code width} columns (inputs only) or {@code width + targets}
-     * (the targets are ignored).
+     * (the targets are ignored). With {@code header} a CSV's first row is a header whatever it holds.
      */
-    static Inputs inputs(Path data, int width, int targets) {
+    static Inputs inputs(Path data, int width, int targets, boolean header) {
         if (isNpy(data)) {
+            requireCsv(data, header);
             NpyArray a = NpyArray.open(data);
             if (a.cols() != width) {
                 throw new InputException(data + ": " + a.cols() + " columns, but the model takes " + width + " inputs");
@@ -69,7 +96,7 @@ final class DataFiles {
             };
         }
         InputFiles.requireReadableFile(data);
-        CsvTable t = CsvTable.read(data, 0, "");
+        CsvTable t = CsvTable.read(data, 0, "", header);
         if (t.cols() != width && t.cols() != width + targets) {
             throw new InputException(data + ":" + t.firstDataLine() + ": " + t.cols() + " columns, but the model takes "
                     + width + " inputs (and " + targets + " targets, which predict ignores)");

@@ -36,6 +36,18 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--targets", paramLabel = "FILE", description = "The targets for .npy inputs.")
     Path targets;
 
+    @Option(
+            names = "--header",
+            description = "The CSV's first row is a header, whatever it holds (without it, only a first row in "
+                    + "which no cell is a number is).")
+    boolean header;
+
+    @Option(
+            names = "--labels",
+            description = "The targets are class indices 0..C-1, one a sample (the CSV's last column, or a 1-D .npy "
+                    + "--targets of whole numbers), read as one-hot targets of C: the model's outputs.")
+    boolean labels;
+
     @Mixin
     ModelOptions run;
 
@@ -43,7 +55,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Network net = run.network();
-        Samples samples = DataFiles.samples(data, targets, net, net.outputs());
+        Samples samples = DataFiles.samples(data, targets, net, net.outputs(), header, labels);
         TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
         int chunk = run.chunk(net, samples.count());
         try (Selection sel = run.open();

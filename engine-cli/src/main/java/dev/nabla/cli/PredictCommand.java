@@ -42,6 +42,12 @@ final class PredictCommand implements Callable<Integer> {
     Path data;
 
     @Option(
+            names = "--header",
+            description = "The CSV's first row is a header, whatever it holds (without it, only a first row in "
+                    + "which no cell is a number is).")
+    boolean header;
+
+    @Option(
             names = "--out",
             paramLabel = "FILE",
             required = true,
@@ -64,7 +70,7 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter log =
                 toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
         Network net = run.network();
-        DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs());
+        DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs(), header);
         int chunk = run.chunk(net, inputs.count());
         if (DataFiles.isNpy(output) && !ArrayLimit.fits(inputs.count(), net.outputs())) {
             throw new InputException(output + ": " + Plural.of(inputs.count(), "prediction") + " of "

@@ -125,7 +125,8 @@ final class TrainCommand implements Callable<Integer> {
             train = split.train();
             held = split.held();
         } else if (flags.validationData != null) {
-            held = DataFiles.samples(flags.validationData, flags.validationTargets, net, net.outputs());
+            held = DataFiles.samples(
+                    flags.validationData, flags.validationTargets, net, net.outputs(), flags.header, flags.labels);
             TrainingLoop.requireFits(held, net.inputs(), net.outputs());
         }
         if (before != null && before.samples() != train.count()) {
@@ -341,7 +342,8 @@ final class TrainCommand implements Callable<Integer> {
             MemoryCheck.requireSyntheticData(samples);
             return SyntheticData.generate(samples, runSeed);
         }
-        return DataFiles.samples(flags.data, flags.targets, net, flags.outputs == null ? 1 : flags.outputs);
+        return DataFiles.samples(
+                flags.data, flags.targets, net, flags.outputs == null ? 1 : flags.outputs, flags.header, flags.labels);
     }
 
     /** What tells the data from other data: its files' sizes and checksums, or the built-in data's count and seed. */

@@ -38,6 +38,19 @@ final class TrainOptions {
     Path targets;
 
     @Option(
+            names = "--header",
+            description = "The first row of each CSV (--data, --validation-data) is a header, whatever it holds "
+                    + "(without it, only a first row in which no cell is a number is).")
+    boolean header;
+
+    @Option(
+            names = "--labels",
+            description =
+                    "The targets are class indices 0..C-1, one a sample (the CSV's last column, or a 1-D .npy "
+                            + "--targets of whole numbers), trained on as one-hot targets of C: the model's outputs, or without --model the largest label + 1.")
+    boolean labels;
+
+    @Option(
             names = "--outputs",
             paramLabel = "N",
             description =
@@ -253,6 +266,16 @@ final class TrainOptions {
         }
         if (targets != null && data == null) {
             throw new InputException("--targets needs --data");
+        }
+        if (labels && data == null) {
+            throw new InputException("--labels needs --data");
+        }
+        if (labels && outputs != null) {
+            throw new InputException("--labels and --outputs both say what the targets are: with --labels they are "
+                    + "one column of class indices, one-hot over the model's outputs; leave --outputs out");
+        }
+        if (header && data == null) {
+            throw new InputException("--header needs --data");
         }
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new InputException("--checkpoint-every must be at least 1, not " + checkpointEvery);

@@ -60,6 +60,16 @@ class BadInputTest {
                         "--data {}/d.csv --outputs 2",
                         "d.csv:3:2: column 2 is 'x7', not a number"),
                 badCase(
+                        "unterminated quote",
+                        files("d.csv", "0.1,0.2,0.4,0.6\r\n\"0.3\",\"0.1,0.2,0.1\r\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:2:2: column 2 opens a quote that does not close on its line"),
+                badCase(
+                        "quoted cell not a number",
+                        files("d.csv", "0.1,0.2,0.4,0.6\n0.3,\"x\",0.1,0.2\n"),
+                        "--data {}/d.csv --outputs 2",
+                        "d.csv:2:2: column 2 is '\"x\"', not a number (a quoted cell must hold a number)"),
+                badCase(
                         "empty cell",
                         files("d.csv", "0.1,,0.4,0.6\n"),
                         "--data {}/d.csv --outputs 2",

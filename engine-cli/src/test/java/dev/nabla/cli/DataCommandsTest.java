@@ -150,6 +150,120 @@ class DataCommandsTest {
     }
 
     @Test
+    void headerReadsAFirstRowOfNumbersAndNamesAsAHeader() throws IOException {
+        Path data = dir.resolve("iris.csv");
+        StringBuilder sb = new StringBuilder("6,2,setosa,versicolor\r\n");
+        for (int s = 0; s < 6; s++) {
+            sb.append(s * 0.1)
+                    .append(",\"")
+                    .append(1 - s * 0.1)
+                    .append("\",")
+                    .append(s % 2)
+                    .append("\r\n");
+        }
+        Files.writeString(data, sb.toString());
+        Path model = dir.resolve("m.json");
+        Cli refused = Cli.run("train", "--data", path(data), "--epochs", "1", "--save", path(model));
+        assertEquals(2, refused.code(), refused.toString());
+        assertEquals(
+                "engine: " + data + ":1:3: column 3 is 'setosa', not a number; if the first row is a header, add "
+                        + "--header",
+                refused.errorLine());
+        assertEquals(1, refused.err().lines().count(), refused.err());
+        assertFalse(Files.exists(model));
+
+        Cli r = Cli.run("train", "--data", path(data), "--header", "--epochs", "1", "--save", path(model));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("6 samples of 2 inputs and 1 target"), r.out());
+        Cli eval = Cli.run("evaluate", "--model", path(model), "--data", path(data), "--header");
+        assertEquals(0, eval.code(), eval.toString());
+        assertTrue(eval.out().contains("over 6 samples"), eval.out());
+        Path out = dir.resolve("pred.csv");
+        Cli pred = Cli.run("predict", "--model", path(model), "--data", path(data), "--header", "--out", path(out));
+        assertEquals(0, pred.code(), pred.toString());
+        assertEquals(7, Files.readAllLines(out).size());
+        Cli withoutHeader = Cli.run("evaluate", "--model", path(model), "--data", path(data));
+        assertEquals(2, withoutHeader.code(), withoutHeader.toString());
+        assertTrue(withoutHeader.errorLine().endsWith("add --header"), withoutHeader.errorLine());
+
+        Cli npy = Cli.run("train", "--data", path(x), "--targets", path(y), "--header", "--epochs", "1");
+        assertEquals(2, npy.code(), npy.toString());
+        assertEquals(
+                "engine: --header is for CSV data; " + x + " is a .npy file, which has no header row", npy.errorLine());
+        Cli builtIn = Cli.run("train", "--header", "--epochs", "1");
+        assertEquals(2, builtIn.code(), builtIn.toString());
+        assertEquals("engine: --header needs --data", builtIn.errorLine());
+    }
+
+    /** Three classes of points around three centres, the class index in the last column. */
+    private Path threeClasses(String name, int rows) throws IOException {
+        double[][] centres = {{-1, -1}, {1, -1}, {0, 1}};
+        SplittableRandom rng = new SplittableRandom(11);
+        StringBuilder sb = new StringBuilder("x1,x2,class\n");
+        for (int s = 0; s < rows; s++) {
+            int c = s % 3;
+            sb.append(centres[c][0] + rng.nextDouble(-0.3, 0.3))
+                    .append(',')
+                    .append(centres[c][1] + rng.nextDouble(-0.3, 0.3))
+                    .append(',')
+                    .append(c == 2 ? "2.0" : Integer.toString(c))
+                    .append('\n');
+        }
+        return Files.writeString(dir.resolve(name), sb.toString());
+    }
+
+    @Test
+    void labelsTrainAndEvaluateOnOneHotTargets() throws IOException {
+        Path data = threeClasses("classes.csv", 300);
+        Path model = dir.resolve("m.json");
+        Cli r = Cli.run(
+                "train", "--data", path(data), "--labels", "--epochs", "30", "--batch", "10", "--save", path(model));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("300 samples of 2 inputs and 3 targets"), r.out());
+        Matcher loss = Pattern.compile("epoch \\d+/\\d+  loss (\\S+)").matcher(r.out());
+        List<Double> losses = new java.util.ArrayList<>();
+        while (loss.find()) {
+            losses.add(Double.parseDouble(loss.group(1)));
+        }
+        assertTrue(losses.get(losses.size() - 1) < 0.5 * losses.get(0), r.out());
+
+        Cli eval = Cli.run("evaluate", "--model", path(model), "--data", path(data), "--labels");
+        assertEquals(0, eval.code(), eval.toString());
+        assertTrue(eval.out().contains("over 300 samples"), eval.out());
+        Cli again = Cli.run("train", "--model", path(model), "--data", path(data), "--labels", "--epochs", "1");
+        assertEquals(0, again.code(), again.toString());
+
+        Path bad = Files.writeString(dir.resolve("bad.csv"), "0.1,0.2,0\n0.3,0.4,3\n");
+        Cli outside = Cli.run("evaluate", "--model", path(model), "--data", path(bad), "--labels");
+        assertEquals(2, outside.code(), outside.toString());
+        assertEquals(
+                "engine: " + bad + ":2:3: label 3 is not a class index 0..2 (the model has 3 outputs)",
+                outside.errorLine());
+        Files.writeString(bad, "0.1,0.2,0\n0.3,0.4,1.5\n");
+        Path out = dir.resolve("out.json");
+        Cli fraction = Cli.run("train", "--data", path(bad), "--labels", "--save", path(out));
+        assertEquals(2, fraction.code(), fraction.toString());
+        assertEquals(
+                "engine: " + bad + ":2:3: label 1.5 is not a class index (a whole number from 0 up)",
+                fraction.errorLine());
+        Cli both = Cli.run("train", "--data", path(data), "--labels", "--outputs", "3", "--save", path(out));
+        assertEquals(2, both.code(), both.toString());
+        assertTrue(both.errorLine().startsWith("engine: --labels and --outputs both say"), both.errorLine());
+        assertEquals(1, both.err().lines().count(), both.err());
+        assertFalse(Files.exists(out));
+
+        Path labels = dir.resolve("labels.npy");
+        double[] ys = new double[N];
+        for (int s = 0; s < N; s++) {
+            ys[s] = s % 4;
+        }
+        NpyArray.write(labels, ys, N, 1);
+        Cli npy = Cli.run("train", "--data", path(x), "--targets", path(labels), "--labels", "--epochs", "1");
+        assertEquals(0, npy.code(), npy.toString());
+        assertTrue(npy.out().contains("2000 samples of 2 inputs and 4 targets"), npy.out());
+    }
+
+    @Test
     void npyMistakesEndWithOneLine() throws IOException {
         Path wrong = dir.resolve("wrong.npy");
         NpyArray.write(wrong, new double[] {1, 2, 3}, 3, 1);

@@ -15,20 +15,52 @@ public final class CsvData {
 
     /** Reads data for a network of {@code inputs} inputs and {@code targets} outputs. */
     public static Dataset read(Path file, int inputs, int targets) {
+        return read(file, inputs, targets, false);
+    }
+
+    /** {@link #read(Path, int, int)}; with {@code header} the first row is a header whatever it holds. */
+    public static Dataset read(Path file, int inputs, int targets, boolean header) {
         int cols = inputs + targets;
         CsvTable t = CsvTable.read(
-                file, cols, "the model takes " + Plural.of(inputs, "input") + " and " + Plural.of(targets, "target"));
+                file,
+                cols,
+                "the model takes " + Plural.of(inputs, "input") + " and " + Plural.of(targets, "target"),
+                header);
         return Dataset.fromTable(t.name(), t.rows(), t.cols(), t.values(), targets);
     }
 
     /** Reads data whose last {@code targets} columns are the targets, any number of inputs before them. */
     public static Dataset readWithTargets(Path file, int targets) {
-        CsvTable t = CsvTable.read(file, 0, "");
+        return readWithTargets(file, targets, false);
+    }
+
+    /** {@link #readWithTargets(Path, int)}; with {@code header} the first row is a header whatever it holds. */
+    public static Dataset readWithTargets(Path file, int targets, boolean header) {
+        CsvTable t = CsvTable.read(file, 0, "", header);
         if (t.cols() <= targets) {
             throw new InputException(t.name() + ":" + t.firstDataLine() + ": " + Plural.of(t.cols(), "column")
                     + ", but " + targets + " of them are targets; at least one input column must come first");
         }
         return Dataset.fromTable(t.name(), t.rows(), t.cols(), t.values(), targets);
+    }
+
+    /**
+     * Reads data whose last column holds class labels, turned into one-hot targets of
+     * {@code classes} (the model's outputs; 0 without a model: the largest label plus one);
+     * {@code inputs} is the model's inputs, or 0 for any number of them.
+     */
+    public static Dataset readLabeled(Path file, int inputs, int classes, boolean header) {
+        CsvTable t = CsvTable.readLabeled(
+                file,
+                inputs > 0 ? inputs + 1 : 0,
+                "the model takes " + Plural.of(inputs, "input") + " and the label",
+                header,
+                classes);
+        if (t.cols() < 2) {
+            throw new InputException(t.name() + ":" + t.firstDataLine()
+                    + ": 1 column, but the last is the label; at least one input column must come first");
+        }
+        return ClassLabels.oneHot(t.name(), t.rows(), t.cols(), t.values(), classes);
     }
 
     /** The dataset as CSV text: a header, then one row per sample. */

@@ -17,7 +17,9 @@ import java.util.Locale;
 /**
  * A CSV file of numbers: one sample per row, cells separated by commas, every row as wide as the
  * first. A first row in which no cell is a number is a header and is skipped; blank lines are
- * skipped. A cell that is not a finite decimal number, or a row of another width, is an
+ * skipped. A cell may be in double quotes, as spreadsheets write them ({@code "1.5"}, blanks
+ * allowed outside the quotes); a quote that does not close on its line, or text after the closing
+ * quote, is an error. A cell that is not a finite decimal number, or a row of another width, is an
  * {@link InputException} naming {@code file:line:column} (column = the cell's position in its
  * row, from 1). So is what shows the file is not such CSV: a NUL byte (a binary file), a line
  * longer than {@link #MAX_LINE_BYTES}, and a line of cells separated by {@code ;} or tabs.
@@ -41,14 +43,38 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
      * cells, and {@code expectedWhy} says why in the message ("the model takes 2 inputs and 2 targets").
      */
     public static CsvTable read(Path file, int expectedCols, String expectedWhy) {
-        return read(file, expectedCols, expectedWhy, MAX_LINE_BYTES);
+        return read(file, expectedCols, expectedWhy, false);
+    }
+
+    /**
+     * {@link #read(Path, int, String)}; with {@code header} the first row is a header whatever it
+     * holds, and without it a first row that is not all numbers (or not as wide as the rows
+     * below) is refused with a message that suggests {@code --header}.
+     */
+    public static CsvTable read(Path file, int expectedCols, String expectedWhy, boolean header) {
+        return read(file, expectedCols, expectedWhy, header, 0, MAX_LINE_BYTES);
+    }
+
+    /**
+     * {@link #read(Path, int, String, boolean)} of a table whose last column holds class labels:
+     * each must be a class index below {@code classes} (the model's outputs), or with
+     * {@code classes} 0 any whole number from 0; another is an error naming its line and column.
+     */
+    static CsvTable readLabeled(Path file, int expectedCols, String expectedWhy, boolean header, int classes) {
+        return read(file, expectedCols, expectedWhy, header, classes > 0 ? classes : -1, MAX_LINE_BYTES);
     }
 
     /** {@link #read(Path, int, String)} with lines of at most {@code maxLineBytes} bytes. */
     static CsvTable read(Path file, int expectedCols, String expectedWhy, int maxLineBytes) {
+        return read(file, expectedCols, expectedWhy, false, 0, maxLineBytes);
+    }
+
+    /** {@code classes}: 0, no labels; -1, labels of any class; else labels below it. */
+    private static CsvTable read(
+            Path file, int expectedCols, String expectedWhy, boolean header, int classes, int maxLineBytes) {
         InputFiles.requireReadableFile(file);
         try (InputStream in = Files.newInputStream(file)) {
-            return new Parser(file.toString(), expectedCols, expectedWhy, maxLineBytes).parse(in);
+            return new Parser(file.toString(), expectedCols, expectedWhy, header, classes, maxLineBytes).parse(in);
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
@@ -58,10 +84,19 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
     private static final class Parser {
         /** The most bytes of a cell a message shows. */
         private static final int SHOWN = 40;
+        /** Added to an error about the first row when it may be a header. */
+        private static final String HEADER_HINT = "; if the first row is a header, add --header";
 
         private final String name;
         private final String expectedWhy;
         private final int maxLine;
+        /** The first row is a header whatever it holds. */
+        private final boolean header;
+        /** The last column's labels: 0, none; -1, any class; else the number of classes. */
+        private final int classes;
+        /** Labels must be below this; 0 when there are none. */
+        private final int labelLimit;
+
         private int cols;
         private double[] values = new double[1024];
         private int count;
@@ -71,9 +106,14 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         private boolean headerSeen;
         private int[] cellStart = new int[16];
         private int[] cellEnd = new int[16];
+        /** Whether each cell of the row was in double quotes. */
+        private boolean[] quoted = new boolean[16];
 
-        Parser(String name, int expectedCols, String expectedWhy, int maxLine) {
+        Parser(String name, int expectedCols, String expectedWhy, boolean header, int classes, int maxLine) {
             this.name = name;
+            this.header = header;
+            this.classes = classes;
+            this.labelLimit = classes == 0 ? 0 : classes > 0 ? classes : ArrayLimit.MAX_LENGTH;
             this.cols = expectedCols;
             this.expectedWhy = expectedWhy;
             this.maxLine = maxLine;
@@ -160,14 +200,14 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 to--;
             }
             int n = split(b, from, to);
-            if (n == 1 && cellStart[0] == cellEnd[0]) {
+            if (n == 1 && cellStart[0] == cellEnd[0] && !quoted[0]) {
                 return; // blank
             }
             checkUtf8(b, from, to);
-            if (n == 1) {
+            if (n == 1 && !quoted[0]) {
                 checkSeparator(b, cellStart[0], cellEnd[0]);
             }
-            if (rows == 0 && !headerSeen && noneNumeric(b, n)) {
+            if (rows == 0 && !headerSeen && (header || noneNumeric(b, n))) {
                 headerSeen = true;
                 return;
             }
@@ -177,7 +217,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             if (n != cols) {
                 String why = rows == 0 ? expectedWhy : "like the rows before it";
                 throw new InputException(name + ":" + line + ": " + Plural.of(n, "column") + ", but " + cols
-                        + " expected (" + why + ")");
+                        + " expected (" + why + ")" + (rows <= 1 && mayBeHeader() ? HEADER_HINT : ""));
             }
             if (count + n > values.length) {
                 long grown = Math.max((long) values.length * 2, (long) count + n);
@@ -187,7 +227,11 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 values = Arrays.copyOf(values, (int) grown);
             }
             for (int c = 0; c < n; c++) {
-                values[count++] = cell(b, cellStart[c], cellEnd[c], c + 1);
+                values[count++] = cell(b, cellStart[c], cellEnd[c], c + 1, quoted[c]);
+            }
+            if (labelLimit > 0 && !ClassLabels.isClass(values[count - 1], labelLimit)) {
+                throw new InputException(name + ":" + line + ":" + n + ": "
+                        + ClassLabels.notAClass(shown(b, cellStart[n - 1], cellEnd[n - 1]), Math.max(classes, 0)));
             }
             if (rows == 0) {
                 firstDataLine = line;
@@ -195,31 +239,81 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             rows++;
         }
 
-        /** Splits on commas into trimmed cells; returns their number. */
+        /**
+         * Splits on commas into trimmed cells; returns their number. A cell that starts with a
+         * double quote (after blanks) ends at the next quote that is not doubled; its content,
+         * trimmed, is the cell, and only blanks may follow it before the comma.
+         */
         private int split(byte[] b, int from, int to) {
             int n = 0;
-            int start = from;
-            for (int i = from; i <= to; i++) {
-                if (i == to || b[i] == ',') {
-                    if (n == cellStart.length) {
-                        cellStart = Arrays.copyOf(cellStart, 2 * n);
-                        cellEnd = Arrays.copyOf(cellEnd, 2 * n);
+            int i = from;
+            while (true) {
+                if (n == cellStart.length) {
+                    cellStart = Arrays.copyOf(cellStart, 2 * n);
+                    cellEnd = Arrays.copyOf(cellEnd, 2 * n);
+                    quoted = Arrays.copyOf(quoted, 2 * n);
+                }
+                int s = i;
+                while (s < to && (b[s] & 0xff) <= ' ') {
+                    s++;
+                }
+                int next;
+                int e;
+                if (s < to && b[s] == '"') {
+                    int close = closingQuote(b, s + 1, to, n + 1);
+                    next = close + 1;
+                    boolean tab = false;
+                    while (next < to && (b[next] & 0xff) <= ' ') {
+                        tab |= b[next] == '\t';
+                        next++;
                     }
-                    int s = start;
-                    int e = i;
+                    if (next < to && b[next] != ',') {
+                        if (b[next] == ';' || tab) {
+                            throw separatedBy(b[next] == ';' ? "';'" : "tabs");
+                        }
+                        throw new InputException(name + ":" + line + ":" + (n + 1) + ": column " + (n + 1)
+                                + " has text after its closing quote");
+                    }
+                    s++;
+                    e = close;
                     while (s < e && (b[s] & 0xff) <= ' ') {
                         s++;
                     }
-                    while (e > s && (b[e - 1] & 0xff) <= ' ') {
-                        e--;
+                    quoted[n] = true;
+                } else {
+                    next = s;
+                    while (next < to && b[next] != ',') {
+                        next++;
                     }
-                    cellStart[n] = s;
-                    cellEnd[n] = e;
-                    n++;
-                    start = i + 1;
+                    e = next;
+                    quoted[n] = false;
+                }
+                while (e > s && (b[e - 1] & 0xff) <= ' ') {
+                    e--;
+                }
+                cellStart[n] = s;
+                cellEnd[n] = e;
+                n++;
+                if (next >= to) {
+                    return n;
+                }
+                i = next + 1;
+            }
+        }
+
+        /** The quote that closes the cell {@code column} opened before {@code from}; a doubled quote is a quote in it. */
+        private int closingQuote(byte[] b, int from, int to, int column) {
+            for (int k = from; k < to; k++) {
+                if (b[k] == '"') {
+                    if (k + 1 < to && b[k + 1] == '"') {
+                        k++;
+                    } else {
+                        return k;
+                    }
                 }
             }
-            return n;
+            throw new InputException(name + ":" + line + ":" + column + ": column " + column
+                    + " opens a quote that does not close on its line");
         }
 
         /**
@@ -242,6 +336,11 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         private InputException separatedBy(String separator) {
             return new InputException(name + ":" + line + ": the cells are separated by " + separator
                     + ", not commas; Nabla reads comma-separated values");
+        }
+
+        /** Whether the first row, the one being read or the one data row so far, may be a header. */
+        private boolean mayBeHeader() {
+            return !header && !headerSeen;
         }
 
         private boolean noneNumeric(byte[] b, int n) {
@@ -287,27 +386,35 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             return e - s <= SHOWN ? "" : " (" + (e - s) + " bytes)";
         }
 
-        private double cell(byte[] b, int s, int e, int column) {
-            String where = name + ":" + line + ":" + column + ": ";
-            if (s == e) {
-                throw new InputException(where + "column " + column + " is empty, not a number");
-            }
-            if (!Decimals.isDecimal(b, s, e)) {
-                String text = shown(b, s, e);
-                String lower = text.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
-                if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
-                    throw new InputException(
-                            where + "column " + column + " is " + text + "; NaN and infinity are not allowed in data");
-                }
-                throw new InputException(
-                        where + "column " + column + " is '" + text + "'" + length(s, e) + ", not a number");
+        private double cell(byte[] b, int s, int e, int column, boolean inQuotes) {
+            if (s == e || !Decimals.isDecimal(b, s, e)) {
+                throw notANumber(b, s, e, column, inQuotes);
             }
             double v = Decimals.decimal(b, s, e);
             if (!Double.isFinite(v)) {
-                throw new InputException(where + "column " + column + " is " + shown(b, s, e) + length(s, e)
+                throw new InputException(name + ":" + line + ":" + column + ": column " + column + " is "
+                        + shown(b, s, e) + length(s, e)
                         + ", beyond the range of a double (infinity is not allowed in data)");
             }
             return v;
+        }
+
+        /** The error for cell {@code column}, {@code [s, e)}, which is empty or not a decimal number. */
+        private InputException notANumber(byte[] b, int s, int e, int column, boolean inQuotes) {
+            String where = name + ":" + line + ":" + column + ": ";
+            if (s == e && !inQuotes) {
+                return new InputException(where + "column " + column + " is empty, not a number");
+            }
+            String text = shown(b, s, e);
+            String lower = text.toLowerCase(Locale.ROOT).replaceFirst("^[+-]", "");
+            if (lower.equals("nan") || lower.equals("inf") || lower.equals("infinity")) {
+                return new InputException(
+                        where + "column " + column + " is " + text + "; NaN and infinity are not allowed in data");
+            }
+            String cell = inQuotes ? "\"" + text + "\"" : text;
+            return new InputException(where + "column " + column + " is '" + cell + "'" + length(s, e)
+                    + (inQuotes ? ", not a number (a quoted cell must hold a number)" : ", not a number")
+                    + (rows == 0 && mayBeHeader() ? HEADER_HINT : ""));
         }
     }
 }

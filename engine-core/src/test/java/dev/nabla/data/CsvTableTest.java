@@ -33,9 +33,128 @@ class CsvTableTest {
     }
 
     @Test
+    void readsQuotedNumbersWithCrlfAndAByteOrderMark() throws IOException {
+        Dataset d = CsvData.read(
+                file("\uFEFF\"x1\",\"x \"\"2\"\"\",\"t\"\r\n\"1.5\", \"2\" ,\"-3e-1\"\r\n 4,\" 5 \", 6\r\n"), 2, 1);
+        assertEquals(2, d.samples());
+        assertArrayEquals(new double[] {1.5, 2, 4, 5}, d.inputs(), 0.0);
+        assertArrayEquals(new double[] {-0.3, 6}, d.targets(), 0.0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "1,2,3\n4,\"5.5,6\n|:2:2: column 2 opens a quote that does not close on its line",
+                "1,2,3\r\n4,\"abc\",6\r\n|:2:2: column 2 is '\"abc\"', not a number (a quoted cell must hold a number)",
+                "1,2,3\n4,5,\"\"\n|:2:3: column 3 is '\"\"', not a number (a quoted cell must hold a number)",
+                "1,2,3\n\"4\"x,5,6\n|:2:1: column 1 has text after its closing quote",
+                "\"1\";\"2\"\n|:1: the cells are separated by ';', not commas; Nabla reads comma-separated values",
+                "\"1\"\t\"2\"\n|:1: the cells are separated by tabs, not commas; Nabla reads comma-separated values"
+            })
+    void refusesBadQuotes(String testCase) throws IOException {
+        String[] parts = testCase.split("\\|");
+        Path f = file(parts[0]);
+        InputException e = assertThrows(InputException.class, () -> CsvData.read(f, 2, 1));
+        assertEquals(f + parts[1], e.getMessage());
+    }
+
+    @Test
+    void labelsBecomeOneHotTargets() throws IOException {
+        Path f = file("x1,x2,class\n0.5,1,2.0\n-1,0,0\n\"3\",4,1\n");
+        Dataset d = CsvData.readLabeled(f, 0, 0, false);
+        assertEquals(3, d.targetWidth(), "the largest label + 1");
+        assertArrayEquals(new double[] {0.5, 1, -1, 0, 3, 4}, d.inputs(), 0.0);
+        assertArrayEquals(new double[] {0, 0, 1, 1, 0, 0, 0, 1, 0}, d.targets(), 0.0);
+        Dataset five = CsvData.readLabeled(f, 2, 5, false);
+        assertEquals(5, five.targetWidth(), "the model's outputs");
+        assertEquals(1, five.targets()[2 + 5 * 0]);
+
+        InputException e =
+                assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0\n3,4,2.5\n"), 0, 0, false));
+        assertEquals(f + ":2:3: label 2.5 is not a class index (a whole number from 0 up)", e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0\n3,4,-1\n"), 0, 0, false));
+        assertEquals(f + ":2:3: label -1 is not a class index (a whole number from 0 up)", e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0\n\n3,4,3\n"), 2, 3, false));
+        assertEquals(f + ":3:3: label 3 is not a class index 0..2 (the model has 3 outputs)", e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1,2,0,1\n"), 2, 3, false));
+        assertEquals(
+                f + ":1: 4 columns, but 3 expected (the model takes 2 inputs and the label); if the first row is a "
+                        + "header, add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.readLabeled(file("1\n2\n"), 0, 0, false));
+        assertEquals(
+                f + ":1: 1 column, but the last is the label; at least one input column must come first",
+                e.getMessage());
+    }
+
+    @Test
+    void npyLabelsBecomeOneHotTargets() {
+        Path x = dir.resolve("x.npy");
+        Path y = dir.resolve("y.npy");
+        NpyArray.write(x, new double[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        NpyArray.write(y, new double[] {1, 0, 1}, 3, 1);
+        Samples s = ClassLabels.npy(x, y, 0);
+        assertEquals(2, s.targetWidth());
+        double[] t = new double[6];
+        s.copyTargets(0, 3, t, 0);
+        assertArrayEquals(new double[] {0, 1, 1, 0, 0, 1}, t, 0.0);
+        assertEquals(4, ClassLabels.npy(x, y, 4).targetWidth());
+        InputException e = assertThrows(InputException.class, () -> ClassLabels.npy(x, y, 1));
+        assertEquals(y + ": row 1: label 1 is not a class index 0..0 (the model has 1 output)", e.getMessage());
+        NpyArray.write(y, new double[] {1, 0.5, 1}, 3, 1);
+        e = assertThrows(InputException.class, () -> ClassLabels.npy(x, y, 0));
+        assertEquals(y + ": row 2: label 0.5 is not a class index (a whole number from 0 up)", e.getMessage());
+        NpyArray.write(y, new double[] {1, 0, 1, 0, 1, 0}, 3, 2);
+        e = assertThrows(InputException.class, () -> ClassLabels.npy(x, y, 0));
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "2 columns; --labels reads one label a sample, a 1-D array (N,) of class " + "indices"),
+                e.getMessage());
+    }
+
+    @Test
     void aFirstRowWithANumberIsData() throws IOException {
         InputException e = assertThrows(InputException.class, () -> CsvData.read(file("0.1,abc,1\n1,2,3\n"), 2, 1));
-        assertEquals(dir.resolve("d.csv") + ":1:2: column 2 is 'abc', not a number", e.getMessage());
+        assertEquals(
+                dir.resolve("d.csv")
+                        + ":1:2: column 2 is 'abc', not a number; if the first row is a header, add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.read(file("1,2,3\n0.1,abc,1\n"), 2, 1));
+        assertEquals(dir.resolve("d.csv") + ":2:2: column 2 is 'abc', not a number", e.getMessage(), "only line 1");
+    }
+
+    @Test
+    void withHeaderTheFirstRowIsAHeaderWhateverItHolds() throws IOException {
+        Path iris = file("150,4,setosa,versicolor,virginica\n5.1,3.5,1.4,0.2,0\n7.0,3.2,4.7,1.4,1\n");
+        CsvTable t = CsvTable.read(iris, 0, "", true);
+        assertEquals(2, t.rows());
+        assertEquals(5, t.cols());
+        assertEquals(2, t.firstDataLine());
+        assertArrayEquals(new double[] {5.1, 3.5, 1.4, 0.2, 0, 7.0, 3.2, 4.7, 1.4, 1}, t.values(), 0.0);
+        InputException e = assertThrows(InputException.class, () -> CsvTable.read(iris, 0, "", false));
+        assertEquals(
+                iris + ":1:3: column 3 is 'setosa', not a number; if the first row is a header, add --header",
+                e.getMessage());
+
+        Path counts = file("150,4\n5.1,3.5,1.4,0.2,0\n");
+        assertEquals(1, CsvTable.read(counts, 0, "", true).rows());
+        e = assertThrows(InputException.class, () -> CsvTable.read(counts, 0, "", false));
+        assertEquals(
+                counts + ":2: 5 columns, but 2 expected (like the rows before it); if the first row is a header, "
+                        + "add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvData.read(counts, 4, 1));
+        assertEquals(
+                counts + ":1: 2 columns, but 5 expected (the model takes 4 inputs and 1 target); if the first row "
+                        + "is a header, add --header",
+                e.getMessage());
+        e = assertThrows(InputException.class, () -> CsvTable.read(file("1,2\n3,4\n5\n"), 0, "", false));
+        assertEquals(dir.resolve("d.csv") + ":3: 1 column, but 2 expected (like the rows before it)", e.getMessage());
+
+        e = assertThrows(InputException.class, () -> CsvTable.read(file("1,2\n\n"), 0, "", true));
+        assertEquals(dir.resolve("d.csv") + ": no samples (only a header)", e.getMessage());
+        assertEquals(2, CsvTable.read(file("x,y\n1,2\n3,4\n"), 0, "", false).rows(), "a header without the flag");
     }
 
     @Test
