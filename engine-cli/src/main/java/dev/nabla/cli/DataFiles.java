@@ -97,9 +97,10 @@ final class DataFiles {
         }
         InputFiles.requireReadableFile(data);
         CsvTable t = CsvTable.read(data, 0, "", header);
-        if (t.cols() != width && t.cols() != width + targets) {
+        // The inputs alone, or followed by the targets or by one column of class labels (--labels data).
+        if (t.cols() != width && t.cols() != width + targets && t.cols() != width + 1) {
             throw new InputException(data + ":" + t.firstDataLine() + ": " + t.cols() + " columns, but the model takes "
-                    + width + " inputs (and " + targets + " targets, which predict ignores)");
+                    + width + " inputs (and " + targets + " targets or one label column, which predict ignores)");
         }
         return new Inputs() {
             @Override

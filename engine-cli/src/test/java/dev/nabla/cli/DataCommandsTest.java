@@ -230,6 +230,10 @@ class DataCommandsTest {
         Cli eval = Cli.run("evaluate", "--model", path(model), "--data", path(data), "--labels");
         assertEquals(0, eval.code(), eval.toString());
         assertTrue(eval.out().contains("over 300 samples"), eval.out());
+        Path predicted = dir.resolve("predicted.csv");
+        Cli predict = Cli.run("predict", "--model", path(model), "--data", path(data), "--out", path(predicted));
+        assertEquals(0, predict.code(), "predict reads labelled data, ignoring the labels: " + predict);
+        assertEquals(301, Files.readAllLines(predicted).size(), "a header and a row per sample");
         Cli again = Cli.run("train", "--model", path(model), "--data", path(data), "--labels", "--epochs", "1");
         assertEquals(0, again.code(), again.toString());
 
