@@ -4,6 +4,7 @@ import dev.nabla.Plural;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.Samples;
 import dev.nabla.model.Network;
+import dev.nabla.train.Accuracy;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
 import java.io.PrintWriter;
@@ -67,6 +68,15 @@ final class EvaluateCommand implements Callable<Integer> {
                     "loss %s over %s",
                     TrainingReport.formatLoss(loss),
                     Plural.of(samples.count(), "sample")));
+            if (labels) {
+                long right = Accuracy.correct(tr, samples);
+                out.println(String.format(
+                        Locale.ROOT,
+                        "accuracy %.2f%% (%,d of %s classified right: the largest output at the label)",
+                        100.0 * right / samples.count(),
+                        right,
+                        Plural.of(samples.count(), "sample")));
+            }
         }
         return 0;
     }

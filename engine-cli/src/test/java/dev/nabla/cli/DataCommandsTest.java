@@ -301,4 +301,24 @@ class DataCommandsTest {
             assertFalse(Files.exists(out));
         }
     }
+
+    @Test
+    void evaluateWithLabelsCountsTheSamplesWhoseLargestOutputIsTheirClass() throws IOException {
+        Path model = Files.writeString(
+                dir.resolve("identity.json"),
+                "{\"layers\": [{\"inputs\": 3, \"outputs\": 3, \"activation\": \"identity\","
+                        + " \"weights\": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}]}");
+        // The outputs are the inputs: classes 0, 1, 2, 0 against the labels 0, 1, 1, 0; a tie goes to the first.
+        Path data = Files.writeString(
+                dir.resolve("scored.csv"), "0.9,0.1,0,0\n0.2,0.8,0.1,1\n0.1,0.2,0.7,1\n0.5,0.5,0.5,0\n");
+        Cli r = Cli.run("evaluate", "--model", path(model), "--data", path(data), "--labels");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(
+                r.out().contains("accuracy 75.00% (3 of 4 samples classified right: the largest output at the label)"),
+                r.out());
+        Path oneHot = Files.writeString(dir.resolve("one-hot.csv"), "0.9,0.1,0,1,0,0\n");
+        Cli noLabels = Cli.run("evaluate", "--model", path(model), "--data", path(oneHot));
+        assertEquals(0, noLabels.code(), noLabels.toString());
+        assertFalse(noLabels.out().contains("accuracy"), "accuracy only for --labels: " + noLabels);
+    }
 }
