@@ -101,7 +101,7 @@ final class TrainCommand implements Callable<Integer> {
                             + " (leave --outputs out: the model says how many targets there are)");
         }
         Samples all = loadData(net, options.seed());
-        dataIdentity = before != null || (flags.save != null && isCheckpoint(flags.save))
+        dataIdentity = before != null || (flags.save != null && Checkpoint.hasCheckpointName(flags.save))
                 ? identity(all, options.seed())
                 : null;
         if (net == null) {
@@ -158,7 +158,8 @@ final class TrainCommand implements Callable<Integer> {
                 options.epochs(),
                 metrics,
                 plot);
-        SaveFile saving = save == null ? null : new SaveFile(save, isCheckpoint(flags.save), report::warn);
+        SaveFile saving =
+                save == null ? null : new SaveFile(save, Checkpoint.hasCheckpointName(flags.save), report::warn);
         try (Selection sel = flags.backend.open(p);
                 Interrupts interrupts = new Interrupts()) {
             say("backend: " + sel.summary());
@@ -259,7 +260,7 @@ final class TrainCommand implements Callable<Integer> {
                                 : saved.file() == null
                                         ? "; nothing saved"
                                         : "; saved " + saved.file()
-                                                + (isCheckpoint(saved.file())
+                                                + (Checkpoint.hasCheckpointName(saved.file())
                                                         ? ", resume with --resume " + saved.file()
                                                         : "")));
                 return EXIT_INTERRUPTED;
@@ -299,7 +300,7 @@ final class TrainCommand implements Callable<Integer> {
             int capacity,
             Samples train) {
         Network now = tr.network();
-        if (isCheckpoint(file)) {
+        if (Checkpoint.hasCheckpointName(file)) {
             RunState state = new RunState(
                     options, at, capacity, p.id(), train.name(), train.count(), heldOut, heldOutDrawn, dataIdentity);
             Checkpoint.write(file, now, p != Precision.FP64, state.toMetadata());
@@ -319,10 +320,6 @@ final class TrainCommand implements Callable<Integer> {
                     + " that killed runs left beside it");
         }
         return f;
-    }
-
-    static boolean isCheckpoint(Path f) {
-        return f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors");
     }
 
     /** Whether the data is memory-mapped {@code .npy} (and so takes no heap). */

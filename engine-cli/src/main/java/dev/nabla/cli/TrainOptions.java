@@ -280,7 +280,7 @@ final class TrainOptions {
         if (checkpointEvery != null && checkpointEvery < 1) {
             throw new InputException("--checkpoint-every must be at least 1, not " + checkpointEvery);
         }
-        if (checkpointEvery != null && (save == null || !TrainCommand.isCheckpoint(save))) {
+        if (checkpointEvery != null && (save == null || !Checkpoint.hasCheckpointName(save))) {
             throw new InputException("--checkpoint-every needs --save FILE.safetensors, a checkpoint that records "
                     + "where the run stands");
         }

@@ -71,9 +71,8 @@ final class TrainingReport implements TrainingLoop.Listener {
 
     @Override
     public void stepDone(TrainingLoop.Step s) {
-        Row row = new Row(s.step(), s.epoch(), s.loss(), Double.NaN, s.samples() / s.seconds());
         if (metrics != null) {
-            metrics.add(row);
+            metrics.add(new Row(s.step(), s.epoch(), s.loss(), Double.NaN, s.samples() / s.seconds()));
         }
         if (plot != null) {
             history.add(s.step(), s.loss());

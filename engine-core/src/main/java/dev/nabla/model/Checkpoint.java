@@ -100,9 +100,13 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
      * starts as a safetensors file does ({@link Safetensors#startsLikeOne}).
      */
     public static boolean isCheckpoint(Path file) {
+        return hasCheckpointName(file) || Safetensors.startsLikeOne(file);
+    }
+
+    /** Whether the file's name ends in {@code .safetensors}: what a file to be written is known by. */
+    public static boolean hasCheckpointName(Path file) {
         Path name = file.getFileName();
-        return (name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".safetensors"))
-                || Safetensors.startsLikeOne(file);
+        return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".safetensors");
     }
 
     /** Reads and checks a checkpoint. */

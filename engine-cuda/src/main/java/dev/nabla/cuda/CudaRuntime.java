@@ -11,6 +11,7 @@ import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
 import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 
+import dev.nabla.JavaHeap;
 import dev.nabla.backend.ProbeReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -146,7 +147,7 @@ final class CudaRuntime {
         cuCtxSetCurrent(context);
         long[] free = new long[1];
         cuMemGetInfo(free, total);
-        facts.put("memory", DeviceMemoryException.bytes(free[0]) + " free of " + DeviceMemoryException.bytes(total[0]));
+        facts.put("memory", JavaHeap.size(free[0]) + " free of " + JavaHeap.size(total[0]));
 
         Kernels kernels;
         try {

@@ -1,5 +1,6 @@
 package dev.nabla.cuda;
 
+import dev.nabla.JavaHeap;
 import dev.nabla.MemoryException;
 import java.util.Locale;
 
@@ -19,11 +20,11 @@ public class DeviceMemoryException extends MemoryException {
                                 + "are free; try a smaller --micro-batch (train) or --batch (predict, evaluate), or a "
                                 + "smaller network",
                         what,
-                        bytes(requested),
+                        JavaHeap.size(requested),
                         requested,
-                        bytes(free),
+                        JavaHeap.size(free),
                         free,
-                        bytes(total)),
+                        JavaHeap.size(total)),
                 requested,
                 free);
     }
@@ -36,16 +37,5 @@ public class DeviceMemoryException extends MemoryException {
     /** Bytes the device had free. */
     public long free() {
         return available();
-    }
-
-    /** {@code "1.5 GiB"}, {@code "12.0 MiB"}, {@code "512 bytes"}. */
-    static String bytes(long n) {
-        if (n >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.1f GiB", n / (double) (1L << 30));
-        }
-        if (n >= 1L << 20) {
-            return String.format(Locale.ROOT, "%.1f MiB", n / (double) (1L << 20));
-        }
-        return n + " bytes";
     }
 }
