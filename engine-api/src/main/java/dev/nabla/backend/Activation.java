@@ -10,6 +10,12 @@ import java.util.Locale;
  * {@code sigmoid'(z) = a (1 - a)}, {@code tanh'(z) = 1 - a^2}, {@code relu'(z) = [a > 0]},
  * {@code identity'(z) = 1}. These scalar forms are the definition every backend implements;
  * the CPU backend calls them directly.
+ *
+ * <p>{@link #SOFTMAX} is the one activation that is not elementwise: over each row (sample) of
+ * {@code z}, {@code a_k = exp(z_k - m) / sum_j exp(z_j - m)} with {@code m} the row's largest
+ * value, so that large logits neither overflow nor lose the result. It ends a network trained with
+ * {@link LogitLoss#SOFTMAX_CROSS_ENTROPY}, whose gradient is taken from the logits with the loss;
+ * it has no backward pass of its own.
  */
 public enum Activation {
     SIGMOID {
@@ -55,13 +61,34 @@ public enum Activation {
         public double derivativeFromOutput(double a) {
             return 1.0;
         }
+    },
+    SOFTMAX {
+        @Override
+        public double apply(double z) {
+            throw new UnsupportedOperationException("softmax is taken over a whole row, not one value");
+        }
+
+        @Override
+        public double derivativeFromOutput(double a) {
+            throw new UnsupportedOperationException("softmax's gradient is taken with its loss, from the logits");
+        }
+
+        @Override
+        public boolean elementwise() {
+            return false;
+        }
     };
 
-    /** {@code f(z)}. */
+    /** {@code f(z)}; only for {@link #elementwise()} activations. */
     public abstract double apply(double z);
 
-    /** {@code f'(z)} written in terms of {@code a = f(z)}. */
+    /** {@code f'(z)} written in terms of {@code a = f(z)}; only for {@link #elementwise()} activations. */
     public abstract double derivativeFromOutput(double a);
+
+    /** Whether {@code a = f(z)} element by element ({@link #apply}); false for {@link #SOFTMAX}, taken over a row. */
+    public boolean elementwise() {
+        return true;
+    }
 
     /** The name used in model files and on the command line: {@code sigmoid}, {@code tanh}, ... */
     public String id() {

@@ -85,7 +85,10 @@ public abstract class Backend implements AutoCloseable {
         doGemm(transA, transB, alpha, a, b, beta, c);
     }
 
-    /** {@code a = f(z)} element by element, {@code B x O}; {@code a} may be {@code z}. */
+    /**
+     * {@code a = f(z)} element by element, {@code B x O}, or over each row for
+     * {@link Activation#SOFTMAX}; {@code a} may be {@code z}.
+     */
     public final void activationForward(Activation f, Matrix z, Matrix a) {
         Objects.requireNonNull(f, "activation");
         BackendChecks.sameShape("activationForward", own(z, "z"), own(a, "a"));
@@ -100,6 +103,10 @@ public abstract class Backend implements AutoCloseable {
         Objects.requireNonNull(f, "activation");
         BackendChecks.sameShape("activationBackward", own(a, "a"), own(g, "g"));
         BackendChecks.sameShape("activationBackward", a, own(delta, "delta"));
+        if (!f.elementwise()) {
+            throw new IllegalArgumentException("activationBackward: " + f.id()
+                    + " has no backward pass of its own; its gradient is taken with its loss (logitLoss)");
+        }
         doActivationBackward(f, a, g, delta);
     }
 
@@ -123,6 +130,38 @@ public abstract class Backend implements AutoCloseable {
         doMseLoss(output, target, count, delta, beta, loss);
     }
 
+    /**
+     * A classification loss fused with its output activation ({@link LogitLoss}), from the
+     * {@code B x O} logits {@code z} and targets {@code t} of a micro-batch of a batch of
+     * {@code count} samples:
+     * <pre>
+     *   loss[0] = (sum over the rows of the per-sample loss) / count + beta * loss[0]
+     *   loss[1] = (the rows classified right) + beta * loss[1]
+     *   delta   = dLoss/dz = (per-sample gradient) / count
+     * </pre>
+     * as {@link #mseLoss} adds up micro-batches; with {@code beta = 0} the old {@code loss} is not
+     * read. {@code loss} is {@code 1 x 2}; {@code delta} must not share storage with {@code z}.
+     * Sums are taken in double, in an order fixed by the shape alone.
+     */
+    public final void logitLoss(LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta,
+            Matrix loss) {
+        Objects.requireNonNull(kind, "kind");
+        BackendChecks.sameShape("logitLoss", own(z, "z"), own(target, "target"));
+        BackendChecks.sameShape("logitLoss", z, own(delta, "delta"));
+        if (delta == z) {
+            throw new IllegalArgumentException("logitLoss: delta must not be z");
+        }
+        if (own(loss, "loss").rows() != 1 || loss.cols() != 2) {
+            throw new IllegalArgumentException("logitLoss: loss must be 1x2 (the loss, the rows right), not "
+                    + loss.shape());
+        }
+        if (count < 1) {
+            throw new IllegalArgumentException("logitLoss: count must be at least 1, not " + count);
+        }
+        BackendChecks.finite("logitLoss", "beta", beta);
+        doLogitLoss(kind, z, target, count, delta, beta, loss);
+    }
+
     /** {@code z[r][j] += bias[j]} for every row: {@code bias} is {@code 1 x O}, {@code z} is {@code B x O}. */
     public final void addBias(Matrix bias, Matrix z) {
         BackendChecks.rowVector("addBias", own(bias, "bias"), own(z, "z"));
@@ -140,11 +179,35 @@ public abstract class Backend implements AutoCloseable {
         doBiasGradient(delta, beta, grad);
     }
 
-    /** Plain gradient descent: {@code param = param - lr * grad}, element by element. */
-    public final void sgdUpdate(double lr, Matrix grad, Matrix param) {
-        BackendChecks.sameShape("sgdUpdate", own(grad, "grad"), own(param, "param"));
-        BackendChecks.finite("sgdUpdate", "learning rate", lr);
-        doSgdUpdate(lr, grad, param);
+    /**
+     * One update of one parameter tensor by {@code rule} ({@link Optimizer} states the math),
+     * element by element: {@code param} and {@code grad} have one shape, and so do the states the
+     * rule keeps ({@code first}: SGD's velocity or Adam's {@code m}; {@code second}: Adam's
+     * {@code v}), which are updated in place; a state the rule does not keep is null. The step's
+     * learning rate and bias corrections are read from {@code scalars} ({@code 1 x 3},
+     * {@link Optimizer#stepScalars}) when the update runs, so a recorded step replays with the
+     * values uploaded there since. {@code grad} is not changed.
+     */
+    public final void optimizerUpdate(
+            Optimizer rule, Matrix scalars, Matrix grad, Matrix param, Matrix first, Matrix second) {
+        Objects.requireNonNull(rule, "rule");
+        BackendChecks.sameShape("optimizerUpdate", own(grad, "grad"), own(param, "param"));
+        if (own(scalars, "scalars").rows() != 1 || scalars.cols() != Optimizer.STEP_SCALARS) {
+            throw new IllegalArgumentException("optimizerUpdate: scalars must be 1x" + Optimizer.STEP_SCALARS
+                    + ", not " + scalars.shape());
+        }
+        Matrix[] states = {first, second};
+        for (int k = 0; k < states.length; k++) {
+            String role = k == 0 ? "first" : "second";
+            if (k < rule.states()) {
+                BackendChecks.sameShape("optimizerUpdate", param, own(states[k], role));
+            } else if (states[k] != null) {
+                throw new IllegalArgumentException(
+                        "optimizerUpdate: " + rule.describe() + " keeps " + rule.states() + " states, but " + role
+                                + " is given");
+            }
+        }
+        doOptimizerUpdate(rule, scalars, grad, param, first, second);
     }
 
     /**
@@ -266,7 +329,11 @@ public abstract class Backend implements AutoCloseable {
 
     protected abstract void doBiasGradient(Matrix delta, double beta, Matrix grad);
 
-    protected abstract void doSgdUpdate(double lr, Matrix grad, Matrix param);
+    protected abstract void doOptimizerUpdate(
+            Optimizer rule, Matrix scalars, Matrix grad, Matrix param, Matrix first, Matrix second);
+
+    protected abstract void doLogitLoss(
+            LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta, Matrix loss);
 
     /** {@link #networkGradients}, checked; only called where {@link #fusesNetwork} said yes. */
     protected void doNetworkGradients(

@@ -168,7 +168,9 @@ public final class ModelFile {
             }
             layers.add(layer);
         }
-        return new Network(loss, layers);
+        Loss chosen = loss;
+        return parseOr(lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1),
+                () -> new Network(chosen, layers));
     }
 
     private static Layer layer(JsonNode node, String name, int index, Parameters missing, boolean architecture) {

@@ -1,5 +1,6 @@
 package dev.nabla.model;
 
+import dev.nabla.InputException;
 import dev.nabla.backend.Activation;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.SplittableRandom;
 
 /**
  * A fully connected network: a loss and a chain of layers, each layer's inputs the previous
- * layer's outputs. Immutable.
+ * layer's outputs, the output layer's activation one that fits the loss ({@link Loss#requireOutput}).
+ * Immutable.
  */
 public final class Network {
     private final Loss loss;
@@ -26,6 +28,13 @@ public final class Network {
                                 + layers.get(l - 1).outputs() + " outputs");
             }
         }
+        for (int l = 0; l + 1 < layers.size(); l++) {
+            if (!layers.get(l).activation().elementwise()) {
+                throw new InputException("layer " + (l + 1) + " is " + layers.get(l).activation().id()
+                        + ": only the output layer may be, with the loss " + Loss.SOFTMAX_CROSS_ENTROPY.id());
+            }
+        }
+        loss.requireOutput(layers.get(layers.size() - 1).activation());
         this.layers = List.copyOf(layers);
     }
 
