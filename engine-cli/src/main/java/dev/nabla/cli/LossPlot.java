@@ -18,6 +18,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The training loss of every step and the held-out loss of every epoch against steps, as a PNG
  * (drawn with JFreeChart, headless). The loss axis is logarithmic when every loss is positive.
+ * For a classification loss, the accuracies are drawn too, against an axis of their own on the
+ * right (0 to 100%): the training accuracy as the mean over each run of steps the loss is drawn
+ * from, and the held-out accuracy after every epoch.
  */
 final class LossPlot {
     private static final int WIDTH = 1000;
@@ -65,14 +68,14 @@ final class LossPlot {
             data.addSeries(held);
         }
         JFreeChart chart = ChartFactory.createXYLineChart(
-                title, "step", "loss (mean squared error)", data, PlotOrientation.VERTICAL, true, false, false);
+                title, "step", "loss", data, PlotOrientation.VERTICAL, true, false, false);
         chart.setBackgroundPaint(Color.WHITE);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         if (positive && train.getItemCount() > 0) {
-            LogAxis axis = new LogAxis("loss (mean squared error, log scale)");
+            LogAxis axis = new LogAxis("loss (log scale)");
             axis.setSmallestValue(1e-12);
             axis.setNumberFormatOverride(new DecimalFormat("0.##E0"));
             plot.setRangeAxis(axis);
@@ -85,6 +88,45 @@ final class LossPlot {
         renderer.setSeriesStroke(1, new BasicStroke(2.5f));
         renderer.setSeriesShapesVisible(1, true);
         plot.setRenderer(renderer);
+        if (history.hasAccuracy()) {
+            addAccuracy(plot, history, per);
+        }
         file.write(out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
+    }
+
+    /** The accuracies as a second data set on a right-hand axis: runs of {@code per} steps averaged, and the epochs'. */
+    private static void addAccuracy(XYPlot plot, LossHistory history, int per) {
+        XYSeries train = new XYSeries("training accuracy (mean per run of steps)", false, true);
+        XYSeries held = new XYSeries("held-out accuracy (per epoch)");
+        int n = history.count();
+        for (int first = 0; first < n; first += per) {
+            int end = Math.min(n, first + per);
+            double sum = 0;
+            for (int i = first; i < end; i++) {
+                sum += history.accuracy(i);
+            }
+            train.add(history.step(end - 1), 100 * sum / (end - first), false);
+        }
+        for (int i = 0; i < history.heldOutCount(); i++) {
+            if (!Double.isNaN(history.heldOutAccuracy(i))) {
+                held.add(history.heldOutStep(i), 100 * history.heldOutAccuracy(i));
+            }
+        }
+        XYSeriesCollection data = new XYSeriesCollection(train);
+        if (held.getItemCount() > 0) {
+            data.addSeries(held);
+        }
+        NumberAxis axis = new NumberAxis("accuracy (%)");
+        axis.setRange(0, 100);
+        plot.setRangeAxis(1, axis);
+        plot.setDataset(1, data);
+        plot.mapDatasetToRangeAxis(1, 1);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        renderer.setSeriesPaint(0, new Color(44, 160, 44));
+        renderer.setSeriesStroke(0, new BasicStroke(1.5f));
+        renderer.setSeriesPaint(1, new Color(148, 103, 189));
+        renderer.setSeriesStroke(1, new BasicStroke(2.5f));
+        renderer.setSeriesShapesVisible(1, true);
+        plot.setRenderer(1, renderer);
     }
 }

@@ -25,7 +25,18 @@ import java.util.function.Consumer;
  * run goes on without it and {@link #failed()} says so.
  */
 final class MetricsFile implements AutoCloseable {
-    static final String HEADER = "step,epoch,loss,validation_loss,samples_per_second";
+    /**
+     * The columns: the accuracies (the share of the step's batch classified right, and of the
+     * held-out samples after the epoch) are empty for {@code mse}, as the held-out figures are on
+     * steps that do not end an epoch.
+     */
+    static final String HEADER =
+            "step,epoch,loss,validation_loss,samples_per_second,learning_rate,accuracy,validation_accuracy";
+
+    /** Columns of the files written before the learning rate and the accuracies were. */
+    private static final int OLD_COLUMNS = 5;
+
+    private static final int COLUMNS = 8;
     private static final long FLUSH_NANOS = 1_000_000_000L;
 
     private final OutputFile file;
@@ -69,10 +80,10 @@ final class MetricsFile implements AutoCloseable {
         }
     }
 
-    /** The held-out loss after the epoch whose last step is the pending row. */
-    void validation(double loss) {
+    /** The held-out loss and accuracy after the epoch whose last step is the pending row. */
+    void validation(double loss, double accuracy) {
         if (pending != null) {
-            pending = pending.withValidationLoss(loss);
+            pending = pending.withValidation(loss, accuracy);
         }
     }
 
@@ -139,10 +150,7 @@ final class MetricsFile implements AutoCloseable {
                 .append(',')
                 .append(r.loss())
                 .append(',');
-        if (!Double.isNaN(r.validationLoss())) {
-            b.append(r.validationLoss());
-        }
-        b.append(',');
+        optional(b, r.validationLoss()).append(',');
         double rate = r.samplesPerSecond();
         if (Double.isFinite(rate) && Math.abs(rate) < 1e15) {
             long tenths = Math.round(rate * 10); // String.format would cost more than the step
@@ -150,7 +158,19 @@ final class MetricsFile implements AutoCloseable {
         } else {
             b.append(String.format(Locale.ROOT, "%.1f", rate));
         }
+        b.append(',').append(r.learningRate()).append(',');
+        optional(b, r.accuracy()).append(',');
+        optional(b, r.validationAccuracy());
         return b.append('\n').toString();
+    }
+
+    /** The value, or nothing for NaN (a figure the row does not have). */
+    private static StringBuilder optional(StringBuilder b, double v) {
+        return Double.isNaN(v) ? b : b.append(v);
+    }
+
+    private static double optional(String cell) {
+        return cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
     }
 
     /**
@@ -165,17 +185,23 @@ final class MetricsFile implements AutoCloseable {
         try {
             for (String line : Files.readAllLines(metrics, StandardCharsets.US_ASCII)) {
                 String[] f = line.split(",", -1);
-                if (f.length != 5 || line.isEmpty() || !Character.isDigit(line.charAt(0))) {
+                if ((f.length != COLUMNS && f.length != OLD_COLUMNS)
+                        || line.isEmpty()
+                        || !Character.isDigit(line.charAt(0))) {
                     continue;
                 }
                 long step = Long.parseLong(f[0]);
+                boolean full = f.length == COLUMNS;
                 if (step <= stepsDone) {
                     rows.add(new TrainingReport.Row(
                             step,
                             Integer.parseInt(f[1]),
                             Double.parseDouble(f[2]),
-                            f[3].isEmpty() ? Double.NaN : Double.parseDouble(f[3]),
-                            Double.parseDouble(f[4])));
+                            optional(f[3]),
+                            Double.parseDouble(f[4]),
+                            full ? Double.parseDouble(f[5]) : Double.NaN,
+                            full ? optional(f[6]) : Double.NaN,
+                            full ? optional(f[7]) : Double.NaN));
                 }
             }
         } catch (IOException | RuntimeException e) {

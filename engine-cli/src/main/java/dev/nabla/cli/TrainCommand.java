@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.DataIdentity;
@@ -12,8 +13,11 @@ import dev.nabla.data.SyntheticData;
 import dev.nabla.io.OutputFile;
 import dev.nabla.io.OutputFile.Named;
 import dev.nabla.model.Checkpoint;
+import dev.nabla.model.Loss;
 import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
+import dev.nabla.model.OptimizerState;
+import dev.nabla.train.LearningRateSchedule;
 import dev.nabla.train.MemoryCheck;
 import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.RunState;
@@ -30,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code engine train}: mini-batch SGD on a model file (or a default network) and data (CSV,
+ * {@code engine train}: mini-batch training (SGD, Adam, AdamW, with a learning-rate schedule) on a model file (or a default network) and data (CSV,
  * {@code .npy}, or the built-in synthetic data), with progress, held-out loss, checkpoints that
  * a run can be resumed from, metrics and a loss plot.
  */
@@ -39,7 +43,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Trains a network with mini-batch gradient descent on the mean squared error.",
+            "Trains a network with mini-batch gradient descent (sgd, adam or adamw) on its loss (mse,",
+            "softmax-cross-entropy or binary-cross-entropy).",
             "Without --data it trains on built-in synthetic data (" + TrainCommand.DEFAULT_SAMPLES + " samples, "
                     + SyntheticData.INPUTS + " inputs, " + SyntheticData.TARGETS + " targets).",
             "Ctrl-C stops after the current step and writes --save (a checkpoint to --resume from)."
@@ -71,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
         flags.check();
         Checkpoint resumed = flags.resume == null ? null : Checkpoint.read(flags.resume);
         RunState before = resumed == null ? null : RunState.fromMetadata(resumed.metadata(), flags.resume.toString());
-        TrainingLoop.Options options = flags.settings(before);
+        long seed = flags.seed(before);
         Precision p = Precision.parse(
                 flags.choose("--precision", flags.precision, before == null ? null : before.precision(), "fp64"));
         // Before any work: no output may be an input or another output, and each must be writable.
@@ -93,7 +98,15 @@ final class TrainCommand implements Callable<Integer> {
         OutputFile plot = output("--plot", flags.plot);
         Network net = resumed != null
                 ? resumed.network()
-                : flags.model == null ? null : ModelFile.read(flags.model, options.seed());
+                : flags.model == null ? null : ModelFile.read(flags.model, seed);
+        if (net != null && flags.training.loss != null && Loss.parse(flags.training.loss) != net.loss()) {
+            throw new InputException("--loss " + flags.training.loss + " differs from the loss " + net.loss().id()
+                    + " of " + (flags.resume != null ? flags.resume : flags.model)
+                    + " (--loss is for the default network; a model file names its own)");
+        }
+        Optimizer rule = flags.training.rule(
+                flags, before == null ? null : before.optimizer(), net == null ? null : net.optimizer());
+        TrainingLoop.Options options = flags.settings(before, rule);
         if (net != null && flags.outputs != null && flags.outputs != net.outputs()) {
             throw new InputException(
                     "--outputs " + flags.outputs + " differs from the " + Plural.of(net.outputs(), "output")
@@ -105,7 +118,7 @@ final class TrainCommand implements Callable<Integer> {
                 ? identity(all, options.seed())
                 : null;
         if (net == null) {
-            net = defaultNetwork(all, options.seed());
+            net = defaultNetwork(all, flags.training.defaultLoss(flags.labels), options.seed());
             say("model:   " + net.describe() + " (default for the data)");
         } else {
             say("model:   " + net.describe() + " (" + (flags.resume != null ? flags.resume : flags.model) + ")");
@@ -170,10 +183,14 @@ final class TrainCommand implements Callable<Integer> {
             TrainingLoop.Position start = before == null ? TrainingLoop.Position.START : before.position();
             say(String.format(
                     Locale.ROOT,
-                    "train:   %d epochs, batch %d, lr %s, %s, seed %d%s%s",
+                    "train:   %d epochs, batch %d, %s, lr %s%s, %s, seed %d%s%s",
                     options.epochs(),
                     options.batch(),
+                    rule.describe(),
                     options.learningRate(),
+                    options.schedule().equals(LearningRateSchedule.CONSTANT)
+                            ? ""
+                            : " (" + options.schedule().describe() + ")",
                     options.shuffle() ? "shuffled" : "in file order",
                     options.seed(),
                     capacity < batchRows
@@ -185,13 +202,17 @@ final class TrainCommand implements Callable<Integer> {
                             : ", resumed at epoch " + start.epoch() + " step " + (start.stepInEpoch() + 1) + " ("
                                     + start.stepsDone() + " steps done)"));
             report.begin(start.stepsDone());
-            return run(sel, net, train, held, options, start, capacity, report, saving, interrupts);
+            OptimizerState state = resumed != null
+                    ? resumed.optimizerState(rule, flags.resume.toString())
+                    : OptimizerState.fresh(rule, net);
+            return run(sel, net, state, train, held, options, start, capacity, report, saving, interrupts);
         }
     }
 
     private int run(
             Selection sel,
             Network net,
+            OptimizerState state,
             Samples train,
             Samples held,
             TrainingLoop.Options options,
@@ -201,7 +222,7 @@ final class TrainCommand implements Callable<Integer> {
             SaveFile saving,
             Interrupts interrupts) {
         Precision p = sel.backend().precision();
-        try (Trainer tr = new Trainer(sel.backend(), net, capacity)) {
+        try (Trainer tr = new Trainer(sel.backend(), net, capacity, state)) {
             TrainingLoop.Listener listener = new TrainingLoop.Listener() {
                 /** A checkpoint due at an epoch's last step waits for the epoch's held-out loss. */
                 private TrainingLoop.Position dueAtEpochEnd;
@@ -302,10 +323,19 @@ final class TrainCommand implements Callable<Integer> {
         Network now = tr.network();
         if (Checkpoint.hasCheckpointName(file)) {
             RunState state = new RunState(
-                    options, at, capacity, p.id(), train.name(), train.count(), heldOut, heldOutDrawn, dataIdentity);
-            Checkpoint.write(file, now, p != Precision.FP64, state.toMetadata());
-        } else {
-            ModelFile.write(now, file);
+                    options,
+                    at,
+                    capacity,
+                    p.id(),
+                    train.name(),
+                    train.count(),
+                    heldOut,
+                    heldOutDrawn,
+                    dataIdentity,
+                    tr.optimizer());
+            Checkpoint.write(file, now, tr.optimizerState(), p != Precision.FP64, state.toMetadata());
+        } else { // the model file names the optimizer it trained with, to train it further the same way
+            ModelFile.write(now.withOptimizer(tr.optimizer()), file);
         }
     }
 
@@ -352,10 +382,18 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * One hidden layer of sigmoid units with bias; a sigmoid output when every target lies in
-     * [0, 1] (where a sigmoid can reach it), else an identity output.
+     * One hidden layer of sigmoid units with bias; for a classification loss, the output its loss
+     * needs; for mse, a sigmoid output when every target lies in [0, 1] (where a sigmoid can reach
+     * it), else an identity output.
      */
-    private static Network defaultNetwork(Samples ds, long seed) {
+    private static Network defaultNetwork(Samples ds, Loss loss, long seed) {
+        if (loss.classification()) {
+            return Network.builder(ds.inputWidth())
+                    .dense(DEFAULT_HIDDEN, Activation.SIGMOID, true)
+                    .dense(ds.targetWidth(), loss.logitLoss().output(), true)
+                    .loss(loss)
+                    .build(seed);
+        }
         boolean unit = true;
         int chunk = 4096;
         double[] t = new double[chunk * ds.targetWidth()];

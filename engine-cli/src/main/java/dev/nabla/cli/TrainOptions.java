@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.InputException;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.data.ArrayLimit;
 import dev.nabla.data.DataIdentity;
 import dev.nabla.data.SyntheticData;
@@ -95,8 +96,15 @@ final class TrainOptions {
                     + "update. Default: as many as fit in the backend's free memory.")
     Integer microBatch;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: 0.5, as in the document).")
+    @Option(
+            names = "--lr",
+            paramLabel = "X",
+            description = "Learning rate, the schedule's base rate (default: 0.5, as in the document; 0.001 for "
+                    + "adam and adamw).")
     Double lr;
+
+    @Mixin
+    OptimizerOptions training;
 
     @Mixin
     BackendOptions backend;
@@ -157,19 +165,30 @@ final class TrainOptions {
             description = "Draw the training and held-out loss against steps.")
     Path plot;
 
-    /** The run's settings: the flags, or on --resume the checkpoint's, which flags may not contradict. */
-    TrainingLoop.Options settings(RunState before) {
+    /** {@code --seed}, or on --resume the checkpoint's run's. */
+    long seed(RunState before) {
+        return Long.parseLong(
+                choose("--seed", str(seed), before == null ? null : str(before.options().seed()), "1"));
+    }
+
+    /**
+     * The run's settings: the flags, or on --resume the checkpoint's, which flags may not
+     * contradict; {@code optimizer} is the run's, whose kind sets the default learning rate.
+     */
+    TrainingLoop.Options settings(RunState before, Optimizer optimizer) {
         TrainingLoop.Options o = before == null ? null : before.options();
         int e = epochs != null ? epochs : o != null ? o.epochs() : 10;
         int b = Integer.parseInt(choose("--batch", str(batch), o == null ? null : str(o.batch()), "256"));
-        double rate = Double.parseDouble(choose("--lr", str(lr), o == null ? null : str(o.learningRate()), "0.5"));
-        long s = Long.parseLong(choose("--seed", str(seed), o == null ? null : str(o.seed()), "1"));
+        String defaultRate = optimizer.kind() == Optimizer.Kind.SGD ? "0.5" : "0.001";
+        double rate =
+                Double.parseDouble(choose("--lr", str(lr), o == null ? null : str(o.learningRate()), defaultRate));
+        long s = seed(before);
         boolean sh =
                 Boolean.parseBoolean(choose("--shuffle", str(shuffle), o == null ? null : str(o.shuffle()), "false"));
         if (before != null && microBatch != null && microBatch != before.microBatch()) {
             throw contradiction("--micro-batch", str(microBatch), str(before.microBatch()));
         }
-        return new TrainingLoop.Options(e, b, rate, sh, s);
+        return new TrainingLoop.Options(e, b, rate, sh, s, training.schedule(this, o == null ? null : o.schedule()));
     }
 
     /**
@@ -229,6 +248,7 @@ final class TrainOptions {
 
     /** Each flag alone and the flags together make sense; the first that does not is the error. */
     void check() {
+        training.check();
         if (lr != null && (!(lr > 0) || !Double.isFinite(lr))) {
             throw new InputException("--lr must be a positive finite number, not " + lr);
         }

@@ -25,10 +25,22 @@ final class TrainingReport implements TrainingLoop.Listener {
         QUIET
     }
 
-    /** One step's figures; {@code validationLoss} is NaN except on an epoch's last step. */
-    record Row(long step, int epoch, double loss, double validationLoss, double samplesPerSecond) {
-        Row withValidationLoss(double v) {
-            return new Row(step, epoch, loss, v, samplesPerSecond);
+    /**
+     * One step's figures; {@code validationLoss} and {@code validationAccuracy} are NaN except on an
+     * epoch's last step, and the accuracies NaN for {@code mse}.
+     */
+    record Row(
+            long step,
+            int epoch,
+            double loss,
+            double validationLoss,
+            double samplesPerSecond,
+            double learningRate,
+            double accuracy,
+            double validationAccuracy) {
+        /** The row with the held-out figures of the epoch it ends. */
+        Row withValidation(double loss, double accuracy) {
+            return new Row(step, epoch, this.loss, loss, samplesPerSecond, learningRate, this.accuracy, accuracy);
         }
     }
 
@@ -72,10 +84,18 @@ final class TrainingReport implements TrainingLoop.Listener {
     @Override
     public void stepDone(TrainingLoop.Step s) {
         if (metrics != null) {
-            metrics.add(new Row(s.step(), s.epoch(), s.loss(), Double.NaN, s.samples() / s.seconds()));
+            metrics.add(new Row(
+                    s.step(),
+                    s.epoch(),
+                    s.loss(),
+                    Double.NaN,
+                    s.samples() / s.seconds(),
+                    s.learningRate(),
+                    s.correct() < 0 ? Double.NaN : (double) s.correct() / s.samples(),
+                    Double.NaN));
         }
         if (plot != null) {
-            history.add(s.step(), s.loss());
+            history.add(s.step(), s.loss(), s.correct() < 0 ? Double.NaN : (double) s.correct() / s.samples());
         }
         epochSeconds += s.seconds();
         epochSamples += s.samples();
@@ -98,10 +118,10 @@ final class TrainingReport implements TrainingLoop.Listener {
     public void epochDone(TrainingLoop.Epoch e) {
         if (!Double.isNaN(e.validationLoss())) {
             if (metrics != null) {
-                metrics.validation(e.validationLoss());
+                metrics.validation(e.validationLoss(), e.validationAccuracy());
             }
             if (plot != null && history.count() > 0) {
-                history.addHeldOut(history.step(history.count() - 1), e.validationLoss());
+                history.addHeldOut(history.step(history.count() - 1), e.validationLoss(), e.validationAccuracy());
             }
         }
         if (metrics != null) {
@@ -111,11 +131,15 @@ final class TrainingReport implements TrainingLoop.Listener {
             out.println((mode == Mode.BAR ? "\r" : "")
                     + String.format(
                             Locale.ROOT,
-                            "epoch %d/%d  loss %s%s  %.2f s  %,.0f samples/s",
+                            "epoch %d/%d  loss %s%s%s%s  %.2f s  %,.0f samples/s",
                             e.number(),
                             epochs,
                             formatLoss(e.loss()),
+                            Double.isNaN(e.accuracy()) ? "" : "  accuracy " + percent(e.accuracy()),
                             Double.isNaN(e.validationLoss()) ? "" : "  held-out loss " + formatLoss(e.validationLoss()),
+                            Double.isNaN(e.validationAccuracy())
+                                    ? ""
+                                    : "  held-out accuracy " + percent(e.validationAccuracy()),
                             e.seconds(),
                             e.samples() / e.seconds())
                     + (mode == Mode.BAR ? "\u001b[K" : ""));
@@ -245,6 +269,11 @@ final class TrainingReport implements TrainingLoop.Listener {
     }
 
     /** 8 decimals where that shows the value, scientific notation where it would not. */
+    /** {@code 97.22%}: a share as a percentage with two decimals. */
+    static String percent(double share) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * share);
+    }
+
     static String formatLoss(double v) {
         double a = Math.abs(v);
         return a != 0 && (a >= 1e6 || a < 1e-4)

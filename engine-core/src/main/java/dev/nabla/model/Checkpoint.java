@@ -1,6 +1,7 @@
 package dev.nabla.model;
 
 import dev.nabla.InputException;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.InputFiles;
 import dev.nabla.safetensors.Safetensors;
@@ -24,24 +25,69 @@ import java.util.zip.CRC32;
  * its bias {@code layers.l.bias} ({@code [O]}), in {@code F64} or {@code F32}. The metadata holds
  * the architecture under {@code nabla.architecture}, in the model file's own JSON without the
  * parameters ({@link ModelFile#architecture}); the run's position and settings as {@code nabla.*}
- * strings; and a CRC-32 of the whole file ({@code nabla.crc32}).
+ * strings; and a CRC-32 of the whole file ({@code nabla.crc32}). Where the run's optimizer keeps
+ * state, each state tensor is named after its parameter ({@link OptimizerState.Slot#tensorName},
+ * {@code optimizer.layers.0.weight.exp_avg}), and {@code nabla.optimizer_steps} counts its updates.
  *
  * <p>Reading refuses what the container refuses, data whose CRC-32 differs from the one written,
  * an architecture the tensors do not fit, and tensors that hold NaN or infinity.
  *
  * @param network the network
  * @param metadata the {@code __metadata__} strings, {@code nabla.*} keys among them
+ * @param optimizerTensors the optimizer's state tensors by name ({@link #optimizerState} reads them)
  */
-public record Checkpoint(Network network, Map<String, String> metadata) {
+public record Checkpoint(Network network, Map<String, String> metadata, Map<String, double[]> optimizerTensors) {
     /** The metadata key of the architecture. */
     public static final String ARCHITECTURE = "nabla.architecture";
 
     private static final String CRC = "nabla.crc32";
     private static final String CRC_PLACEHOLDER = "00000000";
     private static final String FORMAT = "nabla.format";
+    private static final String OPTIMIZER_STEPS = "nabla.optimizer_steps";
+    private static final String OPTIMIZER_PREFIX = "optimizer.";
 
     public Checkpoint {
         metadata = Map.copyOf(metadata);
+        optimizerTensors = Map.copyOf(optimizerTensors);
+    }
+
+    /** A checkpoint without optimizer state. */
+    public Checkpoint(Network network, Map<String, String> metadata) {
+        this(network, metadata, Map.of());
+    }
+
+    /**
+     * The state of {@code rule} as this checkpoint holds it: its updates so far and a tensor at each
+     * of its places; a rule that keeps no state needs no tensor. A missing tensor, or one of
+     * another shape, is an {@link InputException}.
+     */
+    public OptimizerState optimizerState(Optimizer rule, String file) {
+        long steps;
+        try {
+            steps = Long.parseLong(metadata.getOrDefault(OPTIMIZER_STEPS, "0"));
+        } catch (NumberFormatException e) {
+            throw bad(file, OPTIMIZER_STEPS + " is not a number");
+        }
+        List<double[]> tensors = new ArrayList<>();
+        for (OptimizerState.Slot slot : OptimizerState.slots(rule, network)) {
+            double[] v = optimizerTensors.get(slot.tensorName());
+            if (v == null) {
+                throw bad(file, "there is no tensor " + slot.tensorName() + ", the " + rule.kind().id()
+                        + " state the run needs");
+            }
+            if (v.length != slot.size()) {
+                throw bad(file, "tensor " + slot.tensorName() + " holds " + v.length + " values, not " + slot.size());
+            }
+            tensors.add(v);
+        }
+        if (tensors.size() != optimizerTensors.size()) {
+            throw bad(file, "it holds optimizer tensors " + rule.describe() + " has no place for");
+        }
+        try {
+            return new OptimizerState(rule, steps, tensors);
+        } catch (IllegalArgumentException e) {
+            throw bad(file, e.getMessage());
+        }
     }
 
     /** A metadata value that must be there. */
@@ -60,11 +106,23 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
      * @param singlePrecision store the tensors as F32 (they must then be exact floats) instead of F64
      */
     public static void write(Path file, Network network, boolean singlePrecision, Map<String, String> metadata) {
-        AtomicFiles.write(file, bytes(network, singlePrecision, metadata));
+        write(file, network, null, singlePrecision, metadata);
+    }
+
+    /** {@link #write}, with the optimizer's state ({@code null} for none). */
+    public static void write(
+            Path file, Network network, OptimizerState state, boolean singlePrecision, Map<String, String> metadata) {
+        AtomicFiles.write(file, bytes(network, state, singlePrecision, metadata));
     }
 
     /** The file's bytes. */
     public static byte[] bytes(Network network, boolean singlePrecision, Map<String, String> metadata) {
+        return bytes(network, null, singlePrecision, metadata);
+    }
+
+    /** The file's bytes, with the optimizer's state ({@code null} for none). */
+    public static byte[] bytes(
+            Network network, OptimizerState state, boolean singlePrecision, Map<String, String> metadata) {
         DType dtype = singlePrecision ? DType.F32 : DType.F64;
         List<Tensor> tensors = new ArrayList<>();
         for (int l = 0; l < network.depth(); l++) {
@@ -79,6 +137,20 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
         meta.put(FORMAT, "1");
         meta.put(ARCHITECTURE, ModelFile.architecture(network));
         meta.putAll(metadata);
+        if (state != null) {
+            if (!state.fits(network)) {
+                throw new IllegalArgumentException("the optimizer state does not fit the network");
+            }
+            List<OptimizerState.Slot> slots = OptimizerState.slots(state.optimizer(), network);
+            for (int k = 0; k < slots.size(); k++) {
+                OptimizerState.Slot slot = slots.get(k);
+                long[] shape = slot.bias()
+                        ? new long[] {slot.size()}
+                        : new long[] {network.layer(slot.layer()).outputs(), network.layer(slot.layer()).inputs()};
+                tensors.add(new Tensor(slot.tensorName(), dtype, shape, state.tensors().get(k)));
+            }
+            meta.put(OPTIMIZER_STEPS, Long.toString(state.steps()));
+        }
         meta.put(CRC, CRC_PLACEHOLDER);
         byte[] file = Safetensors.encode(tensors, meta);
         int at = crcValueOffset(file, Safetensors.headerLength(file, InputException::new));
@@ -126,7 +198,16 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
         if (arch == null) {
             throw bad(name, "no " + ARCHITECTURE + " in its metadata; it was not written by Nabla");
         }
-        return new Checkpoint(network(name, arch, contents.tensors()), contents.metadata());
+        Map<String, Tensor> parameters = new LinkedHashMap<>();
+        Map<String, double[]> optimizer = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
+            if (e.getKey().startsWith(OPTIMIZER_PREFIX)) {
+                optimizer.put(e.getKey(), finite(name, e.getValue()));
+            } else {
+                parameters.put(e.getKey(), e.getValue());
+            }
+        }
+        return new Checkpoint(network(name, arch, parameters), contents.metadata(), optimizer);
     }
 
     /** Where the 8 hex digits of the CRC-32 value sit in the file, or -1 when the header has none. */
@@ -218,6 +299,11 @@ public record Checkpoint(Network network, Map<String, String> metadata) {
                     "tensor " + t.name() + " has shape " + Arrays.toString(t.shape()) + ", but the architecture needs "
                             + Arrays.toString(shape));
         }
+        return finite(file, t);
+    }
+
+    /** The tensor's values, none NaN or infinite. */
+    private static double[] finite(String file, Tensor t) {
         double[] v = t.values();
         for (double x : v) {
             if (!Double.isFinite(x)) {

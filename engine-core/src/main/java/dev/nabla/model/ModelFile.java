@@ -4,6 +4,7 @@ import dev.nabla.InputException;
 import dev.nabla.JavaHeap;
 import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.InputFiles;
 import dev.nabla.json.JsonNode;
@@ -33,7 +34,12 @@ import java.util.function.Supplier;
  * {@code weights[j][i]} is the weight from input {@code i} to unit {@code j}. {@code weights} is
  * optional (then drawn Glorot-uniform from the seed). {@code bias} is optional: an array of values,
  * {@code true} for a bias that starts at zero, {@code false} (or no key) for a layer without one.
- * {@code loss} is optional (default {@code mse}). Any other key is an error, so that a misspelt key
+ * {@code loss} is optional (default {@code mse}; {@code softmax-cross-entropy} needs a
+ * {@code softmax} output layer, {@code binary-cross-entropy} a {@code sigmoid} one). {@code optimizer}
+ * is optional: the optimizer to train with unless the trainer is told otherwise, as
+ * {@code {"name": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0}} or
+ * {@code {"name": "sgd", "momentum": 0.9, "nesterov": true}} (settings left out take PyTorch's
+ * defaults). Any other key is an error, so that a misspelt key
  * is never silently ignored. Written files print every number so that it reads back to the
  * identical double.
  *
@@ -41,7 +47,9 @@ import java.util.function.Supplier;
  * {@code "bias": true} or {@code false}, and the loss ({@link #architecture}); checkpoints record it.
  */
 public final class ModelFile {
-    private static final Set<String> TOP_KEYS = Set.of("loss", "layers");
+    private static final Set<String> TOP_KEYS = Set.of("loss", "layers", "optimizer");
+    private static final Set<String> OPTIMIZER_KEYS =
+            Set.of("name", "momentum", "nesterov", "beta1", "beta2", "eps", "weight_decay");
     private static final Set<String> LAYER_KEYS = Set.of("inputs", "outputs", "activation", "weights", "bias");
 
     private ModelFile() {}
@@ -169,8 +177,59 @@ public final class ModelFile {
             layers.add(layer);
         }
         Loss chosen = loss;
+        JsonNode optimizerNode = top.get("optimizer");
+        Optimizer optimizer = optimizerNode == null ? null : optimizer(optimizerNode);
         return parseOr(lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1),
-                () -> new Network(chosen, layers));
+                () -> new Network(chosen, layers, optimizer));
+    }
+
+    /**
+     * The {@code "optimizer"} object: {@code name} ({@code sgd}, {@code adam}, {@code adamw}) and
+     * any of its settings ({@code momentum}, {@code nesterov} for sgd; {@code beta1},
+     * {@code beta2}, {@code eps} for adam and adamw; {@code weight_decay} for all), PyTorch's
+     * defaults for the rest.
+     */
+    private static Optimizer optimizer(JsonNode node) {
+        Map<String, JsonNode> m = node.asObject("\"optimizer\"");
+        checkKeys(m, OPTIMIZER_KEYS, "\"optimizer\"");
+        JsonNode nameNode = m.get("name");
+        if (nameNode == null) {
+            throw node.error("\"optimizer\" has no \"name\" (sgd, adam or adamw)");
+        }
+        Optimizer.Kind kind = parseOr(nameNode, () -> Optimizer.Kind.parse(nameNode.asString("the optimizer's name")));
+        double decayDefault = kind == Optimizer.Kind.ADAMW ? Optimizer.DEFAULT_ADAMW_WEIGHT_DECAY : 0.0;
+        JsonNode nesterovNode = m.get("nesterov");
+        if (nesterovNode != null && !(nesterovNode.value() instanceof Boolean)) {
+            throw nesterovNode.error("\"nesterov\" must be true or false, not " + nesterovNode.typeName());
+        }
+        boolean nesterov = nesterovNode != null && (Boolean) nesterovNode.value();
+        return parseOr(node, () -> new Optimizer(
+                kind,
+                number(m, "momentum", 0.0),
+                nesterov,
+                number(m, "beta1", Optimizer.DEFAULT_BETA1),
+                number(m, "beta2", Optimizer.DEFAULT_BETA2),
+                number(m, "eps", Optimizer.DEFAULT_EPS),
+                number(m, "weight_decay", decayDefault)));
+    }
+
+    private static double number(Map<String, JsonNode> m, String key, double otherwise) {
+        JsonNode n = m.get(key);
+        return n == null ? otherwise : n.asDouble("\"" + key + "\"");
+    }
+
+    /** The {@code "optimizer"} object of {@link #optimizer(JsonNode)}, every setting of the rule written out. */
+    private static String optimizerJson(Optimizer o) {
+        StringBuilder sb = new StringBuilder("{\"name\": ").append(JsonWriter.string(o.kind().id()));
+        if (o.kind() == Optimizer.Kind.SGD) {
+            sb.append(", \"momentum\": ").append(JsonWriter.number(o.momentum()));
+            sb.append(", \"nesterov\": ").append(o.nesterov());
+        } else {
+            sb.append(", \"beta1\": ").append(JsonWriter.number(o.beta1()));
+            sb.append(", \"beta2\": ").append(JsonWriter.number(o.beta2()));
+            sb.append(", \"eps\": ").append(JsonWriter.number(o.eps()));
+        }
+        return sb.append(", \"weight_decay\": ").append(JsonWriter.number(o.weightDecay())).append('}').toString();
     }
 
     private static Layer layer(JsonNode node, String name, int index, Parameters missing, boolean architecture) {
@@ -293,7 +352,11 @@ public final class ModelFile {
     /** The network as model-file JSON: one layer per line, numbers that read back exactly. */
     public static String toJson(Network network) {
         StringBuilder sb = new StringBuilder();
-        sb.append("{\"loss\": ").append(JsonWriter.string(network.loss().id())).append(",\n \"layers\": [\n");
+        sb.append("{\"loss\": ").append(JsonWriter.string(network.loss().id()));
+        if (network.optimizer() != null) {
+            sb.append(",\n \"optimizer\": ").append(optimizerJson(network.optimizer()));
+        }
+        sb.append(",\n \"layers\": [\n");
         List<Layer> layers = network.layers();
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);

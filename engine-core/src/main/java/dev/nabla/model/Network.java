@@ -2,6 +2,7 @@ package dev.nabla.model;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Activation;
+import dev.nabla.backend.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,14 +10,20 @@ import java.util.SplittableRandom;
 
 /**
  * A fully connected network: a loss and a chain of layers, each layer's inputs the previous
- * layer's outputs, the output layer's activation one that fits the loss ({@link Loss#requireOutput}).
- * Immutable.
+ * layer's outputs, the output layer's activation one that fits the loss ({@link Loss#requireOutput});
+ * and, where its model file names one, the optimizer it is meant to train with. Immutable.
  */
 public final class Network {
     private final Loss loss;
     private final List<Layer> layers;
+    private final Optimizer optimizer;
 
     public Network(Loss loss, List<Layer> layers) {
+        this(loss, layers, null);
+    }
+
+    /** A network whose model names {@code optimizer} ({@code null} for none) as the one to train it with. */
+    public Network(Loss loss, List<Layer> layers, Optimizer optimizer) {
         this.loss = Objects.requireNonNull(loss, "loss");
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
@@ -36,6 +43,22 @@ public final class Network {
         }
         loss.requireOutput(layers.get(layers.size() - 1).activation());
         this.layers = List.copyOf(layers);
+        this.optimizer = optimizer;
+    }
+
+    /** The same network with other layers of the same shapes (parameters read back from a backend). */
+    public Network withLayers(List<Layer> newLayers) {
+        return new Network(loss, newLayers, optimizer);
+    }
+
+    /** The same network naming {@code newOptimizer} ({@code null} for none) as the one to train it with. */
+    public Network withOptimizer(Optimizer newOptimizer) {
+        return new Network(loss, layers, newOptimizer);
+    }
+
+    /** The optimizer the model file names to train with, or {@code null} where it names none. */
+    public Optimizer optimizer() {
+        return optimizer;
     }
 
     public Loss loss() {
@@ -168,12 +191,15 @@ public final class Network {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Network n && loss == n.loss && layers.equals(n.layers);
+        return o instanceof Network n
+                && loss == n.loss
+                && layers.equals(n.layers)
+                && Objects.equals(optimizer, n.optimizer);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(loss, layers);
+        return Objects.hash(loss, layers, optimizer);
     }
 
     @Override

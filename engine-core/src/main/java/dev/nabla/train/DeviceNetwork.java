@@ -3,14 +3,17 @@ package dev.nabla.train;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.model.Layer;
+import dev.nabla.model.Loss;
 import dev.nabla.model.Network;
+import dev.nabla.model.OptimizerState;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A network on a backend: per layer its weights {@code W} ({@code O x I}) and bias {@code b}
- * ({@code 1 x O}), their gradients, and the two buffers of the layer-by-layer passes, each
+ * ({@code 1 x O}), their gradients and the optimizer's states beside each, and the two buffers of the layer-by-layer passes, each
  * {@code capacity x O}: the activations ({@code z}, then {@code a = f(z)} in place) and the
  * gradients ({@code dL/da}, then {@code dL/dz} in place).
  *
@@ -30,42 +33,73 @@ final class DeviceNetwork {
         RowViews activations;
         /** {@code dL/da}, overwritten in place by {@code dL/dz}; null until first needed. */
         RowViews gradients;
+        /** The optimizer's states beside the weights and the bias ({@link Optimizer#states()} each; none for a layer without bias). */
+        final Matrix[] weightStates;
 
-        private DeviceLayer(Layer spec, Allocations memory) {
+        final Matrix[] biasStates;
+
+        private DeviceLayer(Layer spec, Allocations memory, int states) {
             this.spec = spec;
             Backend backend = memory.backend();
             weights = memory.allocate(spec.outputs(), spec.inputs());
             weightGrad = memory.allocate(spec.outputs(), spec.inputs());
             backend.upload(spec.weights(), 0, weights);
+            weightStates = new Matrix[states];
+            for (int k = 0; k < states; k++) {
+                weightStates[k] = memory.allocate(spec.outputs(), spec.inputs());
+            }
             if (spec.hasBias()) {
                 bias = memory.allocate(1, spec.outputs());
                 biasGrad = memory.allocate(1, spec.outputs());
                 backend.upload(spec.bias(), 0, bias);
+                biasStates = new Matrix[states];
+                for (int k = 0; k < states; k++) {
+                    biasStates[k] = memory.allocate(1, spec.outputs());
+                }
             } else {
                 bias = null;
                 biasGrad = null;
+                biasStates = new Matrix[0];
             }
+        }
+
+        private static Matrix state(Matrix[] states, int k) {
+            return k < states.length ? states[k] : null;
         }
     }
 
     private final Network initial;
+    private final Optimizer optimizer;
     private final Allocations memory;
     private final int capacity;
     private final DeviceLayer[] layers;
     /** The layers as {@link Backend#networkGradients} takes them, where the backend fuses this network; else null. */
     private final List<LayerParameters> fused;
 
-    /** Uploads {@code network}'s parameters; the layer buffers hold micro-batches of up to {@code capacity} rows. */
-    DeviceNetwork(Network network, Allocations memory, int capacity) {
+    /**
+     * Uploads {@code network}'s parameters and {@code state}, the optimizer's state for them; the
+     * layer buffers hold micro-batches of up to {@code capacity} rows.
+     */
+    DeviceNetwork(Network network, OptimizerState state, Allocations memory, int capacity) {
+        if (!state.fits(network)) {
+            throw new IllegalArgumentException("the optimizer state does not fit the network " + network.describe());
+        }
         this.initial = network;
         this.memory = memory;
         this.capacity = capacity;
+        this.optimizer = state.optimizer();
         this.layers = new DeviceLayer[network.depth()];
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new DeviceLayer(network.layer(l), memory);
+            layers[l] = new DeviceLayer(network.layer(l), memory, optimizer.states());
         }
         Backend backend = memory.backend();
-        this.fused = backend.fusesNetwork(network.widths()) ? parameters() : null;
+        List<Matrix> states = stateMatrices();
+        for (int k = 0; k < states.size(); k++) {
+            backend.upload(state.tensors().get(k), 0, states.get(k));
+        }
+        // The fused pass computes the mean squared error; the classification losses take the layer-by-layer one.
+        this.fused =
+                network.loss() == Loss.MSE && backend.fusesNetwork(network.widths()) ? parameters() : null;
         if (fused == null) {
             allocateLayerBuffers();
         }
@@ -107,15 +141,54 @@ final class DeviceNetwork {
         return fused;
     }
 
-    /** Plain SGD on every parameter: {@code p -= lr * dL/dp}, after every gradient is computed. */
-    void sgdUpdate(double lr) {
+    /**
+     * The optimizer's update of every parameter, after every gradient is computed, with the step's
+     * learning rate and bias corrections read from {@code scalars} ({@link Optimizer#stepScalars}).
+     */
+    void update(Matrix scalars) {
         Backend backend = memory.backend();
         for (DeviceLayer s : layers) {
-            backend.sgdUpdate(lr, s.weightGrad, s.weights);
+            backend.optimizerUpdate(
+                    optimizer,
+                    scalars,
+                    s.weightGrad,
+                    s.weights,
+                    DeviceLayer.state(s.weightStates, 0),
+                    DeviceLayer.state(s.weightStates, 1));
             if (s.bias != null) {
-                backend.sgdUpdate(lr, s.biasGrad, s.bias);
+                backend.optimizerUpdate(
+                        optimizer,
+                        scalars,
+                        s.biasGrad,
+                        s.bias,
+                        DeviceLayer.state(s.biasStates, 0),
+                        DeviceLayer.state(s.biasStates, 1));
             }
         }
+    }
+
+    Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The state matrices in {@link OptimizerState}'s order: per layer, the weights' states, then the bias's. */
+    private List<Matrix> stateMatrices() {
+        List<Matrix> out = new ArrayList<>();
+        for (DeviceLayer s : layers) {
+            out.addAll(List.of(s.weightStates));
+            out.addAll(List.of(s.biasStates));
+        }
+        return out;
+    }
+
+    /** The optimizer's state as it is now on the backend, after {@code steps} updates. */
+    OptimizerState downloadState(long steps) {
+        Backend backend = memory.backend();
+        List<double[]> tensors = new ArrayList<>();
+        for (Matrix m : stateMatrices()) {
+            tensors.add(backend.download(m));
+        }
+        return new OptimizerState(optimizer, steps, tensors);
     }
 
     /** The network as it is now on the backend. */
@@ -127,6 +200,6 @@ final class DeviceNetwork {
             double[] b = s.bias == null ? null : backend.download(s.bias);
             out.add(s.spec.withParameters(w, b));
         }
-        return new Network(initial.loss(), out);
+        return initial.withLayers(out);
     }
 }

@@ -1,7 +1,9 @@
 package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.LogitLoss;
 import dev.nabla.backend.Matrix;
+import dev.nabla.model.Loss;
 import dev.nabla.train.DeviceNetwork.DeviceLayer;
 
 /**
@@ -17,17 +19,28 @@ import dev.nabla.train.DeviceNetwork.DeviceLayer;
  * </pre>
  * With {@code beta = 1} the loss and the gradients add to those of the micro-batches before, so a
  * batch split into micro-batches sums to the batch's.
+ *
+ * <p>A classification loss ({@link Loss#logitLoss()}) replaces the last layer's activation, the
+ * loss and the activation's backward with one fused operation on the logits {@code z_L}
+ * ({@link Backend#logitLoss}), which gives {@code delta_L = dL/dz_L} directly and also counts the
+ * samples classified right (the loss matrix is then {@code 1 x 2}).
  */
 final class ForwardBackward {
     private final Backend backend;
     private final DeviceNetwork net;
     private final Matrix loss;
+    /** The fused classification loss, or null for the mean squared error. */
+    private final LogitLoss logitLoss;
 
-    /** Passes over {@code net}; {@code loss} ({@code 1 x 1}) receives each batch's loss. */
+    /**
+     * Passes over {@code net}; {@code loss} receives each batch's loss ({@code 1 x 1}), and for a
+     * classification loss also the samples classified right ({@code 1 x 2}).
+     */
     ForwardBackward(Backend backend, DeviceNetwork net, Matrix loss) {
         this.backend = backend;
         this.net = net;
         this.loss = loss;
+        this.logitLoss = net.initial().loss().logitLoss();
     }
 
     /**
@@ -41,9 +54,20 @@ final class ForwardBackward {
             return;
         }
         int rows = in.rows();
-        forward(in, trace);
         DeviceLayer last = net.layer(net.depth() - 1);
-        backend.mseLoss(last.activations.first(rows), tgt, count, last.gradients.first(rows), beta, loss);
+        Matrix out = last.activations.first(rows);
+        Matrix delta = last.gradients.first(rows);
+        if (logitLoss == null) {
+            forward(in, trace, true);
+            backend.mseLoss(out, tgt, count, delta, beta, loss);
+        } else {
+            forward(in, trace, false);
+            backend.logitLoss(logitLoss, out, tgt, count, delta, beta, loss);
+            if (trace != null) { // the trace shows the probabilities, as a prediction does
+                backend.activationForward(last.spec.activation(), out, out);
+                trace.activation[net.depth() - 1] = backend.download(out);
+            }
+        }
         if (train) {
             backward(in, beta, trace);
         }
@@ -51,6 +75,11 @@ final class ForwardBackward {
 
     /** {@code a_l = f_l(a_{l-1} W_l^T + b_l)} for every layer; returns {@code a_L}, {@code in.rows() x O}. */
     Matrix forward(Matrix in, StepTracer trace) {
+        return forward(in, trace, true);
+    }
+
+    /** {@link #forward}, stopping at the logits {@code z_L} unless {@code outputActivation}. */
+    private Matrix forward(Matrix in, StepTracer trace, boolean outputActivation) {
         net.allocateLayerBuffers();
         int rows = in.rows();
         Matrix a = in;
@@ -63,6 +92,9 @@ final class ForwardBackward {
             }
             if (trace != null) {
                 trace.preActivation[l] = backend.download(z);
+            }
+            if (!outputActivation && l == net.depth() - 1) {
+                break;
             }
             backend.activationForward(s.spec.activation(), z, z);
             if (trace != null) {
@@ -84,7 +116,9 @@ final class ForwardBackward {
             if (trace != null) {
                 trace.outputGradient[l] = backend.download(g);
             }
-            backend.activationBackward(s.spec.activation(), a, g, g);
+            if (logitLoss == null || l < net.depth() - 1) { // a logit loss gave dL/dz_L itself
+                backend.activationBackward(s.spec.activation(), a, g, g);
+            }
             backend.gemm(true, false, 1.0, g, below, beta, s.weightGrad);
             if (s.bias != null) {
                 backend.biasGradient(g, beta, s.biasGrad);

@@ -1,6 +1,7 @@
 package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.data.ArrayLimit;
 import dev.nabla.model.Layer;
 import dev.nabla.model.Network;
@@ -52,10 +53,10 @@ public final class MemoryPlan {
     /** Bytes a trainer of {@code network} holds on its backend with the given capacity. */
     public static long bytesFor(Network network, long capacity, int elementBytes) {
         long perRow = 2L * (network.inputs() + network.outputs()); // two sets of input and target buffers
-        long fixed = 1; // the loss
+        long fixed = 2 + Optimizer.STEP_SCALARS; // the loss and the rows right, the optimizer's step scalars
         for (Layer l : network.layers()) {
             perRow += 2L * l.outputs(); // activations, and gradients
-            fixed += 2 * l.parameterCount(); // parameters, and their gradients
+            fixed += 4 * l.parameterCount(); // parameters, their gradients, and up to two optimizer states (Adam's)
         }
         return (perRow * capacity + fixed) * elementBytes;
     }

@@ -2,42 +2,39 @@ package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Recording;
-import java.util.function.DoubleConsumer;
 
 /**
  * One kind of training step, always on the same matrices: run directly the first time (which
  * sizes the backend's scratch memory), recorded the second ({@link Backend#record}) and replayed
- * after that while the learning rate stays the same; a new rate records again (a GPU graph holds
- * the rate as a kernel argument). On a GPU a replay is one graph launch instead of one launch per
- * operation. The step's body is made once, so a step allocates nothing.
+ * after that. What changes from step to step (the batch, the learning rate and the optimizer's
+ * bias corrections) is uploaded into the step's matrices before it runs, so one recording serves
+ * every step. On a GPU a replay is one graph launch instead of one launch per operation. The
+ * step's body is made once, so a step allocates nothing.
  */
 final class RecordedStep implements AutoCloseable {
     private final Backend backend;
-    private final DoubleConsumer body;
+    private final Runnable body;
     private Recording recording;
-    private double rate;
     private boolean warm;
 
-    /** {@code body.accept(lr)} queues the step's operations with learning rate {@code lr}. */
-    RecordedStep(Backend backend, DoubleConsumer body) {
+    /** {@code body} queues the step's operations. */
+    RecordedStep(Backend backend, Runnable body) {
         this.backend = backend;
         this.body = body;
     }
 
-    /** Queues the step with learning rate {@code lr}. */
-    void run(double lr) {
-        if (recording != null && rate == lr) {
+    /** Queues the step. */
+    void run() {
+        if (recording != null) {
             recording.replay();
             return;
         }
         if (!warm) {
-            body.accept(lr);
+            body.run();
             warm = true;
             return;
         }
-        close();
-        recording = backend.record(() -> body.accept(lr));
-        rate = lr;
+        recording = backend.record(body);
         recording.replay();
     }
 

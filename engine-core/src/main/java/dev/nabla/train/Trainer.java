@@ -2,14 +2,17 @@ package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.data.Samples;
+import dev.nabla.model.Loss;
 import dev.nabla.model.Network;
+import dev.nabla.model.OptimizerState;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Trains a network on one backend: forward, loss, backward and the SGD update, as a sequence of
- * backend operations. The trainer only composes; the backend computes. Its parts:
+ * Trains a network on one backend: forward, loss, backward and the optimizer's update
+ * ({@link Optimizer}), as a sequence of backend operations. The trainer only composes; the backend computes. Its parts:
  * {@link DeviceNetwork} (the parameters and layer buffers on the backend), {@link BatchStaging}
  * (batches uploaded micro-batch by micro-batch), {@link ForwardBackward} (the passes and the loss),
  * {@link RecordedStep} (steps recorded once and replayed), {@link ResidentBatch} (batches kept on
@@ -27,6 +30,12 @@ import java.util.List;
  * launch on a GPU); so it does for batches kept on the backend ({@link #keep}). Where the backend
  * fuses the network ({@link Backend#fusesNetwork}), forward, loss and backward are one operation.
  * Steps allocate nothing on the Java heap once each batch size has been seen.
+ *
+ * <p>The optimizer's state (SGD's velocities, Adam's moments) lives on the backend beside the
+ * parameters; the learning rate and Adam's bias corrections of each step are uploaded into a
+ * {@code 1 x 3} matrix the update reads, so the recorded step serves every rate a schedule gives.
+ * {@link #optimizerState()} reads the state back for a checkpoint, and a trainer made from it
+ * continues exactly where the checkpointed one stood.
  */
 public final class Trainer implements AutoCloseable {
     private final Backend backend;
@@ -44,15 +53,38 @@ public final class Trainer implements AutoCloseable {
     private final RecordedStep[] streamed = new RecordedStep[2];
 
     private final int[] streamedRows = new int[2];
-    private final double[] lossHost = new double[1];
+    /** The loss, and for a classification loss the samples classified right, of the latest step or evaluation. */
+    private final double[] lossHost;
+    /** The optimizer's step scalars on the backend ({@link Optimizer#stepScalars}), and their host copy. */
+    private final Matrix scalars;
+
+    private final double[] scalarsHost = new double[Optimizer.STEP_SCALARS];
+    /** The optimizer's updates so far, counting those before the state this trainer started from. */
+    private long optimizerSteps;
 
     /**
      * Puts {@code network} on {@code backend}, ready for micro-batches of up to {@code capacity}
      * samples (batches of any size are split into those); {@link MemoryPlan#capacityFor} says how
-     * many fit, and {@link MemoryPlan#maxCapacity} how many its arrays hold at most. The trainer
-     * does not own the backend.
+     * many fit, and {@link MemoryPlan#maxCapacity} how many its arrays hold at most. It trains with
+     * the optimizer the network's model names ({@link Network#optimizer()}), or plain SGD where it
+     * names none. The trainer does not own the backend.
      */
     public Trainer(Backend backend, Network network, int capacity) {
+        this(backend, network, capacity, network.optimizer() != null ? network.optimizer() : Optimizer.SGD);
+    }
+
+    /** A trainer whose updates are {@code optimizer}'s, from a state of no steps. */
+    public Trainer(Backend backend, Network network, int capacity, Optimizer optimizer) {
+        this(backend, network, capacity, OptimizerState.fresh(optimizer, network));
+    }
+
+    /**
+     * A trainer whose optimizer continues from {@code state} (as {@link #optimizerState()} gave
+     * it, or a checkpoint holds it): its next update is number {@code state.steps() + 1}.
+     *
+     * @throws IllegalArgumentException when the state does not fit the network
+     */
+    public Trainer(Backend backend, Network network, int capacity, OptimizerState state) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, not " + capacity);
         }
@@ -66,8 +98,11 @@ public final class Trainer implements AutoCloseable {
         this.memory = new Allocations(backend);
         try {
             staging = new BatchStaging(memory, capacity, network.inputs(), network.outputs());
-            loss = memory.allocate(1, 1);
-            net = new DeviceNetwork(network, memory, capacity);
+            lossHost = new double[network.loss().classification() ? 2 : 1];
+            loss = memory.allocate(1, lossHost.length);
+            scalars = memory.allocate(1, Optimizer.STEP_SCALARS);
+            net = new DeviceNetwork(network, state, memory, capacity);
+            optimizerSteps = state.steps();
             passes = new ForwardBackward(backend, net, loss);
         } catch (RuntimeException | Error e) {
             memory.close();
@@ -85,7 +120,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * One SGD step on samples {@code first .. first + rows - 1} of {@code x} and {@code t}
+     * One training step on samples {@code first .. first + rows - 1} of {@code x} and {@code t}
      * (row-major, {@code I} and {@code O} values per sample).
      *
      * @return the batch's loss before the update (the mean over its samples)
@@ -95,7 +130,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * One SGD step on the batch of samples {@code order[from .. from + rows - 1]} of {@code data}
+     * One training step on the batch of samples {@code order[from .. from + rows - 1]} of {@code data}
      * (or samples {@code from .. from + rows - 1} when {@code order} is null), in micro-batches of
      * at most {@link #capacity()}.
      *
@@ -104,16 +139,24 @@ public final class Trainer implements AutoCloseable {
     public double step(Samples data, int[] order, int from, int rows, double lr) {
         checkRate(lr);
         checkBatch(data, order, from, rows);
+        prepareUpdate(lr);
         if (rows > capacity) {
             staging.run(data, order, from, rows, true, passes, null);
-            net.sgdUpdate(lr);
+            net.update(scalars);
             return lastLoss();
         }
         // One micro-batch: the same operations on the same buffers every step of this size, so the
         // step is recorded and replayed (one graph launch on a GPU) after the upload.
         staging.upload(data, order, from, rows, 0);
-        streamedStep(rows).run(lr);
+        streamedStep(rows).run();
         return lastLoss();
+    }
+
+    /** Uploads the next update's learning rate and bias corrections, and counts the update. */
+    private void prepareUpdate(double lr) {
+        net.optimizer().stepScalars(lr, optimizerSteps + 1, scalarsHost);
+        backend.upload(scalarsHost, 0, scalars);
+        optimizerSteps++;
     }
 
     /** The recorded step for batches of {@code rows} uploaded into the first buffer set. */
@@ -130,18 +173,44 @@ public final class Trainer implements AutoCloseable {
         streamedRows[0] = streamedRows[1];
         Matrix x = staging.inputs(0, rows);
         Matrix t = staging.targets(0, rows);
-        streamed[1] = new RecordedStep(backend, lr -> {
+        streamed[1] = new RecordedStep(backend, () -> {
             passes.compute(x, t, rows, 0.0, true, null);
-            net.sgdUpdate(lr);
+            net.update(scalars);
         });
         streamedRows[1] = rows;
         return streamed[1];
     }
 
-    /** The loss of the latest step, or of the latest {@link #loss} evaluation: one number copied back. */
+    /**
+     * The loss of the latest step, or of the latest {@link #loss} evaluation: one number copied
+     * back (two for a classification loss, the other read by {@link #lastCorrect()}).
+     */
     public double lastLoss() {
         backend.download(loss, lossHost, 0);
         return lossHost[0];
+    }
+
+    /**
+     * For a classification loss, the samples the batch of the latest {@link #lastLoss()} had
+     * classified right (by the network before the step's update); -1 for {@code mse}.
+     */
+    public long lastCorrect() {
+        return lossHost.length > 1 ? Math.round(lossHost[1]) : -1;
+    }
+
+    /** The loss the network trains against. */
+    public Loss lossFunction() {
+        return net.initial().loss();
+    }
+
+    /** The optimizer this trainer updates with. */
+    public Optimizer optimizer() {
+        return net.optimizer();
+    }
+
+    /** The optimizer's state as it is now on the backend: what a trainer made from it continues from. */
+    public OptimizerState optimizerState() {
+        return net.downloadState(optimizerSteps);
     }
 
     /**
@@ -164,9 +233,9 @@ public final class Trainer implements AutoCloseable {
             x.close();
             throw e;
         }
-        ResidentBatch b = new ResidentBatch(this, x, t, new RecordedStep(backend, lr -> {
+        ResidentBatch b = new ResidentBatch(this, x, t, new RecordedStep(backend, () -> {
             passes.compute(x, t, rows, 0.0, true, null);
-            net.sgdUpdate(lr);
+            net.update(scalars);
         }));
         residents.add(b);
         try {
@@ -191,15 +260,16 @@ public final class Trainer implements AutoCloseable {
     /**
      * Queues one SGD step on a resident batch and returns without waiting for it or copying
      * anything back ({@link #lastLoss()} reads its loss). The first step on a batch runs operation
-     * by operation; the next records them ({@link Backend#record}), and later steps with the same
-     * learning rate replay the recording: on a GPU, one graph launch a step.
+     * by operation; the next records them ({@link Backend#record}), and later steps replay the
+     * recording: on a GPU, one graph launch a step.
      */
     public void queueStep(ResidentBatch b, double lr) {
         checkRate(lr);
         if (b.owner() != this || !residents.contains(b)) {
             throw new IllegalArgumentException("the resident batch is closed or belongs to another trainer");
         }
-        b.step.run(lr);
+        prepareUpdate(lr);
+        b.step.run();
     }
 
     /** {@link #queueStep}, then its loss (which waits for the step). */
@@ -216,8 +286,9 @@ public final class Trainer implements AutoCloseable {
         Samples data = arrays(x, t);
         checkBatch(data, null, first, rows);
         StepTracer trace = new StepTracer(net.depth());
+        prepareUpdate(lr);
         staging.run(data, null, first, rows, true, passes, trace);
-        net.sgdUpdate(lr);
+        net.update(scalars);
         return new StepTrace(lastLoss(), trace.layers(net, rows), network());
     }
 
@@ -226,7 +297,10 @@ public final class Trainer implements AutoCloseable {
         return loss(arrays(x, t), first, rows);
     }
 
-    /** The mean loss of the current network on samples {@code first .. first + rows - 1} of {@code data}. */
+    /**
+     * The mean loss of the current network on samples {@code first .. first + rows - 1} of
+     * {@code data}; for a classification loss {@link #lastCorrect()} then says how many it classifies right.
+     */
     public double loss(Samples data, int first, int rows) {
         checkBatch(data, null, first, rows);
         staging.run(data, null, first, rows, false, passes, null);

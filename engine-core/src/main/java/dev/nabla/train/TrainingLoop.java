@@ -8,7 +8,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * Epochs of mini-batch SGD over samples.
+ * Epochs of mini-batch training over samples, each step's learning rate from the run's
+ * {@link LearningRateSchedule}, each update the trainer's optimizer's.
  *
  * <p>An epoch is one pass over the data. Without shuffling, batches are consecutive samples in
  * order, the last one possibly shorter; with shuffling, each epoch visits the samples in a new
@@ -21,9 +22,21 @@ import java.util.function.Consumer;
  */
 public final class TrainingLoop {
 
-    /** How to train. {@code epochs} may be 0 (nothing is trained). */
-    public record Options(int epochs, int batch, double learningRate, boolean shuffle, long seed) {
+    /**
+     * How to train. {@code epochs} may be 0 (nothing is trained); {@code learningRate} is the
+     * schedule's base rate.
+     */
+    public record Options(
+            int epochs, int batch, double learningRate, boolean shuffle, long seed, LearningRateSchedule schedule) {
+        /** Options with a constant learning rate. */
+        public Options(int epochs, int batch, double learningRate, boolean shuffle, long seed) {
+            this(epochs, batch, learningRate, shuffle, seed, LearningRateSchedule.CONSTANT);
+        }
+
         public Options {
+            if (schedule == null) {
+                throw new IllegalArgumentException("schedule is null");
+            }
             if (epochs < 0) {
                 throw new IllegalArgumentException("epochs must be 0 or more, not " + epochs);
             }
@@ -40,29 +53,58 @@ public final class TrainingLoop {
     /**
      * Where a run stands: the next step is step {@code stepInEpoch} (from 0) of epoch
      * {@code epoch} (from 1), after {@code stepsDone} steps in all; {@code epochLossSum} is the sum
-     * over the epoch's steps so far of the batch loss times the batch size.
+     * over the epoch's steps so far of the batch loss times the batch size, and {@code epochCorrect}
+     * the samples its steps classified right (0 for {@code mse}).
      */
-    public record Position(int epoch, int stepInEpoch, long stepsDone, double epochLossSum) {
+    public record Position(int epoch, int stepInEpoch, long stepsDone, double epochLossSum, long epochCorrect) {
         /** The start of a run. */
-        public static final Position START = new Position(1, 0, 0, 0.0);
+        public static final Position START = new Position(1, 0, 0, 0.0, 0);
+
+        /** A position with no samples classified right counted (for {@code mse}). */
+        public Position(int epoch, int stepInEpoch, long stepsDone, double epochLossSum) {
+            this(epoch, stepInEpoch, stepsDone, epochLossSum, 0);
+        }
     }
 
-    /** One step taken: its epoch and number, its batch's loss and size, and the position after it. */
+    /**
+     * One step taken: its epoch and number, its learning rate, its batch's loss and size, the
+     * batch's samples classified right (by the network before the update; -1 for {@code mse}), and
+     * the position after it.
+     */
     public record Step(
             int epoch,
             long step,
             int stepInEpoch,
             int stepsInEpoch,
+            double learningRate,
             double loss,
             int samples,
+            long correct,
             double seconds,
             Position next) {}
 
     /**
      * One epoch done. {@code loss} is the mean per-sample loss over the epoch's batches;
      * {@code validationLoss} the mean loss on the held-out samples after the epoch (NaN without them).
+     * For a classification loss, {@code accuracy} is the share of the epoch's samples its steps
+     * classified right (each by the network before its step's update), and
+     * {@code validationAccuracy} the share of the held-out samples classified right after the
+     * epoch; both NaN for {@code mse} (and the latter without held-out samples).
      */
-    public record Epoch(int number, double loss, double validationLoss, long samples, long steps, double seconds) {}
+    public record Epoch(
+            int number,
+            double loss,
+            double validationLoss,
+            long samples,
+            long steps,
+            double seconds,
+            double accuracy,
+            double validationAccuracy) {
+        /** An epoch of a run without accuracy ({@code mse}). */
+        public Epoch(int number, double loss, double validationLoss, long samples, long steps, double seconds) {
+            this(number, loss, validationLoss, samples, steps, seconds, Double.NaN, Double.NaN);
+        }
+    }
 
     /** Told of every step and every epoch. */
     public interface Listener {
@@ -136,6 +178,8 @@ public final class TrainingLoop {
         long steps = 0;
         long nanos = 0;
         long stepsDone = start.stepsDone();
+        long totalSteps = (long) options.epochs() * stepsPerEpoch;
+        boolean classifies = trainer.lossFunction().classification();
         double lastLoss = Double.NaN;
         for (int e = start.epoch(); e <= options.epochs(); e++) {
             if (order != null) {
@@ -144,13 +188,15 @@ public final class TrainingLoop {
             boolean resumed = e == start.epoch();
             int firstStep = resumed ? start.stepInEpoch() : 0;
             double lossSum = resumed ? start.epochLossSum() : 0.0;
+            long correct = resumed ? start.epochCorrect() : 0;
             long epochNanos = 0;
             long epochSamples = 0;
             for (int k = firstStep; k < stepsPerEpoch; k++) {
                 int first = k * batch;
                 int rows = Math.min(batch, n - first);
+                double lr = options.schedule().rate(options.learningRate(), stepsDone, totalSteps);
                 long t0 = System.nanoTime();
-                double loss = trainer.step(data, order, first, rows, options.learningRate());
+                double loss = trainer.step(data, order, first, rows, lr);
                 long dt = System.nanoTime() - t0;
                 epochNanos += dt;
                 stepsDone++;
@@ -161,10 +207,12 @@ public final class TrainingLoop {
                     throw new TrainingDivergedException(e, stepsDone, k + 1, loss);
                 }
                 lossSum += loss * rows;
+                long right = trainer.lastCorrect();
+                correct += Math.max(0, right);
                 Position next = k + 1 < stepsPerEpoch
-                        ? new Position(e, k + 1, stepsDone, lossSum)
-                        : new Position(e + 1, 0, stepsDone, 0.0);
-                events.stepDone(new Step(e, stepsDone, k + 1, stepsPerEpoch, loss, rows, dt / 1e9, next));
+                        ? new Position(e, k + 1, stepsDone, lossSum, correct)
+                        : new Position(e + 1, 0, stepsDone, 0.0, 0);
+                events.stepDone(new Step(e, stepsDone, k + 1, stepsPerEpoch, lr, loss, rows, right, dt / 1e9, next));
                 if (k + 1 < stepsPerEpoch && stop.getAsBoolean()) {
                     nanos += epochNanos;
                     return new Result(samples, steps, nanos / 1e9, lastLoss, next, false);
@@ -172,10 +220,24 @@ public final class TrainingLoop {
             }
             nanos += epochNanos;
             lastLoss = lossSum / n;
-            double validationLoss = validation == null ? Double.NaN : trainer.loss(validation, 0, validation.count());
-            events.epochDone(
-                    new Epoch(e, lastLoss, validationLoss, epochSamples, stepsPerEpoch - firstStep, epochNanos / 1e9));
-            Position next = new Position(e + 1, 0, stepsDone, 0.0);
+            double validationLoss = Double.NaN;
+            double validationAccuracy = Double.NaN;
+            if (validation != null) {
+                validationLoss = trainer.loss(validation, 0, validation.count());
+                if (classifies) {
+                    validationAccuracy = (double) trainer.lastCorrect() / validation.count();
+                }
+            }
+            events.epochDone(new Epoch(
+                    e,
+                    lastLoss,
+                    validationLoss,
+                    epochSamples,
+                    stepsPerEpoch - firstStep,
+                    epochNanos / 1e9,
+                    classifies ? (double) correct / n : Double.NaN,
+                    validationAccuracy));
+            Position next = new Position(e + 1, 0, stepsDone, 0.0, 0);
             if (e < options.epochs() && stop.getAsBoolean()) {
                 return new Result(samples, steps, nanos / 1e9, lastLoss, next, false);
             }
@@ -185,7 +247,7 @@ public final class TrainingLoop {
                 steps,
                 nanos / 1e9,
                 lastLoss,
-                new Position(Math.max(start.epoch(), options.epochs() + 1), 0, stepsDone, 0.0),
+                new Position(Math.max(start.epoch(), options.epochs() + 1), 0, stepsDone, 0.0, 0),
                 true);
     }
 
