@@ -143,8 +143,8 @@ public abstract class Backend implements AutoCloseable {
      * read. {@code loss} is {@code 1 x 2}; {@code delta} must not share storage with {@code z}.
      * Sums are taken in double, in an order fixed by the shape alone.
      */
-    public final void logitLoss(LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta,
-            Matrix loss) {
+    public final void logitLoss(
+            LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
         Objects.requireNonNull(kind, "kind");
         BackendChecks.sameShape("logitLoss", own(z, "z"), own(target, "target"));
         BackendChecks.sameShape("logitLoss", z, own(delta, "delta"));
@@ -152,8 +152,8 @@ public abstract class Backend implements AutoCloseable {
             throw new IllegalArgumentException("logitLoss: delta must not be z");
         }
         if (own(loss, "loss").rows() != 1 || loss.cols() != 2) {
-            throw new IllegalArgumentException("logitLoss: loss must be 1x2 (the loss, the rows right), not "
-                    + loss.shape());
+            throw new IllegalArgumentException(
+                    "logitLoss: loss must be 1x2 (the loss, the rows right), not " + loss.shape());
         }
         if (count < 1) {
             throw new IllegalArgumentException("logitLoss: count must be at least 1, not " + count);
@@ -193,8 +193,8 @@ public abstract class Backend implements AutoCloseable {
         Objects.requireNonNull(rule, "rule");
         BackendChecks.sameShape("optimizerUpdate", own(grad, "grad"), own(param, "param"));
         if (own(scalars, "scalars").rows() != 1 || scalars.cols() != Optimizer.STEP_SCALARS) {
-            throw new IllegalArgumentException("optimizerUpdate: scalars must be 1x" + Optimizer.STEP_SCALARS
-                    + ", not " + scalars.shape());
+            throw new IllegalArgumentException(
+                    "optimizerUpdate: scalars must be 1x" + Optimizer.STEP_SCALARS + ", not " + scalars.shape());
         }
         Matrix[] states = {first, second};
         for (int k = 0; k < states.length; k++) {
@@ -202,9 +202,8 @@ public abstract class Backend implements AutoCloseable {
             if (k < rule.states()) {
                 BackendChecks.sameShape("optimizerUpdate", param, own(states[k], role));
             } else if (states[k] != null) {
-                throw new IllegalArgumentException(
-                        "optimizerUpdate: " + rule.describe() + " keeps " + rule.states() + " states, but " + role
-                                + " is given");
+                throw new IllegalArgumentException("optimizerUpdate: " + rule.describe() + " keeps " + rule.states()
+                        + " states, but " + role + " is given");
             }
         }
         doOptimizerUpdate(rule, scalars, grad, param, first, second);

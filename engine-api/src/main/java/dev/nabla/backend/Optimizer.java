@@ -154,7 +154,9 @@ public record Optimizer(
         String sep = " (";
         if (kind == Kind.SGD) {
             if (momentum > 0.0) {
-                sb.append(sep).append(nesterov ? "Nesterov momentum " : "momentum ").append(momentum);
+                sb.append(sep)
+                        .append(nesterov ? "Nesterov momentum " : "momentum ")
+                        .append(momentum);
                 sep = ", ";
             }
         } else {

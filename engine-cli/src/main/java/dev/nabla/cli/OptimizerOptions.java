@@ -133,7 +133,10 @@ final class OptimizerOptions {
     Optimizer rule(TrainOptions flags, Optimizer recorded, Optimizer model) {
         Optimizer base = recorded != null ? recorded : model;
         Optimizer.Kind kind = Optimizer.Kind.parse(flags.choose(
-                "--optimizer", optimizer, recorded == null ? null : recorded.kind().id(), base == null ? "sgd" : base.kind().id()));
+                "--optimizer",
+                optimizer,
+                recorded == null ? null : recorded.kind().id(),
+                base == null ? "sgd" : base.kind().id()));
         // The settings of a rule of another kind do not carry over.
         Optimizer same = base != null && base.kind() == kind ? base : null;
         Optimizer fromRun = recorded != null && recorded.kind() == kind ? recorded : null;
@@ -173,8 +176,11 @@ final class OptimizerOptions {
 
     /** The schedule: the flags, or on resume the checkpoint's run's, which they may not contradict. */
     LearningRateSchedule schedule(TrainOptions flags, LearningRateSchedule recorded) {
-        LearningRateSchedule.Kind kind = LearningRateSchedule.Kind.parse(
-                flags.choose("--lr-schedule", schedule, recorded == null ? null : recorded.kind().id(), "constant"));
+        LearningRateSchedule.Kind kind = LearningRateSchedule.Kind.parse(flags.choose(
+                "--lr-schedule",
+                schedule,
+                recorded == null ? null : recorded.kind().id(),
+                "constant"));
         boolean step = kind == LearningRateSchedule.Kind.STEP;
         boolean recordedStep = recorded != null && recorded.kind() == LearningRateSchedule.Kind.STEP;
         if (step && lrStep == null && !recordedStep) {

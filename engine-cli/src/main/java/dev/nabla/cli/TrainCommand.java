@@ -96,11 +96,11 @@ final class TrainCommand implements Callable<Integer> {
         OutputFile save = output("--save", flags.save);
         OutputFile metrics = output("--metrics", flags.metrics);
         OutputFile plot = output("--plot", flags.plot);
-        Network net = resumed != null
-                ? resumed.network()
-                : flags.model == null ? null : ModelFile.read(flags.model, seed);
+        Network net =
+                resumed != null ? resumed.network() : flags.model == null ? null : ModelFile.read(flags.model, seed);
         if (net != null && flags.training.loss != null && Loss.parse(flags.training.loss) != net.loss()) {
-            throw new InputException("--loss " + flags.training.loss + " differs from the loss " + net.loss().id()
+            throw new InputException("--loss " + flags.training.loss + " differs from the loss "
+                    + net.loss().id()
                     + " of " + (flags.resume != null ? flags.resume : flags.model)
                     + " (--loss is for the default network; a model file names its own)");
         }

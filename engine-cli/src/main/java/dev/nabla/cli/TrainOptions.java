@@ -167,8 +167,11 @@ final class TrainOptions {
 
     /** {@code --seed}, or on --resume the checkpoint's run's. */
     long seed(RunState before) {
-        return Long.parseLong(
-                choose("--seed", str(seed), before == null ? null : str(before.options().seed()), "1"));
+        return Long.parseLong(choose(
+                "--seed",
+                str(seed),
+                before == null ? null : str(before.options().seed()),
+                "1"));
     }
 
     /**

@@ -72,8 +72,10 @@ public record Checkpoint(Network network, Map<String, String> metadata, Map<Stri
         for (OptimizerState.Slot slot : OptimizerState.slots(rule, network)) {
             double[] v = optimizerTensors.get(slot.tensorName());
             if (v == null) {
-                throw bad(file, "there is no tensor " + slot.tensorName() + ", the " + rule.kind().id()
-                        + " state the run needs");
+                throw bad(
+                        file,
+                        "there is no tensor " + slot.tensorName() + ", the "
+                                + rule.kind().id() + " state the run needs");
             }
             if (v.length != slot.size()) {
                 throw bad(file, "tensor " + slot.tensorName() + " holds " + v.length + " values, not " + slot.size());
@@ -146,8 +148,12 @@ public record Checkpoint(Network network, Map<String, String> metadata, Map<Stri
                 OptimizerState.Slot slot = slots.get(k);
                 long[] shape = slot.bias()
                         ? new long[] {slot.size()}
-                        : new long[] {network.layer(slot.layer()).outputs(), network.layer(slot.layer()).inputs()};
-                tensors.add(new Tensor(slot.tensorName(), dtype, shape, state.tensors().get(k)));
+                        : new long[] {
+                            network.layer(slot.layer()).outputs(),
+                            network.layer(slot.layer()).inputs()
+                        };
+                tensors.add(new Tensor(
+                        slot.tensorName(), dtype, shape, state.tensors().get(k)));
             }
             meta.put(OPTIMIZER_STEPS, Long.toString(state.steps()));
         }

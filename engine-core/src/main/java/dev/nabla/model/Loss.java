@@ -53,12 +53,12 @@ public enum Loss {
      */
     public void requireOutput(Activation output) {
         if (logitLoss != null && output != logitLoss.output()) {
-            throw new InputException("the loss " + id + " needs a " + logitLoss.output().id()
-                    + " output layer, not " + output.id());
+            throw new InputException(
+                    "the loss " + id + " needs a " + logitLoss.output().id() + " output layer, not " + output.id());
         }
         if (logitLoss == null && !output.elementwise()) {
-            throw new InputException("a " + output.id() + " output layer needs the loss "
-                    + SOFTMAX_CROSS_ENTROPY.id + ", not " + id);
+            throw new InputException(
+                    "a " + output.id() + " output layer needs the loss " + SOFTMAX_CROSS_ENTROPY.id + ", not " + id);
         }
     }
 

@@ -179,7 +179,8 @@ public final class ModelFile {
         Loss chosen = loss;
         JsonNode optimizerNode = top.get("optimizer");
         Optimizer optimizer = optimizerNode == null ? null : optimizer(optimizerNode);
-        return parseOr(lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1),
+        return parseOr(
+                lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1),
                 () -> new Network(chosen, layers, optimizer));
     }
 
@@ -203,14 +204,16 @@ public final class ModelFile {
             throw nesterovNode.error("\"nesterov\" must be true or false, not " + nesterovNode.typeName());
         }
         boolean nesterov = nesterovNode != null && (Boolean) nesterovNode.value();
-        return parseOr(node, () -> new Optimizer(
-                kind,
-                number(m, "momentum", 0.0),
-                nesterov,
-                number(m, "beta1", Optimizer.DEFAULT_BETA1),
-                number(m, "beta2", Optimizer.DEFAULT_BETA2),
-                number(m, "eps", Optimizer.DEFAULT_EPS),
-                number(m, "weight_decay", decayDefault)));
+        return parseOr(
+                node,
+                () -> new Optimizer(
+                        kind,
+                        number(m, "momentum", 0.0),
+                        nesterov,
+                        number(m, "beta1", Optimizer.DEFAULT_BETA1),
+                        number(m, "beta2", Optimizer.DEFAULT_BETA2),
+                        number(m, "eps", Optimizer.DEFAULT_EPS),
+                        number(m, "weight_decay", decayDefault)));
     }
 
     private static double number(Map<String, JsonNode> m, String key, double otherwise) {
@@ -220,7 +223,8 @@ public final class ModelFile {
 
     /** The {@code "optimizer"} object of {@link #optimizer(JsonNode)}, every setting of the rule written out. */
     private static String optimizerJson(Optimizer o) {
-        StringBuilder sb = new StringBuilder("{\"name\": ").append(JsonWriter.string(o.kind().id()));
+        StringBuilder sb = new StringBuilder("{\"name\": ")
+                .append(JsonWriter.string(o.kind().id()));
         if (o.kind() == Optimizer.Kind.SGD) {
             sb.append(", \"momentum\": ").append(JsonWriter.number(o.momentum()));
             sb.append(", \"nesterov\": ").append(o.nesterov());
@@ -229,7 +233,10 @@ public final class ModelFile {
             sb.append(", \"beta2\": ").append(JsonWriter.number(o.beta2()));
             sb.append(", \"eps\": ").append(JsonWriter.number(o.eps()));
         }
-        return sb.append(", \"weight_decay\": ").append(JsonWriter.number(o.weightDecay())).append('}').toString();
+        return sb.append(", \"weight_decay\": ")
+                .append(JsonWriter.number(o.weightDecay()))
+                .append('}')
+                .toString();
     }
 
     private static Layer layer(JsonNode node, String name, int index, Parameters missing, boolean architecture) {

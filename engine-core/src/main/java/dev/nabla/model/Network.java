@@ -37,8 +37,9 @@ public final class Network {
         }
         for (int l = 0; l + 1 < layers.size(); l++) {
             if (!layers.get(l).activation().elementwise()) {
-                throw new InputException("layer " + (l + 1) + " is " + layers.get(l).activation().id()
-                        + ": only the output layer may be, with the loss " + Loss.SOFTMAX_CROSS_ENTROPY.id());
+                throw new InputException(
+                        "layer " + (l + 1) + " is " + layers.get(l).activation().id()
+                                + ": only the output layer may be, with the loss " + Loss.SOFTMAX_CROSS_ENTROPY.id());
             }
         }
         loss.requireOutput(layers.get(layers.size() - 1).activation());

@@ -98,8 +98,7 @@ final class DeviceNetwork {
             backend.upload(state.tensors().get(k), 0, states.get(k));
         }
         // The fused pass computes the mean squared error; the classification losses take the layer-by-layer one.
-        this.fused =
-                network.loss() == Loss.MSE && backend.fusesNetwork(network.widths()) ? parameters() : null;
+        this.fused = network.loss() == Loss.MSE && backend.fusesNetwork(network.widths()) ? parameters() : null;
         if (fused == null) {
             allocateLayerBuffers();
         }
