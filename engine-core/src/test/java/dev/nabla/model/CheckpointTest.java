@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Activation;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.json.JsonNode;
 import dev.nabla.json.JsonParser;
 import java.io.IOException;
@@ -44,6 +45,47 @@ class CheckpointTest {
         assertEquals("42", c.metadata().get("nabla.seed"));
         double[] w = c.network().layer(0).weights();
         assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(w[4]));
+    }
+
+    @Test
+    void roundTripsTheOptimizersStateNamedAfterItsParameters() throws IOException {
+        Optimizer adam = Optimizer.adam(0.9, 0.999, 1e-8, 0);
+        List<double[]> tensors = List.of(
+                new double[] {1, 2, 3, 4, 5, 6},
+                new double[] {1e-9, 2e-9, 3e-9, 4e-9, 5e-9, 6e-9},
+                new double[] {-1, 1},
+                new double[] {0.5, 0.25},
+                new double[] {Math.PI, -Math.E},
+                new double[] {1e-300, 7});
+        OptimizerState state = new OptimizerState(adam, 17, tensors);
+        Path f = dir.resolve("adam.safetensors");
+        Checkpoint.write(f, NET, state, false, Map.of());
+        Checkpoint c = Checkpoint.read(f);
+        assertEquals(NET, c.network());
+        OptimizerState back = c.optimizerState(adam, f.toString());
+        assertEquals(17, back.steps());
+        for (int k = 0; k < tensors.size(); k++) {
+            assertArrayEquals(tensors.get(k), back.tensors().get(k), "state tensor " + k);
+        }
+        String header = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        for (String name : List.of(
+                "optimizer.layers.0.weight.exp_avg",
+                "optimizer.layers.0.weight.exp_avg_sq",
+                "optimizer.layers.0.bias.exp_avg",
+                "optimizer.layers.0.bias.exp_avg_sq",
+                "optimizer.layers.1.weight.exp_avg",
+                "optimizer.layers.1.weight.exp_avg_sq")) {
+            assertTrue(header.contains("\"" + name + "\""), name);
+        }
+        InputException e = assertThrows(
+                InputException.class, () -> c.optimizerState(Optimizer.sgd(0.9, false, 0), f.toString()));
+        assertTrue(e.getMessage().contains("no tensor optimizer.layers.0.weight.momentum"), e.getMessage());
+        Path plain = dir.resolve("sgd.safetensors");
+        Checkpoint.write(plain, NET, false, Map.of());
+        InputException missing = assertThrows(
+                InputException.class, () -> Checkpoint.read(plain).optimizerState(adam, plain.toString()));
+        assertTrue(missing.getMessage().contains("the adam state the run needs"), missing.getMessage());
+        assertEquals(0, Checkpoint.read(plain).optimizerState(Optimizer.SGD, "x").tensors().size());
     }
 
     @Test
