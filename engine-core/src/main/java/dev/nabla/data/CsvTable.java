@@ -4,6 +4,7 @@ import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.io.InputFiles;
 import java.io.IOException;
+import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -11,6 +12,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -73,11 +76,27 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
     private static CsvTable read(
             Path file, int expectedCols, String expectedWhy, boolean header, int classes, int maxLineBytes) {
         InputFiles.requireReadableFile(file);
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = decompressed(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             return new Parser(file.toString(), expectedCols, expectedWhy, header, classes, maxLineBytes).parse(in);
+        } catch (ZipException e) {
+            throw new InputException(file + ": starts as a gzip file does, but cannot be decompressed ("
+                    + e.getMessage() + ")");
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
+    }
+
+    /**
+     * The stream, decompressed when it starts with gzip's magic bytes ({@code 1f 8b}): CSV as
+     * some packages ship it ({@code digits.csv.gz}) reads as the CSV it holds. A CSV's first byte
+     * is never {@code 0x1f}.
+     */
+    private static InputStream decompressed(BufferedInputStream in) throws IOException {
+        in.mark(2);
+        int a = in.read();
+        int b = in.read();
+        in.reset();
+        return a == 0x1f && b == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
     }
 
     /** The state of one parse: the table so far and where in the file it is. */
