@@ -11,20 +11,23 @@ final class LossHistory {
     private long[] steps = new long[1024];
     private double[] losses = new double[1024];
     private double[] accuracies = new double[1024];
+    private int[] epochs = new int[1024];
     private int count;
     private long[] heldOutSteps = new long[16];
     private double[] heldOutLosses = new double[16];
     private double[] heldOutAccuracies = new double[16];
     private int heldOutCount;
 
-    /** A step's loss, and the share of its batch classified right (NaN for {@code mse}). */
-    void add(long step, double loss, double accuracy) {
+    /** A step of an epoch: its loss, and the share of its batch classified right (NaN for {@code mse}). */
+    void add(long step, int epoch, double loss, double accuracy) {
         if (count == steps.length) {
             steps = Arrays.copyOf(steps, count * 2);
             losses = Arrays.copyOf(losses, count * 2);
             accuracies = Arrays.copyOf(accuracies, count * 2);
+            epochs = Arrays.copyOf(epochs, count * 2);
         }
         steps[count] = step;
+        epochs[count] = epoch;
         accuracies[count] = accuracy;
         losses[count++] = loss;
     }
@@ -44,11 +47,15 @@ final class LossHistory {
     /** Adds the rows a resumed run takes over from the metrics the interrupted run wrote. */
     void addAll(Iterable<TrainingReport.Row> rows) {
         for (TrainingReport.Row r : rows) {
-            add(r.step(), r.loss(), r.accuracy());
+            add(r.step(), r.epoch(), r.loss(), r.accuracy());
             if (!Double.isNaN(r.validationLoss())) {
                 addHeldOut(r.step(), r.validationLoss(), r.validationAccuracy());
             }
         }
+    }
+
+    int epoch(int i) {
+        return epochs[i];
     }
 
     double accuracy(int i) {

@@ -19,8 +19,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * The training loss of every step and the held-out loss of every epoch against steps, as a PNG
  * (drawn with JFreeChart, headless). The loss axis is logarithmic when every loss is positive.
  * For a classification loss, the accuracies are drawn too, against an axis of their own on the
- * right (0 to 100%): the training accuracy as the mean over each run of steps the loss is drawn
- * from, and the held-out accuracy after every epoch.
+ * right (0 to 100%): the training accuracy of every epoch (the mean of its steps' batch
+ * accuracies) and the held-out accuracy after every epoch.
  */
 final class LossPlot {
     private static final int WIDTH = 1000;
@@ -89,23 +89,24 @@ final class LossPlot {
         renderer.setSeriesShapesVisible(1, true);
         plot.setRenderer(renderer);
         if (history.hasAccuracy()) {
-            addAccuracy(plot, history, per);
+            addAccuracy(plot, history);
         }
         file.write(out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
     }
 
-    /** The accuracies as a second data set on a right-hand axis: runs of {@code per} steps averaged, and the epochs'. */
-    private static void addAccuracy(XYPlot plot, LossHistory history, int per) {
-        XYSeries train = new XYSeries("training accuracy (mean per run of steps)", false, true);
+    /** The accuracies as a second data set on a right-hand axis, a point per epoch at its last step. */
+    private static void addAccuracy(XYPlot plot, LossHistory history) {
+        XYSeries train = new XYSeries("training accuracy (per epoch)", false, true);
         XYSeries held = new XYSeries("held-out accuracy (per epoch)");
         int n = history.count();
-        for (int first = 0; first < n; first += per) {
-            int end = Math.min(n, first + per);
+        for (int first = 0; first < n; ) {
+            int end = first;
             double sum = 0;
-            for (int i = first; i < end; i++) {
-                sum += history.accuracy(i);
+            while (end < n && history.epoch(end) == history.epoch(first)) {
+                sum += history.accuracy(end++);
             }
             train.add(history.step(end - 1), 100 * sum / (end - first), false);
+            first = end;
         }
         for (int i = 0; i < history.heldOutCount(); i++) {
             if (!Double.isNaN(history.heldOutAccuracy(i))) {
@@ -123,7 +124,8 @@ final class LossPlot {
         plot.mapDatasetToRangeAxis(1, 1);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         renderer.setSeriesPaint(0, new Color(44, 160, 44));
-        renderer.setSeriesStroke(0, new BasicStroke(1.5f));
+        renderer.setSeriesStroke(0, new BasicStroke(2.5f));
+        renderer.setSeriesShapesVisible(0, true);
         renderer.setSeriesPaint(1, new Color(148, 103, 189));
         renderer.setSeriesStroke(1, new BasicStroke(2.5f));
         renderer.setSeriesShapesVisible(1, true);

@@ -95,7 +95,8 @@ final class TrainingReport implements TrainingLoop.Listener {
                     Double.NaN));
         }
         if (plot != null) {
-            history.add(s.step(), s.loss(), s.correct() < 0 ? Double.NaN : (double) s.correct() / s.samples());
+            history.add(
+                    s.step(), s.epoch(), s.loss(), s.correct() < 0 ? Double.NaN : (double) s.correct() / s.samples());
         }
         epochSeconds += s.seconds();
         epochSamples += s.samples();
@@ -249,7 +250,8 @@ final class TrainingReport implements TrainingLoop.Listener {
             return;
         }
         try {
-            LossPlot.write(plot, "Nabla training loss", history);
+            LossPlot.write(
+                    plot, history.hasAccuracy() ? "Nabla training loss and accuracy" : "Nabla training loss", history);
         } catch (RuntimeException e) {
             plotFailed = true;
             warn(plot.flag() + " " + plot.path() + ": cannot be written (" + reason(e)

@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,13 +105,60 @@ class EngineJarIT {
             "--validation",
             "0.1"
         };
+        interruptResumeAndCompare(dir, run, 700); // into the second epoch
+    }
+
+    /**
+     * As above for a classifier trained with Adam on a cosine schedule after a warm-up: the
+     * moments, the update count and the schedule's place all come back from the checkpoint.
+     */
+    @Test
+    void anAdamRunOnACosineScheduleStoppedByCtrlCResumesToTheUninterruptedWeights(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (int r = 0; r < 20000; r++) {
+            int c = rng.nextInt(4);
+            csv.append(rng.nextGaussian() + c)
+                    .append(',')
+                    .append(rng.nextGaussian() - c)
+                    .append(',')
+                    .append(c)
+                    .append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("classes.csv"), csv);
+        String[] run = {
+            "train",
+            "--data",
+            data.toString(),
+            "--labels",
+            "--optimizer",
+            "adam",
+            "--lr",
+            "0.01",
+            "--weight-decay",
+            "0.001",
+            "--lr-schedule",
+            "cosine",
+            "--warmup",
+            "50",
+            "--epochs",
+            "4",
+            "--batch",
+            "32",
+            "--shuffle"
+        };
+        interruptResumeAndCompare(dir, run, 900); // into the second epoch of 625 steps
+    }
+
+    /** Runs {@code run} straight, then again stopped by Ctrl-C after {@code steps} steps and resumed: the same weights. */
+    private void interruptResumeAndCompare(Path dir, String[] run, long steps) throws Exception {
         Path full = dir.resolve("full.safetensors");
         Run straight = engine(dir, concat(run, "--save", full.toString()));
         assertEquals(0, straight.code(), straight.out());
 
         Path part = dir.resolve("part.safetensors");
         Process p = start(dir, concat(run, "--save", part.toString(), "--checkpoint-every", "100"));
-        awaitCheckpoint(part, 700, p); // into the second epoch
+        awaitCheckpoint(part, steps, p);
         signal(p, "INT");
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String log = Files.readString(dir.resolve("log.txt"));
@@ -121,10 +169,21 @@ class EngineJarIT {
         Run resumed = engine(dir, concat(run, "--resume", part.toString(), "--save", part.toString()));
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         assertTrue(resumed.out().contains("resumed at epoch"), resumed.out());
+        Checkpoint straightEnd = Checkpoint.read(full);
+        Checkpoint resumedEnd = Checkpoint.read(part);
         assertEquals(
-                Checkpoint.read(full).network(),
-                Checkpoint.read(part).network(),
+                straightEnd.network(),
+                resumedEnd.network(),
                 "the resumed run ends with the uninterrupted run's weights, bit for bit");
+        assertEquals(
+                straightEnd.optimizerTensors().keySet(),
+                resumedEnd.optimizerTensors().keySet());
+        for (String name : straightEnd.optimizerTensors().keySet()) {
+            assertArrayEquals(
+                    straightEnd.optimizerTensors().get(name),
+                    resumedEnd.optimizerTensors().get(name),
+                    name);
+        }
     }
 
     /**

@@ -32,7 +32,7 @@ class TrainingOutputTest {
         TrainingReport r = new TrainingReport(
                 new PrintWriter(bar), new PrintWriter(new StringWriter()), TrainingReport.Mode.BAR, 120, 3, null, null);
         TrainingLoop.Position next = new TrainingLoop.Position(1, 5, 5, 0);
-        TrainingLoop.Step s = new TrainingLoop.Step(1, 5, 5, 10, 0.0123, 100, 0.01, next);
+        TrainingLoop.Step s = new TrainingLoop.Step(1, 5, 5, 10, 0.5, 0.0123, 100, -1, 0.01, next);
         r.stepDone(s);
         assertTrue(
                 bar.toString().startsWith("\repoch 1/3 [############------------]  50%  step 5/10  loss 0.01230000"),
@@ -54,13 +54,29 @@ class TrainingOutputTest {
         assertTrue(text.contains("epoch 1/3  loss 0.01000000  held-out loss 0.02000000"), text);
         assertFalse(text.chars().anyMatch(c -> c < 0x20 && c != '\n'), "no control characters in a log: " + text);
         assertEquals("1:01:05", TrainingReport.clock(3665));
+
+        StringWriter classes = new StringWriter();
+        TrainingReport c = new TrainingReport(
+                new PrintWriter(classes),
+                new PrintWriter(new StringWriter()),
+                TrainingReport.Mode.LINES,
+                80,
+                3,
+                null,
+                null);
+        c.epochDone(new TrainingLoop.Epoch(2, 0.31, 0.42, 1000, 10, 1.0, 0.93125, 0.875));
+        assertTrue(
+                classes.toString()
+                        .startsWith("epoch 2/3  loss 0.31000000  accuracy 93.13%  held-out loss 0.42000000  "
+                                + "held-out accuracy 87.50%  1.00 s"),
+                classes.toString());
     }
 
     /** A line as wide as the terminal wraps, and a bar redrawn with a carriage return then piles up lines. */
     @Test
     void theBarFitsTheTerminal() {
         TrainingLoop.Position next = new TrainingLoop.Position(2, 258, 1040, 0);
-        TrainingLoop.Step s = new TrainingLoop.Step(2, 1040, 258, 782, 0.02248001, 256, 0.0003, next);
+        TrainingLoop.Step s = new TrainingLoop.Step(2, 1040, 258, 782, 0.5, 0.02248001, 256, -1, 0.0003, next);
         for (int columns : new int[] {40, 60, 80, 120}) {
             StringWriter bar = new StringWriter();
             TrainingReport r = new TrainingReport(
@@ -113,12 +129,14 @@ class TrainingOutputTest {
         assertEquals(1, r.out().lines().count(), "only the result: " + r.out());
         assertTrue(r.out().startsWith("trained 7,200 samples in 72 steps"), r.out());
         List<String> csv = Files.readAllLines(dir.resolve("m.csv"));
-        assertEquals("step,epoch,loss,validation_loss,samples_per_second", csv.get(0));
+        assertEquals(
+                "step,epoch,loss,validation_loss,samples_per_second,learning_rate,accuracy,validation_accuracy",
+                csv.get(0));
         assertEquals(73, csv.size(), "a row per step");
         assertTrue(
-                csv.get(24).matches("24,1,[0-9.E-]+,[0-9.E-]+,[0-9.]+"),
-                "the epoch's last step has the held-out loss: " + csv.get(24));
-        assertTrue(csv.get(23).matches("23,1,[0-9.E-]+,,[0-9.]+"), csv.get(23));
+                csv.get(24).matches("24,1,[0-9.E-]+,[0-9.E-]+,[0-9.]+,0.5,,"),
+                "the epoch's last step has the held-out loss, and mse no accuracy: " + csv.get(24));
+        assertTrue(csv.get(23).matches("23,1,[0-9.E-]+,,[0-9.]+,0.5,,"), csv.get(23));
         byte[] png = Files.readAllBytes(dir.resolve("loss.png"));
         assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), "a PNG");
         assertTrue(png.length > 5000, "with a chart in it: " + png.length + " bytes");

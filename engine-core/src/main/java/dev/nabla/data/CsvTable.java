@@ -3,8 +3,8 @@ package dev.nabla.data;
 import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.io.InputFiles;
-import java.io.IOException;
 import java.io.BufferedInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,10 +12,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * A CSV file of numbers: one sample per row, cells separated by commas, every row as wide as the
@@ -79,8 +79,8 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         try (InputStream in = decompressed(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             return new Parser(file.toString(), expectedCols, expectedWhy, header, classes, maxLineBytes).parse(in);
         } catch (ZipException e) {
-            throw new InputException(file + ": starts as a gzip file does, but cannot be decompressed ("
-                    + e.getMessage() + ")");
+            throw new InputException(
+                    file + ": starts as a gzip file does, but cannot be decompressed (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }

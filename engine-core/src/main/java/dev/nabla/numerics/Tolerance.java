@@ -53,8 +53,8 @@ public record Tolerance(double absolute, double relative, String reason) {
      * them stay well within this, and a slip in a rule (a bias correction, the decay's place) is
      * orders of magnitude larger.
      */
-    public static final Tolerance FP64_OPTIMIZED = new Tolerance(
-            1e-12, 0, "fp64 after 50 optimizer steps of reordered roundings (1e-16 relative each)");
+    public static final Tolerance FP64_OPTIMIZED =
+            new Tolerance(1e-12, 0, "fp64 after 50 optimizer steps of reordered roundings (1e-16 relative each)");
 
     /**
      * The CUDA backend against the CPU backend in FP64, any operation or number of steps: the

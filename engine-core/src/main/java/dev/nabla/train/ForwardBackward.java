@@ -54,6 +54,7 @@ final class ForwardBackward {
             return;
         }
         int rows = in.rows();
+        net.allocateLayerBuffers();
         DeviceLayer last = net.layer(net.depth() - 1);
         Matrix out = last.activations.first(rows);
         Matrix delta = last.gradients.first(rows);

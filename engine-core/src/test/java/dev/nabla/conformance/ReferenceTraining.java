@@ -12,7 +12,13 @@ import dev.nabla.model.Network;
  */
 public final class ReferenceTraining {
     /** The update rule and its settings, as plain numbers. */
-    public record Rule(String name, double momentum, boolean nesterov, double beta1, double beta2, double eps,
+    public record Rule(
+            String name,
+            double momentum,
+            boolean nesterov,
+            double beta1,
+            double beta2,
+            double eps,
             double weightDecay) {}
 
     private final int depth;

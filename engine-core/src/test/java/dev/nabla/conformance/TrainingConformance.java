@@ -68,7 +68,9 @@ public abstract class TrainingConformance {
                     new double[] {-0.00025832, -0.00051664, -0.00020636, -0.00041273},
                     hidden.weightGradient());
             printed(
-                    "dL/dW5..W8", new double[] {0.02152632, 0.02183610, -0.02152632, -0.02183610}, out.weightGradient());
+                    "dL/dW5..W8",
+                    new double[] {0.02152632, 0.02183610, -0.02152632, -0.02183610},
+                    out.weightGradient());
             printed(
                     "W1..W4 after",
                     new double[] {0.30012916, 0.25025832, 0.40010318, 0.35020636},
@@ -101,30 +103,58 @@ public abstract class TrainingConformance {
                     new double[] {0.02592286, 0.02629590, 0.00740844, 0.00751506},
                     s1.layer(1).weightGradient());
             OptimizerState st1 = tr.optimizerState();
-            printed("m hidden 1", new double[] {0.00008089, 0.00016178, 0.00007101, 0.00014202}, st1.tensors().get(0));
-            relative("v hidden 1", new double[] {6.54279386e-10, 2.61711754e-09, 5.04222143e-10, 2.01688857e-09},
+            printed(
+                    "m hidden 1",
+                    new double[] {0.00008089, 0.00016178, 0.00007101, 0.00014202},
+                    st1.tensors().get(0));
+            relative(
+                    "v hidden 1",
+                    new double[] {6.54279386e-10, 2.61711754e-09, 5.04222143e-10, 2.01688857e-09},
                     st1.tensors().get(1));
-            printed("m output 1", new double[] {0.00259229, 0.00262959, 0.00074084, 0.00075151}, st1.tensors().get(2));
-            relative("v output 1", new double[] {6.71994443e-07, 6.91474427e-07, 5.48850518e-08, 5.64760768e-08},
+            printed(
+                    "m output 1",
+                    new double[] {0.00259229, 0.00262959, 0.00074084, 0.00075151},
+                    st1.tensors().get(2));
+            relative(
+                    "v output 1",
+                    new double[] {6.71994443e-07, 6.91474427e-07, 5.48850518e-08, 5.64760768e-08},
                     st1.tensors().get(3));
-            printed("W1..W4 1", new double[] {0.20000124, 0.15000062, 0.30000141, 0.25000070},
+            printed(
+                    "W1..W4 1",
+                    new double[] {0.20000124, 0.15000062, 0.30000141, 0.25000070},
                     s1.updated().layer(0).weights());
-            printed("W5..W8 1", new double[] {0.35000004, 0.30000004, 0.60000013, 0.50000013},
+            printed(
+                    "W5..W8 1",
+                    new double[] {0.35000004, 0.30000004, 0.60000013, 0.50000013},
                     s1.updated().layer(1).weights());
 
             StepTrace s2 = tr.traceStep(DocumentExample.INPUT, DocumentExample.TARGET, 0, 1, 0.1);
             printed("loss 2", new double[] {0.01748555}, new double[] {s2.loss()});
             OptimizerState st2 = tr.optimizerState();
             assertEquals(2, st2.steps());
-            printed("m hidden 2", new double[] {0.00012493, 0.00024986, 0.00010824, 0.00021647}, st2.tensors().get(0));
-            relative("v hidden 2", new double[] {9.25413168e-10, 3.70165267e-09, 7.00212973e-10, 2.80085189e-09},
+            printed(
+                    "m hidden 2",
+                    new double[] {0.00012493, 0.00024986, 0.00010824, 0.00021647},
+                    st2.tensors().get(0));
+            relative(
+                    "v hidden 2",
+                    new double[] {9.25413168e-10, 3.70165267e-09, 7.00212973e-10, 2.80085189e-09},
                     st2.tensors().get(1));
-            printed("m output 2", new double[] {0.00461384, 0.00468075, 0.00111863, 0.00113483}, st2.tensors().get(2));
-            relative("v output 2", new double[] {1.19151890e-06, 1.22629957e-06, 7.52487694e-08, 7.74395462e-08},
+            printed(
+                    "m output 2",
+                    new double[] {0.00461384, 0.00468075, 0.00111863, 0.00113483},
+                    st2.tensors().get(2));
+            relative(
+                    "v output 2",
+                    new double[] {1.19151890e-06, 1.22629957e-06, 7.52487694e-08, 7.74395462e-08},
                     st2.tensors().get(3));
-            printed("W1..W4 2", new double[] {0.10336221, 0.05336088, 0.20375154, 0.15375003},
+            printed(
+                    "W1..W4 2",
+                    new double[] {0.10336221, 0.05336088, 0.20375154, 0.15375003},
                     s2.updated().layer(0).weights());
-            printed("W5..W8 2", new double[] {0.25053635, 0.20053506, 0.50404049, 0.40403762},
+            printed(
+                    "W5..W8 2",
+                    new double[] {0.25053635, 0.20053506, 0.50404049, 0.40403762},
                     s2.updated().layer(1).weights());
         }
     }
@@ -223,7 +253,9 @@ public abstract class TrainingConformance {
                             assertArrayEquals(a.layer(l).weights(), b.layer(l).weights(), o + " " + p + " layer " + l);
                             assertArrayEquals(a.layer(l).bias(), b.layer(l).bias(), o + " " + p + " layer " + l);
                         }
-                        assertEquals(straight.optimizerState().tensors().size(), second.optimizerState().tensors().size());
+                        assertEquals(
+                                straight.optimizerState().tensors().size(),
+                                second.optimizerState().tensors().size());
                         for (int k = 0; k < state.tensors().size(); k++) {
                             assertArrayEquals(
                                     straight.optimizerState().tensors().get(k),

@@ -77,15 +77,20 @@ class CheckpointTest {
                 "optimizer.layers.1.weight.exp_avg_sq")) {
             assertTrue(header.contains("\"" + name + "\""), name);
         }
-        InputException e = assertThrows(
-                InputException.class, () -> c.optimizerState(Optimizer.sgd(0.9, false, 0), f.toString()));
+        InputException e =
+                assertThrows(InputException.class, () -> c.optimizerState(Optimizer.sgd(0.9, false, 0), f.toString()));
         assertTrue(e.getMessage().contains("no tensor optimizer.layers.0.weight.momentum"), e.getMessage());
         Path plain = dir.resolve("sgd.safetensors");
         Checkpoint.write(plain, NET, false, Map.of());
-        InputException missing = assertThrows(
-                InputException.class, () -> Checkpoint.read(plain).optimizerState(adam, plain.toString()));
+        InputException missing =
+                assertThrows(InputException.class, () -> Checkpoint.read(plain).optimizerState(adam, plain.toString()));
         assertTrue(missing.getMessage().contains("the adam state the run needs"), missing.getMessage());
-        assertEquals(0, Checkpoint.read(plain).optimizerState(Optimizer.SGD, "x").tensors().size());
+        assertEquals(
+                0,
+                Checkpoint.read(plain)
+                        .optimizerState(Optimizer.SGD, "x")
+                        .tensors()
+                        .size());
     }
 
     @Test
