@@ -4,6 +4,7 @@ import dev.nabla.InputException;
 import dev.nabla.JavaHeap;
 import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
+import dev.nabla.data.InputScaling;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.InputFiles;
 import dev.nabla.json.JsonNode;
@@ -33,7 +34,10 @@ import java.util.function.Supplier;
  * {@code weights[j][i]} is the weight from input {@code i} to unit {@code j}. {@code weights} is
  * optional (then drawn Glorot-uniform from the seed). {@code bias} is optional: an array of values,
  * {@code true} for a bias that starts at zero, {@code false} (or no key) for a layer without one.
- * {@code loss} is optional (default {@code mse}). Any other key is an error, so that a misspelt key
+ * {@code loss} is optional (default {@code mse}). {@code standardize} is optional: {@code {"mean":
+ * [...], "scale": [...]}}, one value of each per input of the first layer (each scale positive),
+ * the {@link InputScaling} that {@code train --standardize} fitted, applied to the raw inputs
+ * before the first layer. Any other key is an error, so that a misspelt key
  * is never silently ignored. Written files print every number so that it reads back to the
  * identical double.
  *
@@ -41,7 +45,8 @@ import java.util.function.Supplier;
  * {@code "bias": true} or {@code false}, and the loss ({@link #architecture}); checkpoints record it.
  */
 public final class ModelFile {
-    private static final Set<String> TOP_KEYS = Set.of("loss", "layers");
+    private static final Set<String> TOP_KEYS = Set.of("loss", "layers", "standardize");
+    private static final Set<String> STANDARDIZE_KEYS = Set.of("mean", "scale");
     private static final Set<String> LAYER_KEYS = Set.of("inputs", "outputs", "activation", "weights", "bias");
 
     private ModelFile() {}
@@ -169,8 +174,26 @@ public final class ModelFile {
             layers.add(layer);
         }
         Loss chosen = loss;
-        return parseOr(lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1),
-                () -> new Network(chosen, layers));
+        Network network = parseOr(
+                lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1), () -> new Network(chosen, layers));
+        JsonNode standardize = top.get("standardize");
+        if (standardize == null) {
+            return network;
+        }
+        if (architecture) {
+            throw standardize.error("\"standardize\" holds parameter values; an architecture has none");
+        }
+        return network.withInputScaling(standardize(standardize, network.inputs()));
+    }
+
+    /** {@code {"mean": [...], "scale": [...]}}, each of {@code inputs} values. */
+    private static InputScaling standardize(JsonNode node, int inputs) {
+        Map<String, JsonNode> m = node.asObject("standardize");
+        checkKeys(m, STANDARDIZE_KEYS, "standardize");
+        String why = "the first layer has " + Plural.of(inputs, "input");
+        double[] mean = numbers(required(node, m, "mean", "standardize"), inputs, "standardize mean", "value", why);
+        double[] scale = numbers(required(node, m, "scale", "standardize"), inputs, "standardize scale", "value", why);
+        return parseOr(node, () -> InputScaling.of(mean, scale));
     }
 
     private static Layer layer(JsonNode node, String name, int index, Parameters missing, boolean architecture) {
@@ -316,7 +339,22 @@ public final class ModelFile {
             }
             sb.append(l + 1 < layers.size() ? "},\n" : "}\n");
         }
-        return sb.append(" ]}\n").toString();
+        sb.append(" ]");
+        InputScaling scaling = network.inputScaling();
+        if (scaling != null) {
+            sb.append(",\n \"standardize\": {\"mean\": ");
+            array(sb, scaling.mean()).append(",\n               \"scale\": ");
+            array(sb, scaling.scale()).append('}');
+        }
+        return sb.append("}\n").toString();
+    }
+
+    private static StringBuilder array(StringBuilder sb, double[] v) {
+        sb.append('[');
+        for (int k = 0; k < v.length; k++) {
+            sb.append(k == 0 ? "" : ", ").append(JsonWriter.number(v[k]));
+        }
+        return sb.append(']');
     }
 
     /** Writes the model file through a temporary file and a rename. */

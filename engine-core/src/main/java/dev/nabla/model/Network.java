@@ -2,6 +2,8 @@ package dev.nabla.model;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Activation;
+import dev.nabla.data.InputScaling;
+import dev.nabla.data.Samples;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,12 +13,26 @@ import java.util.SplittableRandom;
  * A fully connected network: a loss and a chain of layers, each layer's inputs the previous
  * layer's outputs, the output layer's activation one that fits the loss ({@link Loss#requireOutput}).
  * Immutable.
+ *
+ * <p>A network may hold an {@link InputScaling} ({@link #withInputScaling}): the standardization
+ * of its raw inputs before the first layer, fitted on the training samples ({@code train
+ * --standardize}) and kept in model files and checkpoints, so that a saved model takes raw inputs.
+ * The {@link dev.nabla.train.Trainer} computes with the layers alone, on the inputs it is given:
+ * pass it {@link #standardized}{@code (samples)}, or rows put through
+ * {@link InputScaling#applyInPlace}, never the raw ones.
  */
 public final class Network {
     private final Loss loss;
     private final List<Layer> layers;
+    /** The inputs' standardization, or null when the layers take the raw inputs. */
+    private final InputScaling scaling;
 
     public Network(Loss loss, List<Layer> layers) {
+        this(loss, layers, null);
+    }
+
+    /** A network whose raw inputs are standardized by {@code scaling} (null: none), of its input width. */
+    public Network(Loss loss, List<Layer> layers, InputScaling scaling) {
         this.loss = Objects.requireNonNull(loss, "loss");
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
@@ -30,12 +46,36 @@ public final class Network {
         }
         for (int l = 0; l + 1 < layers.size(); l++) {
             if (!layers.get(l).activation().elementwise()) {
-                throw new InputException("layer " + (l + 1) + " is " + layers.get(l).activation().id()
-                        + ": only the output layer may be, with the loss " + Loss.SOFTMAX_CROSS_ENTROPY.id());
+                throw new InputException(
+                        "layer " + (l + 1) + " is " + layers.get(l).activation().id()
+                                + ": only the output layer may be, with the loss " + Loss.SOFTMAX_CROSS_ENTROPY.id());
             }
         }
         loss.requireOutput(layers.get(layers.size() - 1).activation());
         this.layers = List.copyOf(layers);
+        if (scaling != null && scaling.width() != layers.get(0).inputs()) {
+            throw new IllegalArgumentException("a standardization of " + scaling.width() + " inputs for a network of "
+                    + layers.get(0).inputs());
+        }
+        this.scaling = scaling;
+    }
+
+    /** This network with its raw inputs standardized by {@code s} (null: taking them raw). */
+    public Network withInputScaling(InputScaling s) {
+        return new Network(loss, layers, s);
+    }
+
+    /** The standardization of the raw inputs, or null when the first layer takes them raw. */
+    public InputScaling inputScaling() {
+        return scaling;
+    }
+
+    /**
+     * Raw samples as the layers take them: standardized as they are copied when this network
+     * holds an {@link InputScaling}, else {@code samples} itself.
+     */
+    public Samples standardized(Samples samples) {
+        return scaling == null ? samples : scaling.apply(samples);
     }
 
     public Loss loss() {
@@ -94,6 +134,7 @@ public final class Network {
                 .append(parameterCount())
                 .append(" parameters, loss ")
                 .append(loss.id())
+                .append(scaling == null ? "" : ", inputs standardized")
                 .toString();
     }
 
@@ -168,12 +209,15 @@ public final class Network {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Network n && loss == n.loss && layers.equals(n.layers);
+        return o instanceof Network n
+                && loss == n.loss
+                && layers.equals(n.layers)
+                && Objects.equals(scaling, n.scaling);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(loss, layers);
+        return Objects.hash(loss, layers, scaling);
     }
 
     @Override
