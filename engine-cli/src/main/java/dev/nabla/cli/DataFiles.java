@@ -9,6 +9,10 @@ import dev.nabla.data.NpySamples;
 import dev.nabla.data.Samples;
 import dev.nabla.io.InputFiles;
 import dev.nabla.model.Network;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -35,6 +39,7 @@ final class DataFiles {
      * or without a network over the largest label plus one.
      */
     static Samples samples(Path data, Path targets, Network net, int outputs, boolean header, boolean labels) {
+        labels = labels || labelsImplied(data, targets, net);
         int classes = net == null ? 0 : net.outputs();
         if (isNpy(data)) {
             requireCsv(data, header);
@@ -54,6 +59,46 @@ final class DataFiles {
         return net == null
                 ? CsvData.readWithTargets(data, outputs, header)
                 : CsvData.read(data, net.inputs(), net.outputs(), header);
+    }
+
+    /**
+     * Whether the targets of a classifier's data are class labels without {@code --labels}: for a
+     * network of a classification loss with {@code C > 1} outputs, a CSV whose first row has
+     * {@code I + 1} cells (the inputs and a label), or {@code .npy} targets of one column or of
+     * integers. Other data holds its targets as they are (one-hot, or class probabilities:
+     * {@code I + C} columns, or {@code N x C}). A network of one output (binary cross-entropy)
+     * takes its 0/1 target column as a target.
+     */
+    static boolean labelsImplied(Path data, Path targets, Network net) {
+        if (net == null || !net.loss().classification() || net.outputs() < 2) {
+            return false;
+        }
+        if (isNpy(data)) {
+            if (targets == null || !isNpy(targets)) {
+                return false;
+            }
+            NpyArray t = NpyArray.openLabels(targets);
+            return t.cols() == 1 || !t.dtype().startsWith("float");
+        }
+        return firstRowCells(data) == net.inputs() + 1;
+    }
+
+    /** The cells of a CSV's first non-blank line, or -1 when it has none or cannot be read (reading it says why). */
+    private static int firstRowCells(Path csv) {
+        try (BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            String line;
+            do {
+                line = in.readLine();
+            } while (line != null && line.isBlank());
+            return line == null ? -1 : CsvHeader.cells(line).size();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Whether the model's outputs are classes: {@code --labels} data, or a network of a classification loss. */
+    static boolean classifies(Network net, boolean labels) {
+        return labels || net.loss().classification();
     }
 
     /** {@code --header} names a CSV's first row; a {@code .npy} has none. */

@@ -4,7 +4,7 @@ import dev.nabla.Plural;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.Samples;
 import dev.nabla.model.Network;
-import dev.nabla.train.Accuracy;
+import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingLoop;
 import java.io.PrintWriter;
@@ -22,7 +22,11 @@ import picocli.CommandLine.Spec;
         name = "evaluate",
         mixinStandardHelpOptions = true,
         sortOptions = false,
-        description = "Prints the model's loss (the mean over the samples of sum_k 1/2 (t_k - o_k)^2) on the data.")
+        description = {
+            "Prints the model's loss (the mean over the samples of its per-sample loss) on the data; for a "
+                    + "classifier (--labels, or a classification loss) the accuracy too, and with --confusion the "
+                    + "confusion matrix."
+        })
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,8 +50,15 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--labels",
             description = "The targets are class indices 0..C-1, one a sample (the CSV's last column, or a 1-D .npy "
-                    + "--targets of whole numbers), read as one-hot targets of C: the model's outputs.")
+                    + "--targets of whole numbers or integers), read as one-hot targets of C: the model's outputs. "
+                    + "Implied for a model of a classification loss whose data has one column after the inputs.")
     boolean labels;
+
+    @Option(
+            names = "--confusion",
+            description = "Also print the confusion matrix: rows the true class, columns the predicted class "
+                    + "(the largest output), with totals.")
+    boolean confusion;
 
     @Mixin
     ModelOptions run;
@@ -56,8 +67,10 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Network net = run.network();
-        Samples samples = DataFiles.samples(data, targets, net, net.outputs(), header, labels);
-        TrainingLoop.requireFits(samples, net.inputs(), net.outputs());
+        Samples raw = DataFiles.samples(data, targets, net, net.outputs(), header, labels);
+        TrainingLoop.requireFits(raw, net.inputs(), net.outputs());
+        Samples samples = net.standardized(raw); // a model that standardizes takes raw inputs
+        boolean classes = DataFiles.classifies(net, labels) || confusion;
         int chunk = run.chunk(net, samples.count());
         try (Selection sel = run.open();
                 Trainer tr = ModelOptions.trainer(sel, net, chunk)) {
@@ -68,14 +81,21 @@ final class EvaluateCommand implements Callable<Integer> {
                     "loss %s over %s",
                     TrainingReport.formatLoss(loss),
                     Plural.of(samples.count(), "sample")));
-            if (labels) {
-                long right = Accuracy.correct(tr, samples);
+            if (classes) {
+                ConfusionMatrix m = ConfusionMatrix.of(tr, samples);
+                long right = m.correct();
                 out.println(String.format(
                         Locale.ROOT,
-                        "accuracy %.2f%% (%,d of %s classified right: the largest output at the label)",
+                        "accuracy %.2f%% (%,d of %s classified right: %s)",
                         100.0 * right / samples.count(),
                         right,
-                        Plural.of(samples.count(), "sample")));
+                        Plural.of(samples.count(), "sample"),
+                        net.outputs() == 1
+                                ? "the output on the target's side of 0.5"
+                                : "the largest output at the label"));
+                if (confusion) {
+                    out.print(m.format());
+                }
             }
         }
         return 0;

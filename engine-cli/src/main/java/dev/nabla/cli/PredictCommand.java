@@ -8,6 +8,7 @@ import dev.nabla.data.NpyArray;
 import dev.nabla.io.OutputFile;
 import dev.nabla.io.OutputFile.Named;
 import dev.nabla.model.Network;
+import dev.nabla.train.Classes;
 import dev.nabla.train.MemoryCheck;
 import dev.nabla.train.Trainer;
 import java.io.PrintWriter;
@@ -28,7 +29,11 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Writes the model's outputs for every sample: as CSV (a header o1,...,oO and one row per "
-                    + "sample), or as a float64 .npy of N x O when the --out file's name ends in .npy."
+                    + "sample), or as a float64 .npy of N x O when the --out file's name ends in .npy.",
+            "For a model of a classification loss, each row is the predicted class, then the probability of "
+                    + "each class: CSV columns class,p0,...,p(C-1), or a .npy of N x (1 + C) whose first column "
+                    + "is the class (a model of one sigmoid output has two classes: 1 where its output is at "
+                    + "least 0.5, with p0 = 1 - output and p1 = output)."
         })
 final class PredictCommand implements Callable<Integer> {
     @Spec
@@ -72,9 +77,13 @@ final class PredictCommand implements Callable<Integer> {
         Network net = run.network();
         DataFiles.Inputs inputs = DataFiles.inputs(data, net.inputs(), net.outputs(), header);
         int chunk = run.chunk(net, inputs.count());
-        if (DataFiles.isNpy(output) && !ArrayLimit.fits(inputs.count(), net.outputs())) {
+        boolean classifier = net.loss().classification();
+        int classes = Classes.count(net.outputs());
+        // Per sample: the outputs, or for a classifier the class and each class's probability.
+        int width = classifier ? 1 + classes : net.outputs();
+        if (DataFiles.isNpy(output) && !ArrayLimit.fits(inputs.count(), width)) {
             throw new InputException(output + ": " + Plural.of(inputs.count(), "prediction") + " of "
-                    + Plural.of(net.outputs(), "output") + " are " + (long) inputs.count() * net.outputs()
+                    + Plural.of(width, "value") + " are " + (long) inputs.count() * width
                     + " values, more than one .npy output holds (" + ArrayLimit.MAX_LENGTH
                     + "); write CSV (an --out not ending in .npy), which is written a chunk at a time");
         }
@@ -83,27 +92,31 @@ final class PredictCommand implements Callable<Integer> {
             log.println("backend: " + sel.summary());
             log.flush();
             if (DataFiles.isNpy(output)) {
-                MemoryCheck.requirePredictions(inputs.count(), net.outputs());
-                double[] y = new double[inputs.count() * net.outputs()];
-                predict(
-                        tr,
-                        inputs,
-                        chunk,
-                        (first, rows, chunkOut) ->
-                                System.arraycopy(chunkOut, 0, y, first * net.outputs(), rows * net.outputs()));
-                out.write(NpyArray.content(y, inputs.count(), net.outputs()));
+                MemoryCheck.requirePredictions(inputs.count(), width);
+                double[] y = new double[inputs.count() * width];
+                predict(tr, net, inputs, chunk, (first, rows, chunkOut) -> {
+                    double[] values = classifier ? classRows(chunkOut, rows, net.outputs()) : chunkOut;
+                    System.arraycopy(values, 0, y, first * width, rows * width);
+                });
+                out.write(NpyArray.content(y, inputs.count(), width));
             } else {
                 out.write(stream -> {
-                    StringBuilder line = new StringBuilder();
-                    for (int k = 1; k <= net.outputs(); k++) {
-                        line.append(k == 1 ? "o" : ",o").append(k);
+                    StringBuilder line = new StringBuilder(classifier ? "class" : "");
+                    for (int k = 1; k <= width - (classifier ? 1 : 0); k++) {
+                        line.append(classifier ? ",p" + (k - 1) : (k == 1 ? "o" : ",o") + k);
                     }
                     stream.write(line.append('\n').toString().getBytes(StandardCharsets.US_ASCII));
-                    predict(tr, inputs, chunk, (first, rows, y) -> {
+                    predict(tr, net, inputs, chunk, (first, rows, y) -> {
+                        double[] values = classifier ? classRows(y, rows, net.outputs()) : y;
                         line.setLength(0);
                         for (int r = 0; r < rows; r++) {
-                            for (int k = 0; k < net.outputs(); k++) {
-                                line.append(k == 0 ? "" : ",").append(y[r * net.outputs() + k]);
+                            for (int k = 0; k < width; k++) {
+                                double v = values[r * width + k];
+                                if (classifier && k == 0) {
+                                    line.append((int) v);
+                                } else {
+                                    line.append(k == 0 ? "" : ",").append(v);
+                                }
                             }
                             line.append('\n');
                         }
@@ -122,13 +135,33 @@ final class PredictCommand implements Callable<Integer> {
         void take(int first, int rows, double[] y) throws E;
     }
 
-    /** The model's outputs for every input row, a chunk of at most {@code chunk} rows at a time. */
-    private static <E extends Exception> void predict(Trainer tr, DataFiles.Inputs inputs, int chunk, Chunk<E> sink)
-            throws E {
-        double[] x = new double[chunk * tr.network().inputs()];
+    /**
+     * {@code rows} rows of a classifier's {@code outputs} as rows of its class and each class's
+     * probability ({@link Classes}).
+     */
+    static double[] classRows(double[] y, int rows, int outputs) {
+        int classes = Classes.count(outputs);
+        double[] out = new double[rows * (1 + classes)];
+        for (int r = 0; r < rows; r++) {
+            out[r * (1 + classes)] = Classes.of(y, r * outputs, outputs);
+            Classes.probabilities(y, r * outputs, outputs, out, r * (1 + classes) + 1);
+        }
+        return out;
+    }
+
+    /**
+     * The model's outputs for every input row, a chunk of at most {@code chunk} rows at a time, the
+     * raw inputs standardized first where {@code net} says so.
+     */
+    private static <E extends Exception> void predict(
+            Trainer tr, Network net, DataFiles.Inputs inputs, int chunk, Chunk<E> sink) throws E {
+        double[] x = new double[chunk * net.inputs()];
         for (int first = 0; first < inputs.count(); first += chunk) {
             int rows = Math.min(chunk, inputs.count() - first);
             inputs.copy(first, rows, x);
+            if (net.inputScaling() != null) {
+                net.inputScaling().applyInPlace(x, 0, rows);
+            }
             sink.take(first, rows, tr.predict(x, 0, rows));
         }
     }

@@ -7,7 +7,9 @@ import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.DataIdentity;
+import dev.nabla.data.FeatureScales;
 import dev.nabla.data.HeldOutSplit;
+import dev.nabla.data.InputScaling;
 import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.io.OutputFile;
@@ -18,10 +20,12 @@ import dev.nabla.model.ModelFile;
 import dev.nabla.model.Network;
 import dev.nabla.model.OptimizerState;
 import dev.nabla.train.LearningRateSchedule;
+import dev.nabla.train.LossGrowth;
 import dev.nabla.train.MemoryCheck;
 import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.RunState;
 import dev.nabla.train.Trainer;
+import dev.nabla.train.TrainingDivergedException;
 import dev.nabla.train.TrainingLoop;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -69,6 +73,8 @@ final class TrainCommand implements Callable<Integer> {
     private boolean heldOutDrawn;
     /** The data's identity, recorded in checkpoints; null when no checkpoint is written or resumed. */
     private DataIdentity dataIdentity;
+    /** The inputs' standardization the saved model keeps; null when the network takes raw inputs. */
+    private InputScaling scaling;
 
     @Override
     public Integer call() {
@@ -142,6 +148,19 @@ final class TrainCommand implements Callable<Integer> {
                     flags.validationData, flags.validationTargets, net, net.outputs(), flags.header, flags.labels);
             TrainingLoop.requireFits(held, net.inputs(), net.outputs());
         }
+        boolean fitted = flags.fitStandardize(net);
+        if (fitted) {
+            net = net.withInputScaling(InputScaling.fit(train));
+        }
+        if (net.inputScaling() != null) {
+            say("inputs:  standardized by "
+                    + (fitted
+                            ? "the mean and standard deviation of each input over the "
+                                    + Plural.of(train.count(), "training sample")
+                            : "the means and scales of " + (flags.resume != null ? flags.resume : flags.model)));
+            train = net.standardized(train);
+            held = held == null ? null : net.standardized(held);
+        }
         if (before != null && before.samples() != train.count()) {
             throw new InputException(
                     flags.resume + ": the run trained on " + before.samples() + " samples (" + before.data() + "), but "
@@ -153,6 +172,7 @@ final class TrainCommand implements Callable<Integer> {
         if (held != null) {
             say("held out: " + held.name() + ", " + Plural.of(held.count(), "sample"));
         }
+        scaling = net.inputScaling();
         int batchRows = Math.min(options.batch(), train.count());
         Integer micro = flags.microBatch != null
                 ? flags.microBatch
@@ -227,8 +247,12 @@ final class TrainCommand implements Callable<Integer> {
                 /** A checkpoint due at an epoch's last step waits for the epoch's held-out loss. */
                 private TrainingLoop.Position dueAtEpochEnd;
 
+                private final LossGrowth growth = new LossGrowth();
+                private long lastStep;
+
                 @Override
                 public void stepDone(TrainingLoop.Step s) {
+                    lastStep = s.step();
                     report.stepDone(s);
                     if (flags.checkpointEvery != null && s.step() % flags.checkpointEvery == 0) {
                         if (s.stepInEpoch() < s.stepsInEpoch()) {
@@ -242,6 +266,15 @@ final class TrainCommand implements Callable<Integer> {
                 @Override
                 public void epochDone(TrainingLoop.Epoch e) {
                     report.epochDone(e);
+                    LossGrowth.Grown grown = growth.epoch(e.number(), e.loss());
+                    if (grown != null) {
+                        String why = lossGrowth(grown, train, net, options);
+                        if (flags.stopOnDivergence) {
+                            throw new TrainingDivergedException(
+                                    "training diverged (--stop-on-divergence): " + why, e.number(), lastStep);
+                        }
+                        report.warn(why);
+                    }
                     if (dueAtEpochEnd != null) {
                         checkpoint(dueAtEpochEnd.stepsDone(), dueAtEpochEnd);
                         dueAtEpochEnd = null;
@@ -320,7 +353,8 @@ final class TrainCommand implements Callable<Integer> {
             TrainingLoop.Position at,
             int capacity,
             Samples train) {
-        Network now = tr.network();
+        // The trainer computes with the layers alone; the model keeps the inputs' standardization.
+        Network now = tr.network().withInputScaling(scaling);
         if (Checkpoint.hasCheckpointName(file)) {
             RunState state = new RunState(
                     options,
@@ -337,6 +371,62 @@ final class TrainCommand implements Callable<Integer> {
         } else { // the model file names the optimizer it trained with, to train it further the same way
             ModelFile.write(now.withOptimizer(tr.optimizer()), file);
         }
+    }
+
+    /**
+     * What a loss that grew by orders of magnitude says: the epochs and losses, then the likely
+     * causes: the learning rate, and the input features (of {@code train}, as the network sees
+     * them) far from unit scale ({@link FeatureScales}), by their column in the data (from 1, or
+     * the CSV header's name), with {@code --standardize} suggested where the inputs are raw.
+     */
+    private String lossGrowth(LossGrowth.Grown g, Samples train, Network net, TrainingLoop.Options options) {
+        StringBuilder sb = new StringBuilder(String.format(
+                Locale.ROOT,
+                "the loss grew by orders of magnitude: epoch %d's loss %s is %s times epoch %d's %s, the %s; ",
+                g.epoch(),
+                TrainingReport.formatLoss(g.loss()),
+                ratio(g.ratio()),
+                g.referenceEpoch(),
+                TrainingReport.formatLoss(g.reference()),
+                g.smallest() ? "smallest before it" : "first"));
+        FeatureScales scales = FeatureScales.of(train);
+        List<Integer> far = scales.farFromUnitScale();
+        sb.append("likely causes: a learning rate too large (--lr ")
+                .append(options.learningRate())
+                .append(')');
+        if (!far.isEmpty()) {
+            List<String> names = flags.data == null || DataFiles.isNpy(flags.data)
+                    ? null
+                    : CsvHeader.names(flags.data, flags.header, net.inputs());
+            sb.append(", and ")
+                    .append(Plural.of(far.size(), "input feature"))
+                    .append(" far from unit scale (largest absolute value above ")
+                    .append((long) FeatureScales.LIMIT)
+                    .append(net.inputScaling() != null ? " after standardizing" : "")
+                    .append("): ");
+            int shown = Math.min(far.size(), 8);
+            for (int k = 0; k < shown; k++) {
+                int i = far.get(k);
+                sb.append(k == 0 ? "" : ", ")
+                        .append(
+                                names != null
+                                        ? "\"" + names.get(i) + "\" (column " + (i + 1) + ")"
+                                        : "column " + (i + 1))
+                        .append(String.format(Locale.ROOT, " up to %.3g", scales.largest(i)));
+            }
+            if (far.size() > shown) {
+                sb.append(", and ").append(far.size() - shown).append(" more");
+            }
+        }
+        sb.append("; try a smaller --lr");
+        if (net.inputScaling() == null) {
+            sb.append(", or --standardize to scale every input feature to mean 0 and standard deviation 1");
+        }
+        return sb.toString();
+    }
+
+    private static String ratio(double r) {
+        return r < 1e6 ? String.format(Locale.ROOT, "%,.0f", r) : String.format(Locale.ROOT, "%.2e", r);
     }
 
     /** The output {@code flag} names, checked now so that it cannot fail after the training; null when absent. */

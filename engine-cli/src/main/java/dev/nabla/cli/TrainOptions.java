@@ -6,6 +6,7 @@ import dev.nabla.data.ArrayLimit;
 import dev.nabla.data.DataIdentity;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.model.Checkpoint;
+import dev.nabla.model.Network;
 import dev.nabla.train.RunState;
 import dev.nabla.train.TrainingLoop;
 import java.nio.file.Path;
@@ -50,6 +51,13 @@ final class TrainOptions {
                     "The targets are class indices 0..C-1, one a sample (the CSV's last column, or a 1-D .npy "
                             + "--targets of whole numbers), trained on as one-hot targets of C: the model's outputs, or without --model the largest label + 1.")
     boolean labels;
+
+    @Option(
+            names = "--standardize",
+            description = "Standardize each input feature by the mean and population standard deviation of the "
+                    + "training samples (not the --validation ones; a constant feature by 1), stored in the saved "
+                    + "model, so that predict, evaluate and --resume apply it to raw inputs.")
+    Boolean standardize;
 
     @Option(
             names = "--outputs",
@@ -150,6 +158,12 @@ final class TrainOptions {
                     + "on (by size and checksum), on purpose.")
     boolean allowOtherData;
 
+    @Option(
+            names = "--stop-on-divergence",
+            description = "Stop with an error (nothing saved) at the epoch whose loss is more than "
+                    + "100 times the smallest epoch loss so far, instead of warning.")
+    boolean stopOnDivergence;
+
     @Option(names = "--quiet", description = "Print only the result.")
     boolean quiet;
 
@@ -214,6 +228,30 @@ final class TrainOptions {
             return shuffled;
         }
         return before.validationDrawn();
+    }
+
+    /**
+     * Whether to fit a standardization of the inputs on the training samples now: with
+     * {@code --standardize}, unless {@code net} (the checkpoint's or the model file's network)
+     * already holds one, which it keeps. On resume the checkpoint decides: it keeps its scaling,
+     * and {@code --standardize} on a run that trained on raw inputs is a contradiction; a model
+     * file that standardizes already is refused with {@code --standardize}, which would replace the
+     * scaling its weights were trained with.
+     */
+    boolean fitStandardize(Network net) {
+        boolean asked = Boolean.TRUE.equals(standardize);
+        if (net == null || net.inputScaling() == null) {
+            if (asked && resume != null) {
+                throw contradiction("--standardize", "true", "raw inputs (no standardization)");
+            }
+            return asked;
+        }
+        if (asked && resume == null) {
+            throw new InputException(model + " already standardizes its inputs (its \"standardize\" means and "
+                    + "scales); leave --standardize out to train with them, or remove them from the file to fit "
+                    + "new ones");
+        }
+        return false;
     }
 
     /**

@@ -214,7 +214,51 @@ class BadInputTest {
                         files(),
                         "--precision tf32 --backend cpu",
                         "tf32 runs matrix products on NVIDIA tensor cores"),
-                badCase("save into a missing directory", files(), "--save {}/no/such/dir/out.json", "does not exist"));
+                badCase("save into a missing directory", files(), "--save {}/no/such/dir/out.json", "does not exist"),
+                badCase(
+                        "label out of range",
+                        files("l.csv", "0.1,0.2,1\n0.3,0.4,0\n0.5,0.6,2\n"),
+                        "--model {}/good.json --data {}/l.csv --labels",
+                        "l.csv:3:3: label 2 is not a class index 0..1 (the model has 2 outputs)"),
+                badCase(
+                        "label not a whole number",
+                        files("l.csv", "0.1,0.2,1\n0.3,0.4,0.5\n"),
+                        "--model {}/good.json --data {}/l.csv --labels",
+                        "l.csv:2:3: label 0.5 is not a class index 0..1 (the model has 2 outputs)"),
+                badCase(
+                        "label out of range, implied by a classifier",
+                        files(
+                                "bce.json",
+                                "{\"loss\": \"binary-cross-entropy\", \"layers\": [{\"inputs\": 2, \"outputs\": 2, "
+                                        + "\"activation\": \"sigmoid\"}]}",
+                                "l.csv",
+                                "0.1,0.2,1\n0.3,0.4,-1\n"),
+                        "--model {}/bce.json --data {}/l.csv",
+                        "l.csv:2:3: label -1 is not a class index 0..1 (the model has 2 outputs)"),
+                badCase(
+                        "standardize of the wrong length",
+                        files(
+                                "s.json",
+                                "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmoid\"}],\n"
+                                        + " \"standardize\": {\"mean\": [0, 0], \"scale\": [1, 2, 3]}}"),
+                        "--model {}/s.json --data {}/good.csv",
+                        "s.json:2:43: standardize scale has 3 values, but the first layer has 2 inputs"),
+                badCase(
+                        "standardize with a zero scale",
+                        files(
+                                "s.json",
+                                "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmoid\"}],\n"
+                                        + " \"standardize\": {\"mean\": [0, 0], \"scale\": [1, 0]}}"),
+                        "--model {}/s.json --data {}/good.csv",
+                        "standardize scale entry 2 is 0.0; a scale must be positive and finite"),
+                badCase(
+                        "standardize twice",
+                        files(
+                                "s.json",
+                                "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmoid\"}],\n"
+                                        + " \"standardize\": {\"mean\": [0, 0], \"scale\": [1, 1]}}"),
+                        "--model {}/s.json --data {}/good.csv --standardize",
+                        "s.json already standardizes its inputs"));
     }
 
     private static String[] files(String... nameContent) {
@@ -326,5 +370,39 @@ class BadInputTest {
         Cli r = Cli.run();
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.errorLine().contains("a command is needed"), r.errorLine());
+    }
+
+    @Test
+    void predictAndEvaluateRefuseAModelWhoseStandardizeHasTheWrongLength() throws IOException {
+        Path model = write(
+                "s.json",
+                "{\"layers\": [{\"inputs\": 2, \"outputs\": 2, \"activation\": \"sigmoid\"}],\n"
+                        + " \"standardize\": {\"mean\": [0], \"scale\": [1, 1]}}");
+        Path out = dir.resolve("p.csv");
+        for (String[] args : new String[][] {
+            {
+                "predict",
+                "--model",
+                model.toString(),
+                "--data",
+                dir.resolve("good.csv").toString(),
+                "--out",
+                out.toString()
+            },
+            {
+                "evaluate",
+                "--model",
+                model.toString(),
+                "--data",
+                dir.resolve("good.csv").toString()
+            }
+        }) {
+            Cli r = Cli.run(args);
+            assertEquals(2, r.code(), r.toString());
+            assertEquals(
+                    "engine: " + model + ":2:26: standardize mean has 1 value, but the first layer has 2 inputs",
+                    r.errorLine());
+            assertFalse(Files.exists(out));
+        }
     }
 }

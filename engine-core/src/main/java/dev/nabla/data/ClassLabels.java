@@ -68,13 +68,13 @@ public final class ClassLabels {
     }
 
     /**
-     * Samples from a {@code .npy} of inputs and a 1-D {@code .npy} of labels (float64 or float32
-     * holding whole numbers), with one-hot targets of {@code classes} (0: the largest label plus
+     * Samples from a {@code .npy} of inputs and a 1-D {@code .npy} of labels (integers of any
+     * width and byte order, or float64 or float32 holding whole numbers), with one-hot targets of {@code classes} (0: the largest label plus
      * one). The inputs stay memory-mapped; the labels are read into memory once.
      */
     public static Samples npy(Path inputFile, Path labelFile, int classes) {
         NpyArray x = NpyArray.open(inputFile);
-        NpyArray y = NpyArray.open(labelFile);
+        NpyArray y = NpyArray.openLabels(labelFile);
         if (y.cols() != 1) {
             throw new InputException(labelFile + ": " + y.cols() + " columns; --labels reads one label a sample, a "
                     + "1-D array (N,) of class indices");

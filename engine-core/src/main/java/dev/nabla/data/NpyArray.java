@@ -40,26 +40,79 @@ public final class NpyArray {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
+    /** A descr: the byte order ({@code <}, {@code >}, {@code =} native, read as little-endian, {@code |} none), kind and size. */
+    private static final Pattern DTYPE = Pattern.compile("([<>=|])([fiu])([0-9])");
+
+    /** The element types read: floats always, integers where {@link #openLabels} allows them. */
+    private enum Kind {
+        F4("float32", 4, false, false),
+        F8("float64", 8, false, false),
+        I1("int8", 1, true, false),
+        I2("int16", 2, true, false),
+        I4("int32", 4, true, false),
+        I8("int64", 8, true, false),
+        U1("uint8", 1, true, true),
+        U2("uint16", 2, true, true),
+        U4("uint32", 4, true, true),
+        U8("uint64", 8, true, true);
+
+        final String id;
+        final int bytes;
+        final boolean integer;
+        final boolean unsigned;
+
+        Kind(String id, int bytes, boolean integer, boolean unsigned) {
+            this.id = id;
+            this.bytes = bytes;
+            this.integer = integer;
+            this.unsigned = unsigned;
+        }
+
+        /** The kind of NumPy's type letter and size, or null. */
+        static Kind of(String letter, int bytes) {
+            for (Kind k : values()) {
+                if (k.bytes == bytes && k.integer == !letter.equals("f") && k.unsigned == letter.equals("u")) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
 
     private final String name;
     private final int rows;
     private final int cols;
     private final int itemBytes;
+    private final Kind kind;
     private final ByteOrder order;
     private final List<MappedByteBuffer> segments = new ArrayList<>();
     private final int rowsPerSegment;
 
-    private NpyArray(String name, int rows, int cols, int itemBytes, ByteOrder order, int rowsPerSegment) {
+    private NpyArray(String name, int rows, int cols, Kind kind, ByteOrder order, int rowsPerSegment) {
         this.name = name;
         this.rows = rows;
         this.cols = cols;
-        this.itemBytes = itemBytes;
+        this.kind = kind;
+        this.itemBytes = kind.bytes;
         this.order = order;
         this.rowsPerSegment = rowsPerSegment;
     }
 
     /** Opens and maps {@code file}, checking its header and size (not yet its values; see {@link #requireFinite()}). */
     public static NpyArray open(Path file) {
+        return open(file, false);
+    }
+
+    /**
+     * Opens a {@code .npy} of labels: float64 or float32 as {@link #open}, or integers (int8,
+     * int16, int32, int64, uint8, uint16, uint32, uint64, either byte order), read as doubles
+     * (exactly up to 2^53, which no class index reaches).
+     */
+    public static NpyArray openLabels(Path file) {
+        return open(file, true);
+    }
+
+    private static NpyArray open(Path file, boolean integers) {
         InputFiles.requireReadableFile(file);
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -94,7 +147,7 @@ public final class NpyArray {
             ByteBuffer hb = ByteBuffer.allocate((int) headerLength);
             ch.read(hb, prefix);
             String header = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-            return parse(ch, name, header, prefix + headerLength, size);
+            return parse(ch, name, header, prefix + headerLength, size, integers);
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
@@ -109,7 +162,8 @@ public final class NpyArray {
         return true;
     }
 
-    private static NpyArray parse(FileChannel ch, String name, String header, long dataStart, long size)
+    private static NpyArray parse(
+            FileChannel ch, String name, String header, long dataStart, long size, boolean integers)
             throws IOException {
         Matcher descr = DESCR.matcher(header);
         Matcher fortran = FORTRAN.matcher(header);
@@ -118,29 +172,17 @@ public final class NpyArray {
             throw new InputException(name + ": the .npy header lacks descr, fortran_order or shape: " + header.strip());
         }
         String dtype = descr.group(1);
-        int itemBytes;
-        ByteOrder order;
-        switch (dtype) {
-            case "<f8", "=f8" -> {
-                itemBytes = 8;
-                order = ByteOrder.LITTLE_ENDIAN;
-            }
-            case ">f8" -> {
-                itemBytes = 8;
-                order = ByteOrder.BIG_ENDIAN;
-            }
-            case "<f4", "=f4" -> {
-                itemBytes = 4;
-                order = ByteOrder.LITTLE_ENDIAN;
-            }
-            case ">f4" -> {
-                itemBytes = 4;
-                order = ByteOrder.BIG_ENDIAN;
-            }
-            default ->
-                throw new InputException(name + ": dtype '" + dtype
-                        + "' is not supported (Nabla reads float64 '<f8' and float32 '<f4')");
+        Matcher type = DTYPE.matcher(dtype);
+        Kind kind = type.matches() ? Kind.of(type.group(2), Integer.parseInt(type.group(3))) : null;
+        if (kind != null && kind.bytes > 1 && type.group(1).equals("|")) {
+            kind = null; // '|' (no byte order) is for single bytes
         }
+        if (kind == null || (kind.integer && !integers)) {
+            throw new InputException(name + ": dtype '" + dtype + "' is not supported (Nabla reads float64 '<f8' and "
+                    + "float32 '<f4'" + (integers ? ", and integers as labels" : "; integers only as --labels") + ")");
+        }
+        int itemBytes = kind.bytes;
+        ByteOrder order = type.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         if (fortran.group(1).equals("True")) {
             throw new InputException(name + ": the array is in Fortran (column-major) order; save it in C order, "
                     + "e.g. np.save(f, np.ascontiguousarray(a))");
@@ -174,7 +216,7 @@ public final class NpyArray {
         }
         long rowBytes = cols * itemBytes;
         int rowsPerSegment = (int) Math.max(1, Math.min(rows, SEGMENT_BYTES / rowBytes));
-        NpyArray a = new NpyArray(name, (int) rows, (int) cols, itemBytes, order, rowsPerSegment);
+        NpyArray a = new NpyArray(name, (int) rows, (int) cols, kind, order, rowsPerSegment);
         for (long r = 0; r < rows; r += rowsPerSegment) {
             long n = Math.min(rowsPerSegment, rows - r);
             a.segments.add(ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r * rowBytes, n * rowBytes));
@@ -225,9 +267,9 @@ public final class NpyArray {
         return cols;
     }
 
-    /** {@code "float64"} or {@code "float32"}. */
+    /** {@code "float64"}, {@code "float32"}, or for labels an integer type such as {@code "int64"}. */
     public String dtype() {
-        return itemBytes == 8 ? "float64" : "float32";
+        return kind.id;
     }
 
     /** Copies rows {@code first .. first + count - 1} into {@code dst} from {@code offset}, row-major, as doubles. */
@@ -245,16 +287,39 @@ public final class NpyArray {
             b.position(inSeg * cols * itemBytes);
             int values = n * cols;
             int at = offset + done * cols;
-            if (itemBytes == 8) {
+            if (kind == Kind.F8) {
                 b.asDoubleBuffer().get(dst, at, values);
-            } else {
+            } else if (kind == Kind.F4) {
                 FloatBuffer f = b.asFloatBuffer();
                 for (int i = 0; i < values; i++) {
                     dst[at + i] = f.get(i);
                 }
+            } else {
+                int base = b.position();
+                for (int i = 0; i < values; i++) {
+                    dst[at + i] = integer(b, base + i * itemBytes);
+                }
             }
             done += n;
         }
+    }
+
+    /** The integer at byte {@code at} of {@code b}, as a double. */
+    private double integer(ByteBuffer b, int at) {
+        return switch (kind) {
+            case I1 -> b.get(at);
+            case U1 -> b.get(at) & 0xff;
+            case I2 -> b.getShort(at);
+            case U2 -> b.getShort(at) & 0xffff;
+            case I4 -> b.getInt(at);
+            case U4 -> b.getInt(at) & 0xffffffffL;
+            case I8 -> (double) b.getLong(at);
+            case U8 -> {
+                long v = b.getLong(at);
+                yield v >= 0 ? (double) v : (double) (v >>> 1) * 2.0 + (v & 1);
+            }
+            default -> throw new IllegalStateException("not an integer type: " + kind);
+        };
     }
 
     /** Reads every value once; NaN or infinity is an {@link InputException} naming its row and column (from 1). */

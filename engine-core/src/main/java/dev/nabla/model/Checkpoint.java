@@ -2,6 +2,7 @@ package dev.nabla.model;
 
 import dev.nabla.InputException;
 import dev.nabla.backend.Optimizer;
+import dev.nabla.data.InputScaling;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.InputFiles;
 import dev.nabla.safetensors.Safetensors;
@@ -25,7 +26,9 @@ import java.util.zip.CRC32;
  * its bias {@code layers.l.bias} ({@code [O]}), in {@code F64} or {@code F32}. The metadata holds
  * the architecture under {@code nabla.architecture}, in the model file's own JSON without the
  * parameters ({@link ModelFile#architecture}); the run's position and settings as {@code nabla.*}
- * strings; and a CRC-32 of the whole file ({@code nabla.crc32}). Where the run's optimizer keeps
+ * strings; and a CRC-32 of the whole file ({@code nabla.crc32}). A network that standardizes its
+ * inputs ({@link Network#inputScaling}) has its means and scales as the tensors
+ * {@code standardize.mean} and {@code standardize.scale} ({@code [I]}, always {@code F64}). Where the run's optimizer keeps
  * state, each state tensor is named after its parameter ({@link OptimizerState.Slot#tensorName},
  * {@code optimizer.layers.0.weight.exp_avg}), and {@code nabla.optimizer_steps} counts its updates.
  *
@@ -44,6 +47,10 @@ public record Checkpoint(Network network, Map<String, String> metadata, Map<Stri
     private static final String CRC_PLACEHOLDER = "00000000";
     private static final String FORMAT = "nabla.format";
     private static final String OPTIMIZER_STEPS = "nabla.optimizer_steps";
+    /** The tensors of the inputs' standardization. */
+    static final String STANDARDIZE_MEAN = "standardize.mean";
+
+    static final String STANDARDIZE_SCALE = "standardize.scale";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
 
     public Checkpoint {
@@ -134,6 +141,12 @@ public record Checkpoint(Network network, Map<String, String> metadata, Map<Stri
             if (layer.hasBias()) {
                 tensors.add(new Tensor(biasName(l), dtype, new long[] {layer.outputs()}, layer.bias()));
             }
+        }
+        InputScaling scaling = network.inputScaling();
+        if (scaling != null) {
+            long[] shape = {scaling.width()};
+            tensors.add(new Tensor(STANDARDIZE_MEAN, DType.F64, shape, scaling.mean()));
+            tensors.add(new Tensor(STANDARDIZE_SCALE, DType.F64, shape, scaling.scale()));
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT, "1");
@@ -266,7 +279,31 @@ public record Checkpoint(Network network, Map<String, String> metadata, Map<Stri
     }
 
     /** The architecture with each layer's parameters from its tensors; every tensor must have its place. */
-    private static Network network(String file, String arch, Map<String, Tensor> tensors) {
+    private static Network network(String file, String arch, Map<String, Tensor> all) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>(all);
+        Tensor mean = tensors.remove(STANDARDIZE_MEAN);
+        Tensor scale = tensors.remove(STANDARDIZE_SCALE);
+        Network layers = layers(file, arch, tensors);
+        if (mean == null && scale == null) {
+            return layers;
+        }
+        if (mean == null || scale == null) {
+            throw bad(
+                    file,
+                    "it has " + (mean == null ? STANDARDIZE_SCALE : STANDARDIZE_MEAN) + " but no "
+                            + (mean == null ? STANDARDIZE_MEAN : STANDARDIZE_SCALE));
+        }
+        long[] shape = {layers.inputs()};
+        double[] m = values(file, mean, STANDARDIZE_MEAN, shape);
+        double[] s = values(file, scale, STANDARDIZE_SCALE, shape);
+        try {
+            return layers.withInputScaling(InputScaling.of(m, s));
+        } catch (InputException e) {
+            throw bad(file, e.getMessage());
+        }
+    }
+
+    private static Network layers(String file, String arch, Map<String, Tensor> tensors) {
         ModelFile.Parameters fromTensors = new ModelFile.Parameters() {
             @Override
             public double[] weights(int layer, int inputs, int outputs) {

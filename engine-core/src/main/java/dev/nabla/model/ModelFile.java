@@ -5,6 +5,7 @@ import dev.nabla.JavaHeap;
 import dev.nabla.Plural;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Optimizer;
+import dev.nabla.data.InputScaling;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.InputFiles;
 import dev.nabla.json.JsonNode;
@@ -39,7 +40,10 @@ import java.util.function.Supplier;
  * is optional: the optimizer to train with unless the trainer is told otherwise, as
  * {@code {"name": "adam", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0}} or
  * {@code {"name": "sgd", "momentum": 0.9, "nesterov": true}} (settings left out take PyTorch's
- * defaults). Any other key is an error, so that a misspelt key
+ * defaults). {@code standardize} is optional: {@code {"mean": [...], "scale": [...]}}, one value
+ * of each per input of the first layer (each scale positive), the {@link InputScaling} that
+ * {@code train --standardize} fitted, applied to the raw inputs before the first layer. Any other
+ * key is an error, so that a misspelt key
  * is never silently ignored. Written files print every number so that it reads back to the
  * identical double.
  *
@@ -47,7 +51,8 @@ import java.util.function.Supplier;
  * {@code "bias": true} or {@code false}, and the loss ({@link #architecture}); checkpoints record it.
  */
 public final class ModelFile {
-    private static final Set<String> TOP_KEYS = Set.of("loss", "layers", "optimizer");
+    private static final Set<String> TOP_KEYS = Set.of("loss", "layers", "optimizer", "standardize");
+    private static final Set<String> STANDARDIZE_KEYS = Set.of("mean", "scale");
     private static final Set<String> OPTIMIZER_KEYS =
             Set.of("name", "momentum", "nesterov", "beta1", "beta2", "eps", "weight_decay");
     private static final Set<String> LAYER_KEYS = Set.of("inputs", "outputs", "activation", "weights", "bias");
@@ -179,9 +184,28 @@ public final class ModelFile {
         Loss chosen = loss;
         JsonNode optimizerNode = top.get("optimizer");
         Optimizer optimizer = optimizerNode == null ? null : optimizer(optimizerNode);
-        return parseOr(
-                lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1),
-                () -> new Network(chosen, layers, optimizer));
+        Network network = parseOr(
+                        lossNode != null ? lossNode : layerNodes.get(layerNodes.size() - 1),
+                        () -> new Network(chosen, layers))
+                .withOptimizer(optimizer);
+        JsonNode standardize = top.get("standardize");
+        if (standardize == null) {
+            return network;
+        }
+        if (architecture) {
+            throw standardize.error("\"standardize\" holds parameter values; an architecture has none");
+        }
+        return network.withInputScaling(standardize(standardize, network.inputs()));
+    }
+
+    /** {@code {"mean": [...], "scale": [...]}}, each of {@code inputs} values. */
+    private static InputScaling standardize(JsonNode node, int inputs) {
+        Map<String, JsonNode> m = node.asObject("standardize");
+        checkKeys(m, STANDARDIZE_KEYS, "standardize");
+        String why = "the first layer has " + Plural.of(inputs, "input");
+        double[] mean = numbers(required(node, m, "mean", "standardize"), inputs, "standardize mean", "value", why);
+        double[] scale = numbers(required(node, m, "scale", "standardize"), inputs, "standardize scale", "value", why);
+        return parseOr(node, () -> InputScaling.of(mean, scale));
     }
 
     /**
@@ -386,7 +410,22 @@ public final class ModelFile {
             }
             sb.append(l + 1 < layers.size() ? "},\n" : "}\n");
         }
-        return sb.append(" ]}\n").toString();
+        sb.append(" ]");
+        InputScaling scaling = network.inputScaling();
+        if (scaling != null) {
+            sb.append(",\n \"standardize\": {\"mean\": ");
+            array(sb, scaling.mean()).append(",\n               \"scale\": ");
+            array(sb, scaling.scale()).append('}');
+        }
+        return sb.append("}\n").toString();
+    }
+
+    private static StringBuilder array(StringBuilder sb, double[] v) {
+        sb.append('[');
+        for (int k = 0; k < v.length; k++) {
+            sb.append(k == 0 ? "" : ", ").append(JsonWriter.number(v[k]));
+        }
+        return sb.append(']');
     }
 
     /** Writes the model file through a temporary file and a rename. */

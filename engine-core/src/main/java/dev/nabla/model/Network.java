@@ -3,6 +3,8 @@ package dev.nabla.model;
 import dev.nabla.InputException;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Optimizer;
+import dev.nabla.data.InputScaling;
+import dev.nabla.data.Samples;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -12,18 +14,36 @@ import java.util.SplittableRandom;
  * A fully connected network: a loss and a chain of layers, each layer's inputs the previous
  * layer's outputs, the output layer's activation one that fits the loss ({@link Loss#requireOutput});
  * and, where its model file names one, the optimizer it is meant to train with. Immutable.
+ *
+ * <p>A network may hold an {@link InputScaling} ({@link #withInputScaling}): the standardization
+ * of its raw inputs before the first layer, fitted on the training samples ({@code train
+ * --standardize}) and kept in model files and checkpoints, so that a saved model takes raw inputs.
+ * The {@link dev.nabla.train.Trainer} computes with the layers alone, on the inputs it is given:
+ * pass it {@link #standardized}{@code (samples)}, or rows put through
+ * {@link InputScaling#applyInPlace}, never the raw ones.
  */
 public final class Network {
     private final Loss loss;
     private final List<Layer> layers;
+    /** The inputs' standardization, or null when the layers take the raw inputs. */
+    private final InputScaling scaling;
+    /** The optimizer the model file names, or null. */
     private final Optimizer optimizer;
 
     public Network(Loss loss, List<Layer> layers) {
-        this(loss, layers, null);
+        this(loss, layers, null, null);
     }
 
-    /** A network whose model names {@code optimizer} ({@code null} for none) as the one to train it with. */
-    public Network(Loss loss, List<Layer> layers, Optimizer optimizer) {
+    /** A network whose raw inputs are standardized by {@code scaling} (null: none), of its input width. */
+    public Network(Loss loss, List<Layer> layers, InputScaling scaling) {
+        this(loss, layers, scaling, null);
+    }
+
+    /**
+     * A network whose raw inputs are standardized by {@code scaling} (null: none), whose model
+     * names {@code optimizer} (null: none) as the one to train it with.
+     */
+    public Network(Loss loss, List<Layer> layers, InputScaling scaling, Optimizer optimizer) {
         this.loss = Objects.requireNonNull(loss, "loss");
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer");
@@ -44,22 +64,45 @@ public final class Network {
         }
         loss.requireOutput(layers.get(layers.size() - 1).activation());
         this.layers = List.copyOf(layers);
+        if (scaling != null && scaling.width() != layers.get(0).inputs()) {
+            throw new IllegalArgumentException("a standardization of " + scaling.width() + " inputs for a network of "
+                    + layers.get(0).inputs());
+        }
+        this.scaling = scaling;
         this.optimizer = optimizer;
+    }
+
+    /** This network with its raw inputs standardized by {@code s} (null: taking them raw). */
+    public Network withInputScaling(InputScaling s) {
+        return new Network(loss, layers, s, optimizer);
     }
 
     /** The same network with other layers of the same shapes (parameters read back from a backend). */
     public Network withLayers(List<Layer> newLayers) {
-        return new Network(loss, newLayers, optimizer);
+        return new Network(loss, newLayers, scaling, optimizer);
     }
 
     /** The same network naming {@code newOptimizer} ({@code null} for none) as the one to train it with. */
     public Network withOptimizer(Optimizer newOptimizer) {
-        return new Network(loss, layers, newOptimizer);
+        return new Network(loss, layers, scaling, newOptimizer);
     }
 
     /** The optimizer the model file names to train with, or {@code null} where it names none. */
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** The standardization of the raw inputs, or null when the first layer takes them raw. */
+    public InputScaling inputScaling() {
+        return scaling;
+    }
+
+    /**
+     * Raw samples as the layers take them: standardized as they are copied when this network
+     * holds an {@link InputScaling}, else {@code samples} itself.
+     */
+    public Samples standardized(Samples samples) {
+        return scaling == null ? samples : scaling.apply(samples);
     }
 
     public Loss loss() {
@@ -118,6 +161,7 @@ public final class Network {
                 .append(parameterCount())
                 .append(" parameters, loss ")
                 .append(loss.id())
+                .append(scaling == null ? "" : ", inputs standardized")
                 .toString();
     }
 
@@ -195,12 +239,13 @@ public final class Network {
         return o instanceof Network n
                 && loss == n.loss
                 && layers.equals(n.layers)
+                && Objects.equals(scaling, n.scaling)
                 && Objects.equals(optimizer, n.optimizer);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(loss, layers, optimizer);
+        return Objects.hash(loss, layers, scaling, optimizer);
     }
 
     @Override

@@ -5,7 +5,8 @@ import dev.nabla.data.Samples;
 /**
  * How many samples a classifier gets right: those whose largest output is where their target is
  * largest (the class of a one-hot target; the likeliest class of a soft one). A tie goes to the
- * first of the tied outputs, on both sides.
+ * first of the tied outputs, on both sides. A single output stands for two classes, 1 at 0.5 and
+ * above ({@link Classes}).
  */
 public final class Accuracy {
     private Accuracy() {}
@@ -24,7 +25,7 @@ public final class Accuracy {
             samples.copyTargets(first, rows, t, 0);
             double[] y = trainer.predict(x, 0, rows);
             for (int r = 0; r < rows; r++) {
-                if (largest(y, r * out, out) == largest(t, r * out, out)) {
+                if (Classes.of(y, r * out, out) == Classes.of(t, r * out, out)) {
                     right++;
                 }
             }

@@ -2,7 +2,10 @@ package dev.nabla.train;
 
 import dev.nabla.InputException;
 
-/** The loss became NaN or infinite; training stopped and nothing it produced should be kept. */
+/**
+ * The loss became NaN or infinite, or grew by orders of magnitude where the run was told to stop
+ * on that ({@link LossGrowth}); training stopped and nothing it produced should be kept.
+ */
 public class TrainingDivergedException extends InputException {
     private static final long serialVersionUID = 1L;
 
@@ -12,6 +15,13 @@ public class TrainingDivergedException extends InputException {
     public TrainingDivergedException(int epoch, long step, long stepInEpoch, double loss) {
         super("training diverged: the loss became " + loss + " at epoch " + epoch + ", step " + stepInEpoch + " (step "
                 + step + " overall); try a smaller --lr");
+        this.epoch = epoch;
+        this.step = step;
+    }
+
+    /** Training stopped at the end of epoch {@code epoch}, step {@code step} overall, for the reason {@code message} gives. */
+    public TrainingDivergedException(String message, int epoch, long step) {
+        super(message);
         this.epoch = epoch;
         this.step = step;
     }

@@ -171,4 +171,57 @@ class NpyTest {
         NpyArray.open(f).copyRows(0, 3, back, 0);
         assertArrayEquals(v, back, 0.0);
     }
+
+    /** Integers of {@code bytes} bytes each, in {@code order}. */
+    static byte[] ints(int bytes, ByteOrder order, long... v) {
+        ByteBuffer b = ByteBuffer.allocate(bytes * v.length).order(order);
+        for (long x : v) {
+            switch (bytes) {
+                case 1 -> b.put((byte) x);
+                case 2 -> b.putShort((short) x);
+                case 4 -> b.putInt((int) x);
+                default -> b.putLong(x);
+            }
+        }
+        return b.array();
+    }
+
+    @Test
+    void labelsMayBeIntegersOfEveryWidthAndByteOrder() throws IOException {
+        for (String letter : new String[] {"i", "u"}) {
+            for (int bytes : new int[] {1, 2, 4, 8}) {
+                for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+                    String descr = (bytes == 1 ? "|" : order == ByteOrder.BIG_ENDIAN ? ">" : "<") + letter + bytes;
+                    Path f = Files.write(
+                            dir.resolve(letter + bytes + order + ".npy"),
+                            npy(1, descr, false, "(3,)", ints(bytes, order, 2, 0, 1)));
+                    NpyArray a = NpyArray.openLabels(f);
+                    double[] v = new double[3];
+                    a.copyRows(0, 3, v, 0);
+                    assertArrayEquals(new double[] {2, 0, 1}, v, 0.0, descr);
+                    assertEquals((letter.equals("u") ? "uint" : "int") + 8 * bytes, a.dtype());
+                }
+            }
+        }
+        double[] v = new double[2];
+        NpyArray.openLabels(Files.write(
+                        dir.resolve("neg.npy"),
+                        npy(1, "<i2", false, "(2,)", ints(2, ByteOrder.LITTLE_ENDIAN, -3, 300))))
+                .copyRows(0, 2, v, 0);
+        assertArrayEquals(new double[] {-3, 300}, v, 0.0);
+        NpyArray.openLabels(Files.write(
+                        dir.resolve("big.npy"),
+                        npy(1, "<u8", false, "(2,)", ints(8, ByteOrder.LITTLE_ENDIAN, -1, 65535))))
+                .copyRows(0, 2, v, 0);
+        assertArrayEquals(new double[] {18446744073709551615.0, 65535}, v, 0.0);
+        InputException e = assertThrows(
+                InputException.class,
+                () -> NpyArray.open(Files.write(
+                        dir.resolve("x.npy"), npy(1, "<i4", false, "(2,)", ints(4, ByteOrder.LITTLE_ENDIAN, 1, 2)))));
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "dtype '<i4' is not supported (Nabla reads float64 '<f8' and float32 '<f4'; integers only as --labels)"),
+                e.getMessage());
+    }
 }

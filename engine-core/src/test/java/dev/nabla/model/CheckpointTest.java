@@ -227,4 +227,29 @@ class CheckpointTest {
         b2.putLong(h2.length).put(h2).put((byte) 1);
         refused(b2.array(), "dtype I8");
     }
+
+    @Test
+    void keepsTheInputsStandardizationAsF64TensorsInEitherPrecision() throws IOException {
+        Network n = NET.withInputScaling(
+                dev.nabla.data.InputScaling.of(new double[] {0.1, -2, 1e5}, new double[] {1.0 / 3, 1, 7e4}));
+        for (boolean single : new boolean[] {false, true}) {
+            Path f = dir.resolve("s" + single + ".safetensors");
+            Network stored = single ? NET : n;
+            if (single) { // F32 tensors need exact floats; the scaling stays F64
+                stored = new Network(
+                                Loss.MSE,
+                                List.of(
+                                        new Layer(3, 2, Activation.TANH, new double[] {0.5, -0.25, 1, 2, 0, 7}, null),
+                                        new Layer(2, 1, Activation.SIGMOID, new double[] {1.5, 3}, null)))
+                        .withInputScaling(n.inputScaling());
+            }
+            Checkpoint.write(f, stored, single, Map.of());
+            Checkpoint c = Checkpoint.read(f);
+            assertEquals(stored, c.network(), "precision " + (single ? "F32" : "F64"));
+            assertArrayEquals(
+                    n.inputScaling().mean(), c.network().inputScaling().mean(), 0.0);
+            String header = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+            assertTrue(header.contains("\"standardize.scale\": {\"dtype\": \"F64\", \"shape\": [3]"), header);
+        }
+    }
 }

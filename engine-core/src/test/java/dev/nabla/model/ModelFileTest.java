@@ -179,4 +179,41 @@ class ModelFileTest {
         InputException e = assertThrows(InputException.class, () -> ModelFile.parse(json, "m", 0));
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
     }
+
+    private static final String STANDARDIZED = """
+            {"loss": "mse",
+             "layers": [{"inputs": 2, "outputs": 1, "activation": "identity", "weights": [[0.5, -1]]}],
+             "standardize": {"mean": [3, -0.25], "scale": [2, 1e-3]}}
+            """;
+
+    @Test
+    void standardizeReadsAndRoundTripsTheMeansAndScales() {
+        Network n = ModelFile.parse(STANDARDIZED, "model.json", 0);
+        assertArrayEquals(new double[] {3, -0.25}, n.inputScaling().mean(), 0.0);
+        assertArrayEquals(new double[] {2, 1e-3}, n.inputScaling().scale(), 0.0);
+        assertTrue(n.describe().endsWith(", inputs standardized"), n.describe());
+        Network back = ModelFile.parse(ModelFile.toJson(n), "again.json", 0);
+        assertEquals(n, back);
+        assertNotEquals(n, n.withInputScaling(null));
+        assertNull(ModelFile.parse(CONTRACT, "model.json", 0).inputScaling());
+        assertFalse(ModelFile.toJson(n.withInputScaling(null)).contains("standardize"));
+        assertFalse(ModelFile.architecture(n).contains("standardize"), "an architecture holds no parameters");
+    }
+
+    @Test
+    void standardizeOfTheWrongLengthOrANonPositiveScaleIsAnErrorAtItsPlace() {
+        InputException e = assertThrows(
+                InputException.class,
+                () -> ModelFile.parse(STANDARDIZED.replace("[3, -0.25]", "[3, -0.25, 1]"), "m.json", 0));
+        assertEquals("m.json:3:26: standardize mean has 3 values, but the first layer has 2 inputs", e.getMessage());
+        InputException s = assertThrows(
+                InputException.class, () -> ModelFile.parse(STANDARDIZED.replace("1e-3", "0"), "m.json", 0));
+        assertTrue(s.getMessage().startsWith("m.json:3:"), s.getMessage());
+        assertTrue(
+                s.getMessage().endsWith("standardize scale entry 2 is 0.0; a scale must be positive and finite"),
+                s.getMessage());
+        InputException k = assertThrows(
+                InputException.class, () -> ModelFile.parse(STANDARDIZED.replace("\"scale\"", "\"std\""), "m.json", 0));
+        assertTrue(k.getMessage().contains("unknown key \"std\" in standardize (known: mean, scale)"), k.getMessage());
+    }
 }
