@@ -18,7 +18,10 @@
 //                         p = p - (lr * (m / c1)) / (sqrt(v / c2) + eps)
 // Every product and sum is rounded once (nabla_mul, nabla_add: no fused multiply-add), division
 // and the square root are IEEE-rounded, all in the kernel's precision, so the CPU's FP64 result,
-// computed in the same order, agrees to the last bits.
+// computed in the same order, agrees to the last bits. The settings come in double in both
+// precisions and 1 - beta1, 1 - beta2 are taken in double before rounding to the kernel's: in
+// FP32, 1 - (float) 0.999 would be 1.3e-5 off, where the bias correction c2 (from the host's
+// double) is not.
 // Shapes: grad, param and each state hold n elements (a layer's O x I weights, or its O biases);
 //         scalars: 3 elements of the kernel's precision.
 // Launch: 1-D, NABLA_BLOCK threads per block, any number of blocks (grid-stride loop); no shared memory.
@@ -35,14 +38,20 @@ __device__ __forceinline__ float optimizer_sqrt(float x) {
 }
 
 template <int RULE, typename T>
-__device__ void optimizer_step(int n, T momentum, int nesterov, T beta1, T beta2, T eps, T weightDecay,
-                               int decoupled, const T* scalars, const T* grad, T* param, T* first, T* second) {
+__device__ void optimizer_step(int n, double momentumSetting, int nesterov, double beta1Setting,
+                               double beta2Setting, double epsSetting, double weightDecaySetting, int decoupled,
+                               const T* scalars, const T* grad, T* param, T* first, T* second) {
     const T lr = scalars[0];
     const T c1 = scalars[1];
     const T c2 = scalars[2];
-    const bool decay = weightDecay > T(0);
-    const T oneMinusBeta1 = T(1) - beta1;
-    const T oneMinusBeta2 = T(1) - beta2;
+    const T momentum = (T) momentumSetting;
+    const T beta1 = (T) beta1Setting;
+    const T beta2 = (T) beta2Setting;
+    const T oneMinusBeta1 = (T) (1.0 - beta1Setting);
+    const T oneMinusBeta2 = (T) (1.0 - beta2Setting);
+    const T eps = (T) epsSetting;
+    const T weightDecay = (T) weightDecaySetting;
+    const bool decay = weightDecaySetting > 0.0;
     const T lrDecay = nabla_mul(lr, weightDecay);
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) {
         T p = param[i];
@@ -78,9 +87,9 @@ extern "C" __global__ void sgd_update_f64(int n, double weightDecay, const doubl
                                   (double*) nullptr, (double*) nullptr);
 }
 
-extern "C" __global__ void sgd_update_f32(int n, float weightDecay, const float* scalars, const float* grad,
+extern "C" __global__ void sgd_update_f32(int n, double weightDecay, const float* scalars, const float* grad,
                                           float* param) {
-    optimizer_step<OPTIMIZER_SGD>(n, 0.0f, 0, 0.0f, 0.0f, 0.0f, weightDecay, 0, scalars, grad, param,
+    optimizer_step<OPTIMIZER_SGD>(n, 0.0, 0, 0.0, 0.0, 0.0, weightDecay, 0, scalars, grad, param,
                                   (float*) nullptr, (float*) nullptr);
 }
 
@@ -91,10 +100,10 @@ extern "C" __global__ void sgd_momentum_update_f64(int n, double momentum, int n
                                        velocity, (double*) nullptr);
 }
 
-extern "C" __global__ void sgd_momentum_update_f32(int n, float momentum, int nesterov, float weightDecay,
+extern "C" __global__ void sgd_momentum_update_f32(int n, double momentum, int nesterov, double weightDecay,
                                                    const float* scalars, const float* grad, float* param,
                                                    float* velocity) {
-    optimizer_step<OPTIMIZER_MOMENTUM>(n, momentum, nesterov, 0.0f, 0.0f, 0.0f, weightDecay, 0, scalars, grad,
+    optimizer_step<OPTIMIZER_MOMENTUM>(n, momentum, nesterov, 0.0, 0.0, 0.0, weightDecay, 0, scalars, grad,
                                        param, velocity, (float*) nullptr);
 }
 
@@ -105,9 +114,9 @@ extern "C" __global__ void adam_update_f64(int n, double beta1, double beta2, do
                                    second);
 }
 
-extern "C" __global__ void adam_update_f32(int n, float beta1, float beta2, float eps, float weightDecay,
+extern "C" __global__ void adam_update_f32(int n, double beta1, double beta2, double eps, double weightDecay,
                                            int decoupled, const float* scalars, const float* grad, float* param,
                                            float* first, float* second) {
-    optimizer_step<OPTIMIZER_ADAM>(n, 0.0f, 0, beta1, beta2, eps, weightDecay, decoupled, scalars, grad, param,
+    optimizer_step<OPTIMIZER_ADAM>(n, 0.0, 0, beta1, beta2, eps, weightDecay, decoupled, scalars, grad, param,
                                    first, second);
 }

@@ -18,9 +18,9 @@
     extern "C" void softmax_cross_entropy_forward_##s(int, int, double, const T*, const T*, T*, double*);    \
     extern "C" void binary_cross_entropy_forward_##s(int, int, double, const T*, const T*, T*, double*);     \
     extern "C" void logit_loss_finish_##s(int, int, double, const double*, T*);                              \
-    extern "C" void sgd_update_##s(int, T, const T*, const T*, T*);                                          \
-    extern "C" void sgd_momentum_update_##s(int, T, int, T, const T*, const T*, T*, T*);                     \
-    extern "C" void adam_update_##s(int, T, T, T, T, int, const T*, const T*, T*, T*, T*);
+    extern "C" void sgd_update_##s(int, double, const T*, const T*, T*);                                     \
+    extern "C" void sgd_momentum_update_##s(int, double, int, double, const T*, const T*, T*, T*);           \
+    extern "C" void adam_update_##s(int, double, double, double, double, int, const T*, const T*, T*, T*, T*);
 DECLARE(double, f64)
 DECLARE(float, f32)
 
@@ -206,8 +206,8 @@ void logit_loss(int kind, int rows, int cols, bool soft, const char* p) {
 // rule 0: sgd; 1: sgd with momentum (nesterov as given); 2: adam (decoupled as given).
 template <typename T>
 void optimizer(int rule, bool flag, double weightDecay, int n, const char* p) {
-    const double momentum = (double) (T) 0.9, beta1 = (double) (T) 0.8, beta2 = (double) (T) 0.99,
-                 eps = (double) (T) 1e-8, wd = (double) (T) weightDecay;
+    // The settings in double, as the host passes them in both precisions.
+    const double momentum = 0.9, beta1 = 0.8, beta2 = 0.999, eps = 1e-8, wd = weightDecay;
     std::vector<double> w = held<T>(n, -1, 1), m(n, 0.0), v(n, 0.0);
     std::vector<T> wd_(w.begin(), w.end()), md(n, T(0)), vd(n, T(0));
     for (int step = 1; step <= 3; step++) {
@@ -242,9 +242,9 @@ void optimizer(int rule, bool flag, double weightDecay, int n, const char* p) {
                 else if (rule == 1) sgd_momentum_update_f64(n, momentum, flag, wd, scalars.data(), gd.data(), wd_.data(), md.data());
                 else adam_update_f64(n, beta1, beta2, eps, wd, flag, scalars.data(), gd.data(), wd_.data(), md.data(), vd.data());
             } else {
-                if (rule == 0) sgd_update_f32(n, (T) wd, scalars.data(), gd.data(), wd_.data());
-                else if (rule == 1) sgd_momentum_update_f32(n, (T) momentum, flag, (T) wd, scalars.data(), gd.data(), wd_.data(), md.data());
-                else adam_update_f32(n, (T) beta1, (T) beta2, (T) eps, (T) wd, flag, scalars.data(), gd.data(), wd_.data(), md.data(), vd.data());
+                if (rule == 0) sgd_update_f32(n, wd, scalars.data(), gd.data(), wd_.data());
+                else if (rule == 1) sgd_momentum_update_f32(n, momentum, flag, wd, scalars.data(), gd.data(), wd_.data(), md.data());
+                else adam_update_f32(n, beta1, beta2, eps, wd, flag, scalars.data(), gd.data(), wd_.data(), md.data(), vd.data());
             }
         });
     }
