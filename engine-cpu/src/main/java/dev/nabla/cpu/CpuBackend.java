@@ -3,7 +3,9 @@ package dev.nabla.cpu;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.LogitLoss;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import java.util.List;
 
@@ -109,8 +111,22 @@ final class CpuBackend extends Backend {
     }
 
     @Override
-    protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
-        ops.sgdUpdate(lr, CpuMatrix.of(grad), CpuMatrix.of(param));
+    protected void doLogitLoss(
+            LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
+        ops.logitLoss(
+                kind, CpuMatrix.of(z), CpuMatrix.of(target), count, CpuMatrix.of(delta), beta, CpuMatrix.of(loss));
+    }
+
+    @Override
+    protected void doOptimizerUpdate(
+            Optimizer rule, Matrix scalars, Matrix grad, Matrix param, Matrix first, Matrix second) {
+        ops.optimizerUpdate(
+                rule,
+                CpuMatrix.of(scalars),
+                CpuMatrix.of(grad),
+                CpuMatrix.of(param),
+                first == null ? null : CpuMatrix.of(first),
+                second == null ? null : CpuMatrix.of(second));
     }
 
     @Override

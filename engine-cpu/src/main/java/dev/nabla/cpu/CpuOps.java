@@ -1,6 +1,8 @@
 package dev.nabla.cpu;
 
 import dev.nabla.backend.Activation;
+import dev.nabla.backend.LogitLoss;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 
 /**
@@ -13,8 +15,8 @@ interface CpuOps {
 
     static CpuOps of(Precision precision, Parallel par, CpuKernels kernels) {
         return precision == Precision.FP64
-                ? new CpuOpsFp64(par, kernels.gemm(), kernels.activations())
-                : new CpuOpsFp32(par, kernels.gemm(), kernels.activations());
+                ? new CpuOpsFp64(par, kernels.gemm(), kernels.activations(), kernels.optimizer())
+                : new CpuOpsFp32(par, kernels.gemm(), kernels.activations(), kernels.optimizer());
     }
 
     void upload(double[] src, int offset, CpuMatrix dst);
@@ -37,7 +39,13 @@ interface CpuOps {
 
     void biasGradient(CpuMatrix delta, double beta, CpuMatrix grad);
 
-    void sgdUpdate(double lr, CpuMatrix grad, CpuMatrix param);
+    /** {@link dev.nabla.backend.Backend#logitLoss}: {@code loss} is {@code 1 x 2}. */
+    void logitLoss(
+            LogitLoss kind, CpuMatrix z, CpuMatrix target, int count, CpuMatrix delta, double beta, CpuMatrix loss);
+
+    /** {@link dev.nabla.backend.Backend#optimizerUpdate}: {@code first}, {@code second} null where the rule keeps no such state. */
+    void optimizerUpdate(
+            Optimizer rule, CpuMatrix scalars, CpuMatrix grad, CpuMatrix param, CpuMatrix first, CpuMatrix second);
 
     /** {@code m}'s elements as doubles: its own array in FP64, widened into {@code scratch} (as long as {@code m}) in FP32. */
     double[] asDoubles(CpuMatrix m, double[] scratch);

@@ -2,11 +2,14 @@
 package dev.nabla.cpu;
 
 import dev.nabla.backend.Activation;
+import dev.nabla.backend.LogitLoss;
+import dev.nabla.backend.Optimizer;
 
 /**
  * The CPU backend's operations on double arrays. Matrix products accumulate in the element type
- * (in FP32 as a GPU's FP32 mode does); elementwise functions are evaluated in double and rounded
- * once; reductions (the loss, bias gradients) sum in double. Large operations are split over the
+ * (in FP32 as a GPU's FP32 mode does); elementwise functions (the softmax, the optimizer update
+ * included) are evaluated in double and rounded once; reductions (the losses, bias gradients) sum
+ * in double, in blocks of rows fixed by the shape. Large operations are split over the
  * backend's threads without changing any result: every output element is computed by the same
  * sequence of operations whatever the split. No operation allocates: each has its loop body made
  * once, its fields set for the call, and the loss its buffer of partial sums, grown when a batch
@@ -17,6 +20,11 @@ final class CpuOpsFp64 implements CpuOps {
     private static final int ELEMENT_GRAIN = 1 << 15;
     /** Rows per partial sum of the loss; fixed, so the sum is the same for any number of threads. */
     private static final int LOSS_BLOCK_ROWS = 4096;
+    /**
+     * Rows per partial sum of a logit loss: fixed, as {@link #LOSS_BLOCK_ROWS}, and smaller, since a
+     * row costs two exponentials an element: a batch of a thousand rows still splits over threads.
+     */
+    private static final int LOGIT_BLOCK_ROWS = 256;
 
     private final Parallel par;
     private final CpuGemm gemm;
@@ -27,12 +35,17 @@ final class CpuOpsFp64 implements CpuOps {
     private final Mse mse = new Mse();
     private final AddBias addBias = new AddBias();
     private final BiasGradient biasGradient = new BiasGradient();
-    private final Sgd sgd = new Sgd();
+    private final Softmax softmax = new Softmax();
+    private final Logit logit = new Logit();
+    private final OptimizerStep step = new OptimizerStep();
+    private final Update update = new Update();
+    private final CpuOptimizer optimizer;
 
-    CpuOpsFp64(Parallel par, CpuGemm gemm, CpuActivations activations) {
+    CpuOpsFp64(Parallel par, CpuGemm gemm, CpuActivations activations, CpuOptimizer optimizer) {
         this.par = par;
         this.gemm = gemm;
         this.activations = activations;
+        this.optimizer = optimizer;
     }
 
     @Override
@@ -70,6 +83,14 @@ final class CpuOpsFp64 implements CpuOps {
 
     @Override
     public void activationForward(Activation f, CpuMatrix z, CpuMatrix a) {
+        if (f == Activation.SOFTMAX) {
+            softmax.z = z.doubles();
+            softmax.a = a.doubles();
+            softmax.cols = z.cols();
+            par.forRange(z.rows(), Math.max(1, ELEMENT_GRAIN / z.cols()), softmax);
+            softmax.z = softmax.a = null;
+            return;
+        }
         forward.f = f;
         forward.z = z.doubles();
         forward.a = a.doubles();
@@ -96,6 +117,59 @@ final class CpuOpsFp64 implements CpuOps {
         backward.delta = delta.doubles();
         par.forRange(a.elementCount(), ELEMENT_GRAIN, backward);
         backward.a = backward.g = backward.delta = null;
+    }
+
+    /** Rows {@code [from, to)}, each through {@link #softmaxRow}. */
+    private static final class Softmax implements Parallel.Range {
+        double[] z;
+        double[] a;
+        int cols;
+
+        @Override
+        public void run(int from, int to) {
+            for (int r = from; r < to; r++) {
+                softmaxRow(z, a, r * cols, cols);
+            }
+        }
+    }
+
+    /**
+     * {@code a = softmax(z)} over the row of {@code cols} elements at {@code off}, in double: the
+     * row's largest value {@code m}, then {@code s = sum exp(z - m)}, then each
+     * {@code exp(z_k - m) / s} rounded once. {@code a} may be {@code z}: each element is read
+     * before it is written.
+     */
+    private static void softmaxRow(double[] z, double[] a, int off, int cols) {
+        double max = rowMax(z, off, cols);
+        double sum = 0;
+        for (int k = off; k < off + cols; k++) {
+            sum += Math.exp(z[k] - max);
+        }
+        for (int k = off; k < off + cols; k++) {
+            a[k] = (Math.exp(z[k] - max) / sum);
+        }
+    }
+
+    /** The largest of the row's {@code cols} values at {@code off}. */
+    private static double rowMax(double[] x, int off, int cols) {
+        double max = x[off];
+        for (int k = off + 1; k < off + cols; k++) {
+            if (x[k] > max) {
+                max = x[k];
+            }
+        }
+        return max;
+    }
+
+    /** The index in its row of the first of the row's largest values. */
+    private static int firstMax(double[] x, int off, int cols) {
+        int at = 0;
+        for (int k = 1; k < cols; k++) {
+            if (x[off + k] > x[off + at]) {
+                at = k;
+            }
+        }
+        return at;
     }
 
     private final class Backward implements Parallel.Range {
@@ -165,6 +239,126 @@ final class CpuOpsFp64 implements CpuOps {
     }
 
     @Override
+    public void logitLoss(LogitLoss kind, CpuMatrix z, CpuMatrix target, int count, CpuMatrix delta, double beta,
+            CpuMatrix loss) {
+        int blocks = (z.rows() + LOGIT_BLOCK_ROWS - 1) / LOGIT_BLOCK_ROWS;
+        if (logit.partialLoss.length < blocks) {
+            logit.partialLoss = new double[blocks];
+            logit.partialRight = new int[blocks];
+        }
+        logit.softmax = kind == LogitLoss.SOFTMAX_CROSS_ENTROPY;
+        logit.z = z.doubles();
+        logit.t = target.doubles();
+        logit.delta = delta.doubles();
+        logit.rows = z.rows();
+        logit.cols = z.cols();
+        logit.count = count;
+        par.forRange(blocks, 1, logit);
+        logit.z = logit.t = logit.delta = null;
+        double sum = 0;
+        long right = 0;
+        for (int blk = 0; blk < blocks; blk++) {
+            sum += logit.partialLoss[blk];
+            right += logit.partialRight[blk];
+        }
+        double[] l = loss.doubles();
+        l[0] = (beta == 0.0d ? sum / count : sum / count + beta * l[0]);
+        l[1] = (beta == 0.0d ? (double) right : right + beta * l[1]);
+    }
+
+    /**
+     * Blocks of {@code LOGIT_BLOCK_ROWS} rows, each summed in row order into its own
+     * {@code partialLoss[blk]}, its rows classified right counted in {@code partialRight[blk]}.
+     */
+    private static final class Logit implements Parallel.Range {
+        double[] partialLoss = new double[1];
+        int[] partialRight = new int[1];
+        boolean softmax;
+        double[] z;
+        double[] t;
+        double[] delta;
+        int rows;
+        int cols;
+        int count;
+
+        @Override
+        public void run(int fromBlock, int toBlock) {
+            for (int blk = fromBlock; blk < toBlock; blk++) {
+                double sum = 0;
+                int right = 0;
+                for (int r = blk * LOGIT_BLOCK_ROWS; r < Math.min(rows, (blk + 1) * LOGIT_BLOCK_ROWS); r++) {
+                    int off = r * cols;
+                    if (softmax) {
+                        sum += softmaxCrossEntropyRow(z, t, delta, off, cols, count);
+                        right += firstMax(z, off, cols) == firstMax(t, off, cols) ? 1 : 0;
+                    } else {
+                        sum += binaryCrossEntropyRow(z, t, delta, off, cols, count);
+                        right += binaryRight(z, t, off, cols) ? 1 : 0;
+                    }
+                }
+                partialLoss[blk] = sum;
+                partialRight[blk] = right;
+            }
+        }
+    }
+
+    /**
+     * One row's {@code sum_k t_k (lse - z_k)}, {@code lse = m + log sum_j exp(z_j - m)} with
+     * {@code m} the row's largest logit, in double, the sums in column order; writes {@code delta_k = (p_k S - t_k) / count},
+     * {@code p = softmax(z)}, {@code S = sum_k t_k}, each rounded once.
+     */
+    private static double softmaxCrossEntropyRow(double[] z, double[] t, double[] delta, int off, int cols,
+            int count) {
+        double max = rowMax(z, off, cols);
+        double sum = 0;
+        double targets = 0;
+        for (int k = off; k < off + cols; k++) {
+            sum += Math.exp(z[k] - max);
+            targets += t[k];
+        }
+        double logSum = Math.log(sum);
+        double loss = 0;
+        for (int k = off; k < off + cols; k++) {
+            double p = Math.exp(z[k] - max) / sum;
+            // lse - z_k as (m - z_k) + log s: m - z_k is exact for logits of one sign and size (500,
+            // 499.3), where m + log s would round to the 1e-13 of a 500's last bit
+            loss += t[k] * ((max - z[k]) + logSum);
+            delta[k] = ((p * targets - t[k]) / count);
+        }
+        return loss;
+    }
+
+    /**
+     * One row's {@code sum_k max(z_k, 0) - z_k t_k + log1p(exp(-|z_k|))}, in double; writes
+     * {@code delta_k = (sigmoid(z_k) - t_k) / count}, the sigmoid taken from the same
+     * {@code exp(-|z_k|)}, which never overflows: {@code 1 / (1 + e)} for {@code z >= 0}, else
+     * {@code e / (1 + e)}.
+     */
+    private static double binaryCrossEntropyRow(double[] z, double[] t, double[] delta, int off, int cols,
+            int count) {
+        double loss = 0;
+        for (int k = off; k < off + cols; k++) {
+            double zk = z[k];
+            double tk = t[k];
+            double e = Math.exp(-Math.abs(zk));
+            loss += Math.max(zk, 0.0d) - zk * tk + Math.log1p(e);
+            double sigmoid = zk >= 0.0d ? 1.0d / (1.0d + e) : e / (1.0d + e);
+            delta[k] = ((sigmoid - tk) / count);
+        }
+        return loss;
+    }
+
+    /** Whether every output of the row is on its target's side of one half: {@code z_k > 0} exactly where {@code t_k > 1/2}. */
+    private static boolean binaryRight(double[] z, double[] t, int off, int cols) {
+        for (int k = off; k < off + cols; k++) {
+            if ((z[k] > 0.0d) != (t[k] > 0.5d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public void addBias(CpuMatrix bias, CpuMatrix z) {
         addBias.b = bias.doubles();
         addBias.z = z.doubles();
@@ -229,28 +423,28 @@ final class CpuOpsFp64 implements CpuOps {
     }
 
     @Override
-    public void sgdUpdate(double lr, CpuMatrix grad, CpuMatrix param) {
-        sgd.g = grad.doubles();
-        sgd.w = param.doubles();
-        sgd.rate = lr;
-        par.forRange(param.elementCount(), ELEMENT_GRAIN, sgd);
-        sgd.g = sgd.w = null;
+    public void optimizerUpdate(Optimizer rule, CpuMatrix scalars, CpuMatrix grad, CpuMatrix param,
+            CpuMatrix first, CpuMatrix second) {
+        double[] sc = scalars.doubles(); // read now: a replayed step sees the scalars uploaded since
+        step.set(rule, sc[0], sc[1], sc[2]);
+        update.g = grad.doubles();
+        update.p = param.doubles();
+        update.first = first == null ? null : first.doubles();
+        update.second = second == null ? null : second.doubles();
+        par.forRange(param.elementCount(), ELEMENT_GRAIN, update);
+        update.g = update.p = update.first = update.second = null;
     }
 
-    /** {@code w[i] -= rate * g[i]} over {@code [from, to)}. */
-    private static final class Sgd implements Parallel.Range {
+    /** {@link CpuOptimizer#update} of {@code [from, to)} with this call's {@link #step}. */
+    private final class Update implements Parallel.Range {
         double[] g;
-        double[] w;
-        double rate;
+        double[] p;
+        double[] first;
+        double[] second;
 
         @Override
         public void run(int from, int to) {
-            double[] g = this.g;
-            double[] w = this.w;
-            double rate = this.rate;
-            for (int i = from; i < to; i++) {
-                w[i] -= rate * g[i];
-            }
+            optimizer.update(step, g, p, first, second, from, to);
         }
     }
 

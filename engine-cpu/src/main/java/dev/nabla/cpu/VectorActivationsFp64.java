@@ -36,7 +36,8 @@ final class VectorActivationsFp64 {
         switch (f) {
             case SIGMOID -> VectorSigmoidFp64.forward(z, a, from, to);
             case TANH -> PlainActivationsFp64.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
-            default -> {
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is taken over rows, not elements");
+            case RELU, IDENTITY -> {
                 boolean relu = f == Activation.RELU;
                 int whole = from + SPECIES.loopBound(to - from);
                 for (int i = from; i < whole; i += SPECIES.length()) {
@@ -85,7 +86,8 @@ final class VectorActivationsFp64 {
             case SIGMOID -> gv.mul(av.mul(av.broadcast(1.0).sub(av)));
             case TANH -> gv.mul(av.broadcast(1.0).sub(av.mul(av)));
             case RELU -> gv.blend(av.broadcast(0.0), av.compare(VectorOperators.LE, 0.0));
-            default -> gv;
+            case IDENTITY -> gv;
+            case SOFTMAX -> throw new IllegalArgumentException("softmax has no elementwise backward pass");
         };
         d.intoArray(delta, i);
     }
