@@ -44,7 +44,7 @@ sed -n 's/^int \(cu[A-Za-z0-9_]*\)(.*/\1/p' "$here/libcuda.cpp" | sort -u > "$wo
   echo '}'
 } > "$work/rest.cpp"
 
-cxx=(g++ -std=c++17 -O2 -fPIC -I"$here" -I"$emulation" -I"$cuda")
+cxx=(g++ -std=c++17 -O2 -ffp-contract=off -fPIC -I"$here" -I"$emulation" -I"$cuda")
 "${cxx[@]}" -w -include "$emulation/cuda_emulation.h" -c "$work/kernels.cpp" -o "$work/kernels.o"
 "${cxx[@]}" -c "$emulation/emulator.cpp" -o "$work/emulator.o"
 "${cxx[@]}" -shared -o "$out/libcuda.so.1" -Wl,-soname,libcuda.so.1 "$here/libcuda.cpp" "$work/rest.cpp" \

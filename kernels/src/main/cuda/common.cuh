@@ -23,3 +23,25 @@ __device__ __forceinline__ double nabla_block_sum(double v, double* shared) {
     }
     return shared[0];
 }
+
+// Products and sums rounded once each, never contracted into a fused multiply-add: the kernels
+// whose results must stay next to the CPU's (which rounds every operation) write their arithmetic
+// with these, so that the compiler's contraction cannot move them by an ulp here and there.
+__device__ __forceinline__ double nabla_mul(double a, double b) {
+    return __dmul_rn(a, b);
+}
+__device__ __forceinline__ float nabla_mul(float a, float b) {
+    return __fmul_rn(a, b);
+}
+__device__ __forceinline__ double nabla_add(double a, double b) {
+    return __dadd_rn(a, b);
+}
+__device__ __forceinline__ float nabla_add(float a, float b) {
+    return __fadd_rn(a, b);
+}
+__device__ __forceinline__ double nabla_sub(double a, double b) {
+    return __dsub_rn(a, b);
+}
+__device__ __forceinline__ float nabla_sub(float a, float b) {
+    return __fsub_rn(a, b);
+}

@@ -45,4 +45,13 @@ inline void nabla_emulated_syncthreads_fenced() {
 #define __forceinline__ inline
 #define __shared__ static
 #define __syncthreads() nabla_emulated_syncthreads_fenced()
+
+// CUDA's once-rounded arithmetic: here every operation is rounded once anyway (the emulation is
+// compiled with -ffp-contract=off, so g++ fuses no multiply-add), so they are the plain operators.
+inline double __dmul_rn(double a, double b) { return a * b; }
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dsub_rn(double a, double b) { return a - b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fsub_rn(float a, float b) { return a - b; }
 #define __shfl_xor_sync(mask, v, lane_mask) nabla_emulated_shfl_xor((v), (lane_mask))

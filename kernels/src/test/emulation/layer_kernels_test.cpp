@@ -1,4 +1,4 @@
-// activation.cu, mse.cu, bias.cu, sgd.cu and gemm.cu run on the CPU (cuda_emulation.h) against
+// activation.cu, mse.cu, bias.cu and gemm.cu run on the CPU (cuda_emulation.h) against
 // plain implementations of their math, in FP64 and FP32, on odd shapes (1, 3, 17, 1000 and a
 // product larger than one 64 x 64 tile in every dimension), with the launch shapes the Java
 // launchers use (CudaBackend.java, OwnKernelGemm.java). Prints one line per kernel and shape and
@@ -27,7 +27,6 @@
     extern "C" void bias_forward_##s(int, int, const T*, T*);                                                   \
     extern "C" void bias_backward_partial_##s(int, int, int, const T*, double*);                                \
     extern "C" void bias_backward_finish_##s(int, int, double, const double*, T*);                              \
-    extern "C" void sgd_update_##s(int, T, const T*, T*);                                                       \
     extern "C" void gemm_##s(int, int, int, int, int, T, const T*, int, const T*, int, T, T*, int);
 DECLARE(double, f64)
 DECLARE(float, f32)
@@ -194,19 +193,6 @@ void bias(int rows, int cols, const char* p) {
     check(std::string(p) + " bias gradient (beta 1) " + shape, sums, host(grad), bounds<T>(size));
 }
 
-template <typename T>
-void sgd(int n, const char* p) {
-    std::vector<double> w = held<T>(n, -1, 1), g = held<T>(n, -1, 1), expected(n);
-    double lr = (double) (T) 0.37;
-    for (int i = 0; i < n; i++) expected[i] = w[i] - lr * g[i];
-    std::vector<T> wd = dev<T>(w), gd = dev<T>(g);
-    emulate_launch(blocks_for(n), 256, [&] {
-        if constexpr (sizeof(T) == 8) sgd_update_f64(n, lr, gd.data(), wd.data());
-        else sgd_update_f32(n, (float) lr, gd.data(), wd.data());
-    });
-    check(std::string(p) + " sgd " + std::to_string(n), expected, host(wd), bounds<T>(std::vector<double>(n, 1.0)));
-}
-
 void gemm_fn(int m, int n, int k, int ta, int tb, double alpha, const double* a, int lda, const double* b, int ldb,
              double beta, double* c, int ldc) {
     gemm_f64(m, n, k, ta, tb, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -256,8 +242,6 @@ void all(const char* p) {
         bias<T>(s[0], s[1], p);
     }
     bias<T>(1000 * 70 + 5, 3, p);  // more than 1024 chunks of 64 rows: chunks grow
-    sgd<T>(1, p);
-    sgd<T>(70001, p);
     int products[][3] = {{1, 1, 1}, {3, 1, 17}, {17, 3, 1}, {3, 17, 1000}, {1000, 17, 3}, {65, 67, 129}};
     for (auto& g : products) {
         for (int t = 0; t < 4; t++) {

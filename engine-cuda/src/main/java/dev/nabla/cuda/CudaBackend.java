@@ -7,11 +7,14 @@ import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.LogitLoss;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Recording;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
@@ -206,7 +209,11 @@ final class CudaBackend extends Backend {
 
     @Override
     protected void doActivationForward(Activation f, Matrix z, Matrix a) {
-        exec(f.id() + " forward", () -> layerKernels.activationForward(f, z, a), z, a);
+        if (f == Activation.SOFTMAX) {
+            exec("softmax forward", () -> layerKernels.softmaxForward(z, a), z, a);
+        } else {
+            exec(f.id() + " forward", () -> layerKernels.activationForward(f, z, a), z, a);
+        }
     }
 
     @Override
@@ -236,8 +243,31 @@ final class CudaBackend extends Backend {
     }
 
     @Override
-    protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {
-        exec("sgd update", () -> layerKernels.sgdUpdate(lr, grad, param), param, grad);
+    protected void doLogitLoss(
+            LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
+        exec(
+                kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " loss",
+                () -> layerKernels.logitLoss(kind, z, target, count, delta, beta, loss),
+                z,
+                target,
+                delta,
+                loss);
+    }
+
+    @Override
+    protected void doOptimizerUpdate(
+            Optimizer rule, Matrix scalars, Matrix grad, Matrix param, Matrix first, Matrix second) {
+        // The scalars are among the matrices waited for: a step's new learning rate may be on its way.
+        List<Matrix> touched = new ArrayList<>(List.of(param, grad, scalars));
+        for (Matrix state : new Matrix[] {first, second}) {
+            if (state != null) {
+                touched.add(state);
+            }
+        }
+        exec(
+                rule.kind().id() + " update",
+                () -> layerKernels.optimizerUpdate(rule, scalars, grad, param, first, second),
+                touched.toArray(new Matrix[0]));
     }
 
     @Override
@@ -253,6 +283,11 @@ final class CudaBackend extends Backend {
         List<Matrix> touched = new ArrayList<>(List.of(x, t, loss));
         for (int l = 0; l < layers.size(); l++) {
             LayerParameters p = layers.get(l);
+            if (!p.activation().elementwise()) {
+                // small_network.cu knows the codes of the elementwise activations only (activation.cuh).
+                throw new IllegalArgumentException("cuda small network gradients: layer " + (l + 1) + "'s "
+                        + p.activation().id() + " is not elementwise; its loss takes the layer-by-layer path");
+            }
             widths[l + 1] = p.outputs();
             touched.addAll(List.of(p.weights(), p.weightGrad()));
             if (p.bias() != null) {

@@ -52,8 +52,62 @@ final class KernelArgs {
         return new Object[] {chunks, cols, beta, partial, grad};
     }
 
-    /** {@code sgd_update_<p>(n, lr, grad, param)}; {@code lr} in the kernel's precision. */
-    static Object[] sgdUpdate(Precision p, int n, double lr, CUdeviceptr grad, CUdeviceptr param) {
-        return new Object[] {n, scalar(p, lr), grad, param};
+    /** {@code softmax_forward_<p>(rows, cols, z, a)}. */
+    static Object[] softmaxForward(int rows, int cols, CUdeviceptr z, CUdeviceptr a) {
+        return new Object[] {rows, cols, z, a};
+    }
+
+    /**
+     * {@code softmax_cross_entropy_forward_<p>} and {@code binary_cross_entropy_forward_<p>}
+     * {@code (rows, cols, scale, z, t, delta, partial)}; scale in double.
+     */
+    static Object[] logitLossForward(
+            int rows, int cols, double scale, CUdeviceptr z, CUdeviceptr t, CUdeviceptr delta, CUdeviceptr partial) {
+        return new Object[] {rows, cols, scale, z, t, delta, partial};
+    }
+
+    /** {@code logit_loss_finish_<p>(blocks, count, beta, partial, loss)}; beta in double. */
+    static Object[] logitLossFinish(int blocks, int count, double beta, CUdeviceptr partial, CUdeviceptr loss) {
+        return new Object[] {blocks, count, beta, partial, loss};
+    }
+
+    /** {@code sgd_update_<p>(n, weightDecay, scalars, grad, param)}; weightDecay in the kernel's precision. */
+    static Object[] sgdUpdate(int n, double weightDecay, CUdeviceptr scalars, CUdeviceptr grad, CUdeviceptr param) {
+        return new Object[] {n, weightDecay, scalars, grad, param};
+    }
+
+    /**
+     * {@code sgd_momentum_update_<p>(n, momentum, nesterov, weightDecay, scalars, grad, param, velocity)};
+     * momentum and weightDecay in double, nesterov 0 or 1.
+     */
+    static Object[] sgdMomentumUpdate(
+            int n,
+            double momentum,
+            boolean nesterov,
+            double weightDecay,
+            CUdeviceptr scalars,
+            CUdeviceptr grad,
+            CUdeviceptr param,
+            CUdeviceptr velocity) {
+        return new Object[] {n, momentum, nesterov ? 1 : 0, weightDecay, scalars, grad, param, velocity};
+    }
+
+    /**
+     * {@code adam_update_<p>(n, beta1, beta2, eps, weightDecay, decoupled, scalars, grad, param, first, second)};
+     * the settings in double in both precisions, decoupled (AdamW) 0 or 1.
+     */
+    static Object[] adamUpdate(
+            int n,
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            boolean decoupled,
+            CUdeviceptr scalars,
+            CUdeviceptr grad,
+            CUdeviceptr param,
+            CUdeviceptr first,
+            CUdeviceptr second) {
+        return new Object[] {n, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, scalars, grad, param, first, second};
     }
 }

@@ -25,7 +25,9 @@ import jcuda.driver.JITOptions;
  */
 final class Kernels {
     /** The PTX modules, one per {@code .cu} file. */
-    static final String[] MODULES = {"activation", "mse", "bias", "sgd", "gemm", "small_network"};
+    static final String[] MODULES = {
+        "activation", "softmax", "mse", "logit_loss", "bias", "optimizer", "gemm", "small_network"
+    };
     /** The PTX ISA version the bundled kernels declare; drivers r525 (CUDA 12.0) and newer JIT it. */
     static final String PTX_ISA = "8.0";
 

@@ -2,7 +2,9 @@ package dev.nabla.cuda;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.LogitLoss;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import java.util.List;
 import jcuda.driver.CUdeviceptr;
@@ -10,7 +12,8 @@ import jcuda.driver.CUstream;
 
 /**
  * The launches of Nabla's own kernels for a training step's elementwise operations and
- * reductions (activation, mse, bias, sgd and small-network {@code .cu} files), queued on the
+ * reductions (activation, softmax, mse, logit-loss, bias, optimizer and small-network {@code .cu}
+ * files), queued on the
  * compute stream: each method computes its grid, as the kernel's header asks, and queues the
  * kernels with their arguments ({@link KernelArgs}). Called on the CUDA thread, with the shapes
  * already checked; reductions take their partial sums in the backend's scratch memory.
@@ -18,6 +21,10 @@ import jcuda.driver.CUstream;
 final class LayerKernels {
     /** Most blocks of the loss reduction's first stage; the limit mse.cu states. */
     private static final int MSE_MAX_BLOCKS = 1024;
+    /** Rows per block of the row-wise kernels (softmax, logit losses): one warp of 32 threads each (rows.cuh). */
+    private static final int ROWS_PER_BLOCK = Launch.BLOCK / 32;
+    /** Most blocks of the logit losses' first stage; the limit logit_loss.cu states. */
+    private static final int LOGIT_LOSS_MAX_BLOCKS = 1024;
     /** Row chunks of the bias-gradient reduction: at least 64 rows each, at most 1024 chunks (bias.cu). */
     private static final int BIAS_MIN_CHUNK_ROWS = 64;
 
@@ -62,6 +69,37 @@ final class LayerKernels {
                 stream,
                 Launch.blocksFor(n),
                 KernelArgs.activationBackward(n, ptr(a), ptr(g), ptr(delta)));
+    }
+
+    /** Softmax over each row ({@code softmax.cu}); {@code a} may be {@code z}. */
+    void softmaxForward(Matrix z, Matrix a) {
+        int rows = z.rows();
+        // One warp per row, 8 rows a block; the warps step over the rows, so a capped grid is correct.
+        Launch.linear(
+                kernels.softmaxForward,
+                stream,
+                Launch.blocksFor((long) rows * 32),
+                KernelArgs.softmaxForward(rows, z.cols(), ptr(z), ptr(a)));
+    }
+
+    /** A loss fused with its output activation ({@code logit_loss.cu}): delta, then loss = [mean loss, rows right]. */
+    void logitLoss(LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
+        int rows = z.rows();
+        // One warp per row, 8 rows a block; the block count depends on the rows only, so the sums'
+        // order is the same on every GPU.
+        int blocks = (int) Math.min(LOGIT_LOSS_MAX_BLOCKS, ((long) rows + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK);
+        // The blocks' loss sums, then their counts of rows right.
+        CUdeviceptr partial = scratch(2L * blocks * Double.BYTES);
+        Launch.linear(
+                kernels.logitLossForward[kind.ordinal()],
+                stream,
+                blocks,
+                KernelArgs.logitLossForward(rows, z.cols(), 1.0 / count, ptr(z), ptr(target), ptr(delta), partial));
+        Launch.linear(
+                kernels.logitLossFinish,
+                stream,
+                1,
+                KernelArgs.logitLossFinish(blocks, count, beta, partial, ptr(loss)));
     }
 
     void mseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss) {
@@ -115,13 +153,48 @@ final class LayerKernels {
                 KernelArgs.biasFinish(chunks, cols, beta, partial, ptr(grad)));
     }
 
-    void sgdUpdate(double lr, Matrix grad, Matrix param) {
+    /**
+     * One fused optimizer step of one parameter tensor ({@code optimizer.cu}); the kernel reads the
+     * step's learning rate and bias corrections from {@code scalars} when it runs.
+     */
+    void optimizerUpdate(Optimizer rule, Matrix scalars, Matrix grad, Matrix param, Matrix first, Matrix second) {
         int n = DeviceMatrix.of(param).elementCount();
+        // Elementwise, grid-stride: any grid is correct, this one covers n once where it can.
+        int blocks = Launch.blocksFor(n);
+        Object[] args = switch (rule.kind()) {
+            case SGD ->
+                rule.states() == 0
+                        ? KernelArgs.sgdUpdate(n, rule.weightDecay(), ptr(scalars), ptr(grad), ptr(param))
+                        : KernelArgs.sgdMomentumUpdate(
+                                n,
+                                rule.momentum(),
+                                rule.nesterov(),
+                                rule.weightDecay(),
+                                ptr(scalars),
+                                ptr(grad),
+                                ptr(param),
+                                ptr(first));
+            case ADAM, ADAMW ->
+                KernelArgs.adamUpdate(
+                        n,
+                        rule.beta1(),
+                        rule.beta2(),
+                        rule.eps(),
+                        rule.weightDecay(),
+                        rule.kind() == Optimizer.Kind.ADAMW,
+                        ptr(scalars),
+                        ptr(grad),
+                        ptr(param),
+                        ptr(first),
+                        ptr(second));
+        };
         Launch.linear(
-                kernels.sgdUpdate,
+                rule.kind() != Optimizer.Kind.SGD
+                        ? kernels.adamUpdate
+                        : rule.states() == 0 ? kernels.sgdUpdate : kernels.sgdMomentumUpdate,
                 stream,
-                Launch.blocksFor(n),
-                KernelArgs.sgdUpdate(precision, n, lr, ptr(grad), ptr(param)));
+                blocks,
+                args);
     }
 
     /** The fused small network ({@link SmallNetworkKernel}); {@code widths} are the inputs, then each layer's outputs. */

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
+import dev.nabla.backend.LogitLoss;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.conformance.Compare;
 import dev.nabla.conformance.ConformanceSuite;
@@ -24,6 +26,7 @@ import dev.nabla.train.TrainingLoop;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -184,6 +187,9 @@ class CudaVersusCpuTest {
             Matrix a = be.allocate(m, n);
             be.activationForward(f, z, a);
             out.put(shape + f.id() + " forward", new Result(be.download(a), null));
+            if (!f.elementwise()) {
+                continue; // softmax's gradient is taken with its loss (logitLoss), below
+            }
             Matrix g = put(be, m, n, random(rng, m * n));
             Matrix d = be.allocate(m, n);
             be.activationBackward(f, a, g, d);
@@ -206,13 +212,34 @@ class CudaVersusCpuTest {
             absDelta[i] = Math.abs(absDelta[i]);
         }
         out.put(shape + "bias gradient", new Result(be.download(grad), Reference.columnSums(absDelta, m, n)));
-        be.sgdUpdate(0.3, t, o);
+        be.optimizerUpdate(Optimizer.SGD, put(be, 1, 3, new double[] {0.3, 1, 1}), t, o, null, null);
         out.put(shape + "sgd update", new Result(be.download(o), null));
+        for (LogitLoss kind : LogitLoss.values()) {
+            Matrix lossAndRight = put(be, 1, 2, new double[] {0.25, 2});
+            Matrix d = be.allocate(m, n);
+            be.logitLoss(
+                    kind,
+                    put(be, m, n, random(rng, m * n)),
+                    put(be, m, n, unit(rng, m * n)),
+                    m + 3,
+                    d,
+                    1.0,
+                    lossAndRight);
+            out.put(
+                    shape + kind.name().toLowerCase(Locale.ROOT) + " loss",
+                    new Result(be.download(lossAndRight), null));
+            out.put(shape + kind.name().toLowerCase(Locale.ROOT) + " delta", new Result(be.download(d), null));
+        }
         return out;
     }
 
     private static double[] random(SplittableRandom rng, int count) {
         return OperationConformance.random(rng, count, -2, 2);
+    }
+
+    /** Targets in [0, 1]. */
+    private static double[] unit(SplittableRandom rng, int count) {
+        return OperationConformance.random(rng, count, 0, 1);
     }
 
     /** The values a backend of this precision holds for {@code v}. */

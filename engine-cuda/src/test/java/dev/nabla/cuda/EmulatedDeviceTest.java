@@ -22,6 +22,7 @@ class EmulatedDeviceTest {
             CudaOwnKernelGemmConformanceTest.class,
             CudaCublasConformanceTest.class,
             CudaGraphTest.class,
+            CudaLossAndOptimizerVersusCpuTest.class,
             CudaLifecycleTest.class,
             CudaTransfersTest.class,
             CudaFallbackTest.class);

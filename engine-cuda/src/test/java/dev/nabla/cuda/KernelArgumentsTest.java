@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.LayerParameters;
+import dev.nabla.backend.LogitLoss;
 import dev.nabla.backend.Matrix;
 import dev.nabla.backend.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jcuda.driver.CUdeviceptr;
@@ -72,15 +74,31 @@ class KernelArgumentsTest {
         for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             String s = p == Precision.FP64 ? "_f64" : "_f32";
             for (Activation f : Activation.values()) {
-                matches("activation", f.id() + "_forward" + s, KernelArgs.activationForward(7, d, d));
-                matches("activation", f.id() + "_backward" + s, KernelArgs.activationBackward(7, d, d, d));
+                if (f.elementwise()) {
+                    matches("activation", f.id() + "_forward" + s, KernelArgs.activationForward(7, d, d));
+                    matches("activation", f.id() + "_backward" + s, KernelArgs.activationBackward(7, d, d, d));
+                }
             }
+            matches("softmax", "softmax_forward" + s, KernelArgs.softmaxForward(7, 3, d, d));
             matches("mse", "mse_forward" + s, KernelArgs.mseForward(p, 7, 0.5, d, d, d, d));
             matches("mse", "mse_finish" + s, KernelArgs.mseFinish(3, 0.5, 1.0, d, d));
             matches("bias", "bias_forward" + s, KernelArgs.biasForward(7, 3, d, d));
             matches("bias", "bias_backward_partial" + s, KernelArgs.biasPartial(7, 3, 64, d, d));
             matches("bias", "bias_backward_finish" + s, KernelArgs.biasFinish(2, 3, 1.0, d, d));
-            matches("sgd", "sgd_update" + s, KernelArgs.sgdUpdate(p, 7, 0.1, d, d));
+            for (LogitLoss l : LogitLoss.values()) { // named as KernelSet looks them up
+                String loss = l.name().toLowerCase(Locale.ROOT);
+                matches("logit_loss", loss + "_forward" + s, KernelArgs.logitLossForward(7, 3, 0.1, d, d, d, d));
+            }
+            matches("logit_loss", "logit_loss_finish" + s, KernelArgs.logitLossFinish(1, 10, 1.0, d, d));
+            matches("optimizer", "sgd_update" + s, KernelArgs.sgdUpdate(7, 0.01, d, d, d));
+            matches(
+                    "optimizer",
+                    "sgd_momentum_update" + s,
+                    KernelArgs.sgdMomentumUpdate(7, 0.9, true, 0.01, d, d, d, d));
+            matches(
+                    "optimizer",
+                    "adam_update" + s,
+                    KernelArgs.adamUpdate(7, 0.9, 0.999, 1e-8, 0.01, true, d, d, d, d, d));
         }
     }
 

@@ -47,7 +47,8 @@ class KernelEmulationTest {
     }
 
     private static List<String> gcc(String... args) {
-        List<String> c = new ArrayList<>(List.of("g++", "-std=c++17", "-O1", "-I" + EMULATION, "-I" + SOURCES));
+        List<String> c = new ArrayList<>(
+                List.of("g++", "-std=c++17", "-O1", "-ffp-contract=off", "-I" + EMULATION, "-I" + SOURCES));
         c.addAll(tolerances());
         c.addAll(List.of(args));
         return c;
@@ -114,8 +115,18 @@ class KernelEmulationTest {
 
     @Test
     void layerKernelsMatchAPlainImplementation(@TempDir Path dir) throws Exception {
-        String out = emulate(dir, "layer_kernels_test", "activation", "mse", "bias", "sgd", "gemm");
+        String out = emulate(dir, "layer_kernels_test", "activation", "mse", "bias", "gemm");
         assertTrue(out.contains("all cases agree"), out);
         assertTrue(out.contains("f32 gemm m=65 n=67 k=129 transA=1 transB=1"), "every product shape ran:\n" + out);
+    }
+
+    @Test
+    void softmaxLogitLossAndOptimizerKernelsMatchAPlainImplementation(@TempDir Path dir) throws Exception {
+        String out = emulate(dir, "loss_and_optimizer_test", "softmax", "logit_loss", "optimizer");
+        assertTrue(out.contains("all cases agree"), out);
+        assertTrue(
+                out.contains("f32 softmax cross-entropy 9001x3 hard delta"),
+                "the case of two rows a warp ran:\n" + out);
+        assertTrue(out.contains("f32 adamw weight decay 0.01 n=1007, 3 steps second state"), "every rule ran:\n" + out);
     }
 }
