@@ -23,6 +23,8 @@ class EmulatedDeviceTest {
             CudaCublasConformanceTest.class,
             CudaGraphTest.class,
             CudaLossAndOptimizerVersusCpuTest.class,
+            CudaOwnKernelGemmTrainingConformanceTest.class,
+            CudaCublasTrainingConformanceTest.class,
             CudaLifecycleTest.class,
             CudaTransfersTest.class,
             CudaFallbackTest.class);
