@@ -1,9 +1,6 @@
 package dev.nabla.cli;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.nabla.data.CsvTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,18 +15,11 @@ final class CsvHeader {
      * null when there is none, or it cannot be read, or it has fewer cells.
      */
     static List<String> names(Path file, boolean header, int count) {
-        String line;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            do {
-                line = in.readLine();
-            } while (line != null && line.isBlank());
-        } catch (IOException | RuntimeException e) {
+        String line = CsvTable.firstLine(file);
+        if (line == null) {
             return null; // the message names columns by number then
         }
-        if (line == null) {
-            return null;
-        }
-        List<String> cells = cells(line.startsWith("\uFEFF") ? line.substring(1) : line);
+        List<String> cells = cells(line);
         if (cells.size() < count || (!header && cells.stream().anyMatch(CsvHeader::isNumber))) {
             return null;
         }

@@ -9,10 +9,6 @@ import dev.nabla.data.NpySamples;
 import dev.nabla.data.Samples;
 import dev.nabla.io.InputFiles;
 import dev.nabla.model.Network;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -85,15 +81,8 @@ final class DataFiles {
 
     /** The cells of a CSV's first non-blank line, or -1 when it has none or cannot be read (reading it says why). */
     private static int firstRowCells(Path csv) {
-        try (BufferedReader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
-            String line;
-            do {
-                line = in.readLine();
-            } while (line != null && line.isBlank());
-            return line == null ? -1 : CsvHeader.cells(line).size();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        String line = CsvTable.firstLine(csv);
+        return line == null ? -1 : CsvHeader.cells(line).size();
     }
 
     /** Whether the model's outputs are classes: {@code --labels} data, or a network of a classification loss. */

@@ -86,10 +86,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 long right = m.correct();
                 out.println(String.format(
                         Locale.ROOT,
-                        "accuracy %.2f%% (%,d of %s classified right: %s)",
+                        "accuracy %.2f%% (%,d of %,d samples classified right: %s)",
                         100.0 * right / samples.count(),
                         right,
-                        Plural.of(samples.count(), "sample"),
+                        samples.count(),
                         net.outputs() == 1
                                 ? "the output on the target's side of 0.5"
                                 : "the largest output at the label"));

@@ -4,8 +4,10 @@ import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.io.InputFiles;
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -76,13 +78,34 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
     private static CsvTable read(
             Path file, int expectedCols, String expectedWhy, boolean header, int classes, int maxLineBytes) {
         InputFiles.requireReadableFile(file);
-        try (InputStream in = decompressed(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+        try (InputStream in = open(file)) {
             return new Parser(file.toString(), expectedCols, expectedWhy, header, classes, maxLineBytes).parse(in);
         } catch (ZipException e) {
             throw new InputException(
                     file + ": starts as a gzip file does, but cannot be decompressed (" + e.getMessage() + ")");
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
+        }
+    }
+
+    /** The file's bytes, decompressed when it is gzip-compressed ({@link #decompressed}). */
+    public static InputStream open(Path file) throws IOException {
+        return decompressed(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+    }
+
+    /**
+     * The file's first non-blank line as UTF-8 text, without a byte-order mark; null when it has
+     * none or cannot be read (reading it in full says why). What a header is told by.
+     */
+    public static String firstLine(Path file) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = in.readLine();
+            } while (line != null && line.isBlank());
+            return line == null || !line.startsWith("\uFEFF") ? line : line.substring(1);
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
