@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.Plural;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.Samples;
+import dev.nabla.model.Loss;
 import dev.nabla.model.Network;
 import dev.nabla.train.ConfusionMatrix;
 import dev.nabla.train.Trainer;
@@ -76,6 +77,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 Trainer tr = ModelOptions.trainer(sel, net, chunk)) {
             out.println("backend: " + sel.summary());
             double loss = tr.loss(samples, 0, samples.count());
+            long fusedRight = tr.lastCorrect(); // a classification loss counts them with the loss, as training does
             out.println(String.format(
                     Locale.ROOT,
                     "loss %s over %s",
@@ -83,17 +85,23 @@ final class EvaluateCommand implements Callable<Integer> {
                     Plural.of(samples.count(), "sample")));
             if (classes) {
                 ConfusionMatrix m = ConfusionMatrix.of(tr, samples);
-                long right = m.correct();
+                long right = fusedRight >= 0 ? fusedRight : m.correct();
+                boolean multiLabel = net.loss() == Loss.BINARY_CROSS_ENTROPY && net.outputs() > 1;
                 out.println(String.format(
                         Locale.ROOT,
                         "accuracy %.2f%% (%,d of %,d samples classified right: %s)",
                         100.0 * right / samples.count(),
                         right,
                         samples.count(),
-                        net.outputs() == 1
-                                ? "the output on the target's side of 0.5"
-                                : "the largest output at the label"));
-                if (confusion) {
+                        multiLabel
+                                ? "every output on its target's side of 0.5"
+                                : net.outputs() == 1
+                                        ? "the output on the target's side of 0.5"
+                                        : "the largest output at the label"));
+                if (confusion && multiLabel) {
+                    out.println("no confusion matrix: binary cross-entropy of " + net.outputs()
+                            + " outputs gives each sample several labels, not one class");
+                } else if (confusion) {
                     out.print(m.format());
                 }
             }

@@ -4,7 +4,8 @@ package dev.nabla.train;
  * The class a classifier's outputs (or a sample's targets) stand for. With {@code C > 1} outputs,
  * the index of the largest (the first of a tie): the class of a one-hot target, the likeliest of
  * softmax probabilities. With one output (a sigmoid, binary cross-entropy), two classes: 1 where
- * the value is at least 0.5, else 0.
+ * the value is above 0.5, else 0 (as {@link dev.nabla.backend.LogitLoss} counts a logit above 0 as
+ * class 1, so that training and evaluation count alike).
  */
 public final class Classes {
     private Classes() {}
@@ -17,7 +18,7 @@ public final class Classes {
     /** The class, from 0, of {@code width} values from {@code offset}. */
     public static int of(double[] v, int offset, int width) {
         if (width == 1) {
-            return v[offset] >= 0.5 ? 1 : 0;
+            return v[offset] > 0.5 ? 1 : 0;
         }
         int best = 0;
         for (int k = 1; k < width; k++) {

@@ -36,7 +36,9 @@ class ConfusionMatrixTest {
     @Test
     void oneOutputStandsForTwoClassesAtOneHalf() {
         assertEquals(2, Classes.count(1));
-        assertEquals(1, Classes.of(new double[] {0.5}, 0, 1));
+        assertEquals(1, Classes.of(new double[] {0.51}, 0, 1));
+        assertEquals(
+                0, Classes.of(new double[] {0.5}, 0, 1), "one half is class 0, as a logit of 0 is in the fused loss");
         assertEquals(0, Classes.of(new double[] {0.49}, 0, 1));
         assertEquals(2, Classes.of(new double[] {0.1, 0.3, 0.6}, 0, 3));
         assertEquals(0, Classes.of(new double[] {0.4, 0.4, 0.2}, 0, 3), "a tie goes to the first");
