@@ -196,17 +196,20 @@ public abstract class Backend implements AutoCloseable {
             throw new IllegalArgumentException(
                     "optimizerUpdate: scalars must be 1x" + Optimizer.STEP_SCALARS + ", not " + scalars.shape());
         }
-        Matrix[] states = {first, second};
-        for (int k = 0; k < states.length; k++) {
-            String role = k == 0 ? "first" : "second";
-            if (k < rule.states()) {
-                BackendChecks.sameShape("optimizerUpdate", param, own(states[k], role));
-            } else if (states[k] != null) {
-                throw new IllegalArgumentException("optimizerUpdate: " + rule.describe() + " keeps " + rule.states()
-                        + " states, but " + role + " is given");
-            }
-        }
+        // One call per state: an array of them would be an allocation in every training step.
+        optimizerState(rule, 0, "first", param, first);
+        optimizerState(rule, 1, "second", param, second);
         doOptimizerUpdate(rule, scalars, grad, param, first, second);
+    }
+
+    /** State {@code k} of {@link #optimizerUpdate}: of {@code param}'s shape where the rule keeps it, else null. */
+    private void optimizerState(Optimizer rule, int k, String role, Matrix param, Matrix state) {
+        if (k < rule.states()) {
+            BackendChecks.sameShape("optimizerUpdate", param, own(state, role));
+        } else if (state != null) {
+            throw new IllegalArgumentException("optimizerUpdate: " + rule.describe() + " keeps " + rule.states()
+                    + " states, but " + role + " is given");
+        }
     }
 
     /**

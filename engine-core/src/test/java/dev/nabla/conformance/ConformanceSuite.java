@@ -32,12 +32,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance suite every backend runs: the operations of {@link OperationConformance}, then
+ * The conformance suite every backend runs: the operations of {@link OperationConformance},
+ * {@link ClassificationConformance} and {@link OptimizerConformance}, then
  * training as a whole: the document's example to its printed digits, gradients against central
  * finite differences, many steps against an independent implementation, and FP32 against FP64.
  * A backend's test extends this class and implements {@link #open}.
  */
-public abstract class ConformanceSuite extends OperationConformance {
+public abstract class ConformanceSuite extends OptimizerConformance {
 
     @Test
     void reproducesEveryValueOfTheDocumentsExample() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.numerics.Tolerance;
 import java.util.Arrays;
@@ -21,8 +22,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every backend operation against {@link Reference}, its naive twin, on odd shapes (1, 3, 17,
- * 1000) in both precisions. A backend says how it is opened by implementing {@link #open}.
- * Backends run it through {@link ConformanceSuite}, which adds the training-level checks.
+ * 1000) in both precisions; the softmax and the classification losses are in
+ * {@link ClassificationConformance}, the optimizer update in {@link OptimizerConformance}, which
+ * extend this class. A backend says how it is opened by implementing {@link #open}. Backends run
+ * them all through {@link ConformanceSuite}, which adds the training-level checks.
  */
 public abstract class OperationConformance {
 
@@ -131,6 +134,9 @@ public abstract class OperationConformance {
         Stream.Builder<Arguments> b = Stream.builder();
         for (Precision p : new Precision[] {Precision.FP64, Precision.FP32}) {
             for (Activation f : Activation.values()) {
+                if (!f.elementwise()) {
+                    continue; // the softmax, over rows: ClassificationConformance
+                }
                 for (int[] s : shapes) {
                     b.add(Arguments.of(p, f, s[0], s[1]));
                 }
@@ -273,25 +279,6 @@ public abstract class OperationConformance {
         return out;
     }
 
-    @ParameterizedTest(name = "{0} {1}x{2}")
-    @MethodSource("matrixShapes")
-    void sgdUpdateMatchesReference(Precision p, int rows, int cols) {
-        SplittableRandom rng = new SplittableRandom(rows * 23L + cols);
-        double[] w = stored(p, random(rng, rows * cols, -1, 1));
-        double[] g = stored(p, random(rng, rows * cols, -1, 1));
-        double lr = 0.37;
-        double[] expected = new double[w.length];
-        for (int i = 0; i < w.length; i++) {
-            expected[i] = w[i] - lr * g[i];
-        }
-        try (Backend be = open(p)) {
-            Matrix mw = put(be, rows, cols, w);
-            Matrix mg = put(be, rows, cols, g);
-            be.sgdUpdate(lr, mg, mw);
-            Compare.close("sgd " + p, expected, be.download(mw), tolerance(p));
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(
             value = Precision.class,
@@ -327,7 +314,9 @@ public abstract class OperationConformance {
             Matrix top = m.topRows(2);
             assertEquals(2, top.rows());
             assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, be.download(top), 0.0);
-            be.sgdUpdate(1.0, top, top); // w - 1 * w = 0, first two rows only
+            Matrix g = put(be, 4, 3, new double[] {1, 2, 3, 4, 5, 6, -1, -1, -1, -1, -1, -1});
+            Matrix lr = put(be, 1, Optimizer.STEP_SCALARS, new double[] {1, 0, 0});
+            be.optimizerUpdate(Optimizer.SGD, lr, g.topRows(2), top, null, null); // w - 1 * w = 0, first two rows only
             top.close(); // a view owns nothing
             assertArrayEquals(new double[] {0, 0, 0, 0, 0, 0, 7, 8, 9, 10, 11, 12}, be.download(m), 0.0);
         }
@@ -371,7 +360,9 @@ public abstract class OperationConformance {
                 Backend two = open(Precision.FP64)) {
             Matrix a = one.allocate(2, 2);
             Matrix b = two.allocate(2, 2);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> one.sgdUpdate(1, b, a));
+            Matrix lr = one.allocate(1, Optimizer.STEP_SCALARS);
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> one.optimizerUpdate(Optimizer.SGD, lr, b, a, null, null));
             assertTrue(e.getMessage().contains("another backend"), e.getMessage());
         }
     }

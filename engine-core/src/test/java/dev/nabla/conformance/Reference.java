@@ -107,4 +107,93 @@ public final class Reference {
         }
         return out;
     }
+
+    /** {@code softmax} of each row: {@code exp(z_k - m) / sum_j exp(z_j - m)}, {@code m} the row's largest value. */
+    public static double[] softmax(double[] z, int rows, int cols) {
+        double[] out = new double[z.length];
+        for (int r = 0; r < rows; r++) {
+            double m = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < cols; k++) {
+                m = Math.max(m, z[r * cols + k]);
+            }
+            double s = 0;
+            for (int k = 0; k < cols; k++) {
+                s += Math.exp(z[r * cols + k] - m);
+            }
+            for (int k = 0; k < cols; k++) {
+                out[r * cols + k] = Math.exp(z[r * cols + k] - m) / s;
+            }
+        }
+        return out;
+    }
+
+    /** What {@link #logitLoss} gives: the loss, the rows right, and the scales of their rounding. */
+    public record LogitLossResult(double loss, int right, double lossScale, double[] delta, double[] deltaScale) {}
+
+    /**
+     * A logit loss, per sample as {@link dev.nabla.backend.LogitLoss} defines it, summed over the
+     * rows and divided by {@code count}: softmax cross-entropy as {@code -sum_k t_k log p_k} with
+     * {@code log p_k = (z_k - m) - log sum_j exp(z_j - m)}; binary cross-entropy as
+     * {@code (1 - t) z + log(1 + exp(-z))} for {@code z >= 0} and {@code -t z + log(1 + exp(z))}
+     * below, its gradient {@code sigmoid(z) - t}. The scales are the sums of the magnitudes of each
+     * result's terms, what its rounding grows with.
+     */
+    public static LogitLossResult logitLoss(boolean softmax, double[] z, double[] t, int rows, int cols, int count) {
+        double loss = 0;
+        double lossScale = 0;
+        int right = 0;
+        double[] delta = new double[z.length];
+        double[] deltaScale = new double[z.length];
+        double[] p = softmax ? softmax(z, rows, cols) : null;
+        for (int r = 0; r < rows; r++) {
+            int at = r * cols;
+            if (softmax) {
+                double m = Double.NEGATIVE_INFINITY;
+                double targets = 0;
+                for (int k = 0; k < cols; k++) {
+                    m = Math.max(m, z[at + k]);
+                    targets += t[at + k];
+                }
+                double s = 0;
+                for (int k = 0; k < cols; k++) {
+                    s += Math.exp(z[at + k] - m);
+                }
+                for (int k = 0; k < cols; k++) {
+                    double logP = (z[at + k] - m) - Math.log(s);
+                    loss -= t[at + k] * logP;
+                    lossScale += Math.abs(t[at + k]) * (Math.abs(z[at + k] - m) + Math.abs(Math.log(s)));
+                    delta[at + k] = (p[at + k] * targets - t[at + k]) / count;
+                    deltaScale[at + k] = (Math.abs(p[at + k] * targets) + Math.abs(t[at + k])) / count;
+                }
+                right += argmax(z, at, cols) == argmax(t, at, cols) ? 1 : 0;
+            } else {
+                boolean all = true;
+                for (int k = 0; k < cols; k++) {
+                    double zk = z[at + k];
+                    double tk = t[at + k];
+                    double term =
+                            zk >= 0 ? (1 - tk) * zk + Math.log1p(Math.exp(-zk)) : -tk * zk + Math.log1p(Math.exp(zk));
+                    loss += term;
+                    lossScale += Math.abs(zk) + Math.abs(zk * tk) + Math.log(2);
+                    double o = activate("sigmoid", zk);
+                    delta[at + k] = (o - tk) / count;
+                    deltaScale[at + k] = (o + Math.abs(tk)) / count;
+                    all &= (zk > 0) == (tk > 0.5);
+                }
+                right += all ? 1 : 0;
+            }
+        }
+        return new LogitLossResult(loss / count, right, lossScale / count, delta, deltaScale);
+    }
+
+    /** The first index of the row's largest value. */
+    public static int argmax(double[] x, int at, int cols) {
+        int best = 0;
+        for (int k = 1; k < cols; k++) {
+            if (x[at + k] > x[at + best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
 }

@@ -2,7 +2,9 @@ package dev.nabla.train;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.LogitLoss;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 
 /**
@@ -68,7 +70,12 @@ class IdleBackend extends Backend {
     protected void doBiasGradient(Matrix delta, double beta, Matrix grad) {}
 
     @Override
-    protected void doSgdUpdate(double lr, Matrix grad, Matrix param) {}
+    protected void doLogitLoss(
+            LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta, Matrix loss) {}
+
+    @Override
+    protected void doOptimizerUpdate(
+            Optimizer rule, Matrix scalars, Matrix grad, Matrix param, Matrix first, Matrix second) {}
 
     @Override
     protected void doClose() {}

@@ -4,9 +4,10 @@ package dev.nabla.cpu;
 /**
  * The optimizer update over a range of doubles, element by element, as
  * {@link dev.nabla.backend.Optimizer} writes the math, step by step and in that order: what
- * {@link PlainOptimizer} runs, and the oracle {@link VectorOptimizerFp64} is tested against bit for
- * bit. Every element is computed in double from the stored values and each result (the parameter,
- * each state) rounded once to the element type.
+ * {@link PlainOptimizer} runs (and {@link VectorOptimizer} in FP32), and in FP64 the oracle
+ * {@link VectorOptimizerFp64} is tested against bit for bit. Every element is computed in double
+ * from the stored values and each result (the parameter, each state) rounded once to the element
+ * type.
  */
 final class PlainOptimizerFp64 {
     private PlainOptimizerFp64() {

@@ -36,8 +36,7 @@ final class VectorActivationsFp32 {
         switch (f) {
             case SIGMOID -> VectorSigmoidFp32.forward(z, a, from, to);
             case TANH -> PlainActivationsFp32.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is taken over rows, not elements");
-            case RELU, IDENTITY -> {
+            default -> {
                 boolean relu = f == Activation.RELU;
                 int whole = from + SPECIES.loopBound(to - from);
                 for (int i = from; i < whole; i += SPECIES.length()) {
@@ -86,8 +85,7 @@ final class VectorActivationsFp32 {
             case SIGMOID -> gv.mul(av.mul(av.broadcast(1.0f).sub(av)));
             case TANH -> gv.mul(av.broadcast(1.0f).sub(av.mul(av)));
             case RELU -> gv.blend(av.broadcast(0.0f), av.compare(VectorOperators.LE, 0.0f));
-            case IDENTITY -> gv;
-            case SOFTMAX -> throw new IllegalArgumentException("softmax has no elementwise backward pass");
+            default -> gv;
         };
         d.intoArray(delta, i);
     }

@@ -36,8 +36,7 @@ final class VectorActivationsFp64 {
         switch (f) {
             case SIGMOID -> VectorSigmoidFp64.forward(z, a, from, to);
             case TANH -> PlainActivationsFp64.forward(f, z, a, from, to); // Math.tanh: the same bits in every JIT tier
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is taken over rows, not elements");
-            case RELU, IDENTITY -> {
+            default -> {
                 boolean relu = f == Activation.RELU;
                 int whole = from + SPECIES.loopBound(to - from);
                 for (int i = from; i < whole; i += SPECIES.length()) {
@@ -86,8 +85,7 @@ final class VectorActivationsFp64 {
             case SIGMOID -> gv.mul(av.mul(av.broadcast(1.0).sub(av)));
             case TANH -> gv.mul(av.broadcast(1.0).sub(av.mul(av)));
             case RELU -> gv.blend(av.broadcast(0.0), av.compare(VectorOperators.LE, 0.0));
-            case IDENTITY -> gv;
-            case SOFTMAX -> throw new IllegalArgumentException("softmax has no elementwise backward pass");
+            default -> gv;
         };
         d.intoArray(delta, i);
     }

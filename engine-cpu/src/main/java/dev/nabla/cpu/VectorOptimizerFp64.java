@@ -1,4 +1,3 @@
-// Generated from engine-cpu/src/main/templates/dev/nabla/cpu/VectorOptimizerFpN.java.template by PrecisionTemplates; edit the template, then run: java engine-cpu/src/test/java/dev/nabla/cpu/PrecisionTemplates.java
 package dev.nabla.cpu;
 
 import jdk.incubator.vector.DoubleVector;
@@ -9,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * time, computing in double lanes exactly what {@link PlainOptimizerFp64} computes: the same
  * operations in the same order (multiplications and additions, never fused; a division; the
  * square root, correctly rounded in both), so that the two give the same bits. The elements past
- * the last whole vector take the plain loop itself.
+ * the last whole vector take the plain loop itself. FP64 only, so written by hand rather than from
+ * a precision template: see {@link VectorOptimizer} for FP32.
  */
 final class VectorOptimizerFp64 {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;

@@ -8,6 +8,7 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.LayerParameters;
 import dev.nabla.backend.Matrix;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.conformance.AllocationMeter;
 import dev.nabla.example.DocumentExample;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * After warm-up, a training step's backend operations allocate nothing, on the calling thread or
  * on the backend's own threads ({@code nabla-cpu-*}): the operations a trainer calls, straight on
- * the {@link Backend} API, for the mnist shapes (784-256-256-10, batch 1,024) in both precisions
+ * the {@link Backend} API (the optimizer updates Adam, AdamW and SGD with momentum included), for the mnist shapes (784-256-256-10, batch 1,024) in both precisions
  * with the Vector API kernels and with the plain ones, and the fused pass on the document's 2-2-2
  * network. Bytes are counted by {@link com.sun.management.ThreadMXBean#getThreadAllocatedBytes},
  * which sees every allocation, in a thread-local buffer or not; the test first checks that it
@@ -127,6 +128,12 @@ class NoAllocationPerStepTest {
         return m;
     }
 
+    private static Matrix zeros(Backend be, int rows, int cols) {
+        Matrix z = be.allocate(rows, cols);
+        be.upload(new double[rows * cols], 0, z);
+        return z;
+    }
+
     /** One mnist training step's operations, layer by layer, on matrices made once. */
     private static final class MnistStep {
         final Backend be;
@@ -140,6 +147,15 @@ class NoAllocationPerStepTest {
         final Matrix[] db = new Matrix[depth];
         final Matrix[] act = new Matrix[depth];
         final Matrix[] grad = new Matrix[depth];
+        /** Adam's two moments of each weight matrix, SGD's velocity of each bias. */
+        final Matrix[] m = new Matrix[depth];
+
+        final Matrix[] v = new Matrix[depth];
+        final Matrix[] velocity = new Matrix[depth];
+        final Optimizer adam = Optimizer.adam(0.9, 0.999, 1e-8, 1e-4);
+        final Optimizer nesterov = Optimizer.sgd(0.9, true, 1e-4);
+        final Matrix scalars;
+        final double[] host = new double[Optimizer.STEP_SCALARS];
         int steps;
 
         MnistStep(Backend be, int rows) {
@@ -155,10 +171,18 @@ class NoAllocationPerStepTest {
                 db[l] = be.allocate(1, MNIST[l + 1]);
                 act[l] = be.allocate(rows, MNIST[l + 1]);
                 grad[l] = be.allocate(rows, MNIST[l + 1]);
+                m[l] = zeros(be, MNIST[l + 1], MNIST[l]);
+                v[l] = zeros(be, MNIST[l + 1], MNIST[l]);
+                velocity[l] = zeros(be, 1, MNIST[l + 1]);
             }
+            scalars = be.allocate(1, Optimizer.STEP_SCALARS);
         }
 
-        /** Forward NT, addBias, sigmoid; the loss; backward: sigmoid', TN (beta 0, every other step 1), bias gradient, NN; SGD. */
+        /**
+         * Forward NT, addBias, sigmoid; the loss; backward: sigmoid', TN (beta 0, every other step 1),
+         * bias gradient, NN; the step's scalars uploaded; Adam on the weights, SGD with Nesterov
+         * momentum on the biases.
+         */
         void run() {
             double beta = steps++ % 2;
             for (int l = 0; l < depth; l++) {
@@ -175,9 +199,11 @@ class NoAllocationPerStepTest {
                     be.gemm(false, false, 1.0, grad[l], w[l], 0.0, grad[l - 1]);
                 }
             }
+            adam.stepScalars(1e-3, steps, host); // the same bias corrections serve the SGD, which reads lr only
+            be.upload(host, 0, scalars);
             for (int l = 0; l < depth; l++) {
-                be.sgdUpdate(1e-3, dw[l], w[l]);
-                be.sgdUpdate(1e-3, db[l], b[l]);
+                be.optimizerUpdate(adam, scalars, dw[l], w[l], m[l], v[l]);
+                be.optimizerUpdate(nesterov, scalars, db[l], b[l], velocity[l], null);
             }
         }
     }
@@ -215,10 +241,23 @@ class NoAllocationPerStepTest {
             Matrix x = random(be, rows, 2, 1, rng);
             Matrix t = random(be, rows, 2, 1, rng);
             Matrix loss = be.allocate(1, 1);
+            Optimizer adamw = Optimizer.adamw(0.9, 0.999, 1e-8, 0.01);
+            Matrix scalars = be.allocate(1, Optimizer.STEP_SCALARS);
+            double[] host = new double[Optimizer.STEP_SCALARS];
+            long[] steps = {0};
+            Matrix[] m = new Matrix[plan.size()];
+            Matrix[] v = new Matrix[plan.size()];
+            for (int l = 0; l < plan.size(); l++) {
+                m[l] = zeros(be, plan.get(l).outputs(), plan.get(l).inputs());
+                v[l] = zeros(be, plan.get(l).outputs(), plan.get(l).inputs());
+            }
             Runnable step = () -> {
                 be.networkGradients(plan, x, t, rows, 0.0, loss);
+                adamw.stepScalars(0.01, ++steps[0], host);
+                be.upload(host, 0, scalars);
                 for (int l = 0; l < plan.size(); l++) { // by index: an iterator would be the test's own allocation
-                    be.sgdUpdate(0.5, plan.get(l).weightGrad(), plan.get(l).weights());
+                    LayerParameters p = plan.get(l);
+                    be.optimizerUpdate(adamw, scalars, p.weightGrad(), p.weights(), m[l], v[l]);
                 }
             };
             measure("fused 2-2-2 " + precision.id() + " " + kernels, be.parallel(), step, FUSED_ROUND);
