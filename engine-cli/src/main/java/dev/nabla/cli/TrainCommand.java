@@ -173,6 +173,7 @@ final class TrainCommand implements Callable<Integer> {
             say("held out: " + held.name() + ", " + Plural.of(held.count(), "sample"));
         }
         scaling = net.inputScaling();
+        net = net.withOptimizer(rule); // what the memory plan counts the optimizer's states by
         int batchRows = Math.min(options.batch(), train.count());
         Integer micro = flags.microBatch != null
                 ? flags.microBatch

@@ -50,13 +50,17 @@ public final class MemoryPlan {
     /** Bytes a trainer needs on the Java heap, and on a device of the backend's own (0 for a backend on the heap). */
     public record Need(long heap, long device) {}
 
-    /** Bytes a trainer of {@code network} holds on its backend with the given capacity. */
+    /**
+     * Bytes a trainer of {@code network} holds on its backend with the given capacity, with the
+     * states of the optimizer the network names ({@link Network#optimizer()}; none for plain SGD).
+     */
     public static long bytesFor(Network network, long capacity, int elementBytes) {
         long perRow = 2L * (network.inputs() + network.outputs()); // two sets of input and target buffers
         long fixed = 2 + Optimizer.STEP_SCALARS; // the loss and the rows right, the optimizer's step scalars
+        int states = network.optimizer() == null ? 0 : network.optimizer().states();
         for (Layer l : network.layers()) {
             perRow += 2L * l.outputs(); // activations, and gradients
-            fixed += 4 * l.parameterCount(); // parameters, their gradients, and up to two optimizer states (Adam's)
+            fixed += (2L + states) * l.parameterCount(); // parameters, their gradients, the optimizer's states
         }
         return (perRow * capacity + fixed) * elementBytes;
     }

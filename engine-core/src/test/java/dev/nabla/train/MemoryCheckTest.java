@@ -10,6 +10,7 @@ import dev.nabla.JavaHeap;
 import dev.nabla.MemoryException;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.model.Network;
@@ -20,7 +21,8 @@ class MemoryCheckTest {
     /**
      * 4-200-200-2 without bias: 800 + 40,000 + 400 = 41,200 parameters. Per sample on the backend
      * 2 x (4 + 2) input and target values and 2 x (200 + 200 + 2) activations and gradients, 816
-     * values; once, 2 x 41,200 parameters and gradients and the loss, 82,401 values.
+     * values; once, 2 x 41,200 parameters and gradients, the loss and the samples right, and the
+     * optimizer's 3 step scalars, 82,405 values (plain SGD keeps no state).
      */
     private static final Network NET = Network.builder(4)
             .dense(200, Activation.SIGMOID, false)
@@ -81,13 +83,17 @@ class MemoryCheckTest {
     @Test
     void onTheHeapATrainerTakesItsMatricesStagingTheLargestLayersCopyAndPackingScratch() {
         MemoryPlan.Need cpu = MemoryPlan.need(NET, 256, 8, true);
-        long matrices = (816L * 256 + 82_401) * 8; // 2,330,376
+        long matrices = (816L * 256 + 82_405) * 8; // 2,330,408
         long staging = 8L * 256 * (4 + 2); // 12,288
         long upload = 8L * 200 * 200; // the 200 x 200 layer's weights as doubles, 320,000
         long scratch = 8L * 256 * 256; // 256 values for each of the 256 rows of the micro-batch
         assertEquals(matrices, MemoryPlan.bytesFor(NET, 256, 8));
+        // Adam keeps two moments beside each of the 41,200 parameters.
+        assertEquals(
+                matrices + 2L * 41_200 * 8,
+                MemoryPlan.bytesFor(NET.withOptimizer(Optimizer.adam(0.9, 0.999, 1e-8, 0)), 256, 8));
         assertEquals(new MemoryPlan.Need(matrices + staging + upload + scratch, 0), cpu);
-        assertEquals(3_186_952, cpu.heap());
+        assertEquals(3_186_984, cpu.heap());
         // Below the widest layer's 200 rows, the scratch is sized by the layer.
         assertEquals(
                 8L * 256 * 200,
@@ -99,7 +105,7 @@ class MemoryCheckTest {
     @Test
     void onADeviceTheMatricesAreTheDevicesAndOnlyStagingAndTheCopyAreOnTheHeap() {
         MemoryPlan.Need gpu = MemoryPlan.need(NET, 256, 4, false);
-        assertEquals((816L * 256 + 82_401) * 4, gpu.device());
+        assertEquals((816L * 256 + 82_405) * 4, gpu.device());
         assertEquals(8L * 256 * 6 + 8L * 200 * 200, gpu.heap());
     }
 
@@ -120,7 +126,7 @@ class MemoryCheckTest {
                 assertThrows(MemoryException.class, () -> MemoryCheck.requireTrainer(gpu, NET, 4096, "--batch"));
         assertEquals(
                 "not enough memory: the 4-200-200-2 network (41,200 parameters) on sized fp32, with its gradients and"
-                        + " the buffers of 4,096 samples at a time needs 13,698,948 bytes (13.1 MiB) of memory on the"
+                        + " the buffers of 4,096 samples at a time needs 13,698,964 bytes (13.1 MiB) of memory on the"
                         + " sized device, but 1,000,000 bytes are free; use --batch 205 or less (the most that fits)",
                 e.getMessage());
         assertEquals(13_698_948, e.needed());
