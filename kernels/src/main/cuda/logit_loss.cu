@@ -4,8 +4,11 @@
 //
 // Math, for each row r of the logits z and targets t (B x O), with scale = 1 / count:
 //   softmax_cross_entropy_forward:
-//     m = max_k z_k;  s = sum_k exp(z_k - m);  lse = m + log(s);  p_k = exp(z_k - m) / s
-//     loss_r = sum_k t_k (lse - z_k);  S = sum_k t_k;  delta_k = (p_k S - t_k) * scale
+//     m = max_k z_k;  s = sum_k exp(z_k - m);  p_k = exp(z_k - m) / s
+//     loss_r = sum_k t_k ((m - z_k) + log(s))   (= sum_k t_k (lse - z_k), lse = m + log(s): the
+//              difference m - z_k is exact for logits near each other, where m + log(s) would
+//              round away the last bits of a large m before z_k is taken off)
+//     S = sum_k t_k;  delta_k = (p_k S - t_k) * scale
 //     right_r = [the first largest z_k is at the first largest t_k]
 //   binary_cross_entropy_forward:
 //     loss_r = sum_k max(z_k, 0) - z_k t_k + log1p(exp(-|z_k|))
@@ -48,12 +51,12 @@ __device__ double softmax_cross_entropy_row(int cols, int lane, double scale, co
         s += exp((double) z[k] - m);
     }
     s = nabla_warp_sum(s);
-    const double lse = m + log(s);
+    const double logs = log(s);
     double loss = 0.0;
     double targets = 0.0;
     for (int k = lane; k < cols; k += 32) {
         double tk = (double) t[k];
-        loss += nabla_mul(tk, lse - (double) z[k]);
+        loss += nabla_mul(tk, nabla_add(nabla_sub(m, (double) z[k]), logs));
         targets += tk;
     }
     loss = nabla_warp_sum(loss);
