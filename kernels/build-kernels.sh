@@ -29,15 +29,20 @@ mkdir -p "$out"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-for cu in "$src"/*.cu; do
+# One module: compile, lower, check with ptxas, write. Modules build side by side (one per core).
+build_one() {
+  local cu="$1" name arch hash
   name="$(basename "$cu" .cu)"
   nvcc -ptx -arch="$ARCH" -std=c++17 -Werror all-warnings -I"$src" -o "$tmp/$name.raw.ptx" "$cu"
   grep -q '^\.version 9\.0$\|^\.version 8\.[0-9]$' "$tmp/$name.raw.ptx" || {
     echo "build-kernels: $name: unexpected PTX version line" >&2; exit 1; }
   sed "s/^\.version [0-9]*\.[0-9]*$/.version $PTX_VERSION/" "$tmp/$name.raw.ptx" > "$tmp/$name.body.ptx"
-  for arch in $CHECK_ARCHS; do
-    ptxas -arch="$arch" -Werror "$tmp/$name.body.ptx" -o "$tmp/$name.$arch.cubin"
+  local checks=()
+  for arch in $CHECK_ARCHS; do # the architectures' checks side by side too: ptxas takes longest
+    ptxas -arch="$arch" -Werror "$tmp/$name.body.ptx" -o "$tmp/$name.$arch.cubin" &
+    checks+=("$!")
   done
+  for pid in "${checks[@]}"; do wait "$pid"; done
   hash="$(cat "$cu" "$src"/*.cuh | sha256sum | cut -d' ' -f1)"
   {
     echo "// nabla-kernel: $name"
@@ -46,4 +51,15 @@ for cu in "$src"/*.cu; do
     cat "$tmp/$name.body.ptx"
   } > "$out/$name.ptx"
   echo "build-kernels: $name.ptx"
+}
+
+jobs_max="$(nproc 2>/dev/null || echo 2)"
+pids=()
+for cu in "$src"/*.cu; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+  build_one "$cu" &
+  pids+=("$!")
 done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+exit "$status"
