@@ -40,7 +40,7 @@ class LimitsTest {
         Path out = dir.resolve("p.npy");
         refused(
                 Cli.run("predict", "--model", model.toString(), "--data", data.toString(), "--out", out.toString()),
-                out + ": 32769 predictions of 65536 outputs are 2147549184 values, more than one .npy output holds "
+                out + ": 32769 predictions of 65536 values are 2147549184 values, more than one .npy output holds "
                         + "(2147483639); write CSV (an --out not ending in .npy)");
         assertFalse(Files.exists(out));
     }

@@ -42,11 +42,15 @@ class EmulatedDeviceTest {
         runOnEmulatedDevice(GPU_TESTS, Map.of());
     }
 
-    /** The tests of transfers and streams again, with copies run as soon as they are queued, ahead of queued kernels. */
+    /**
+     * The tests of transfers and streams again, with copies run as soon as they are queued, ahead
+     * of queued kernels: the transfers' own, and the recorded steps' (batches and step scalars
+     * uploaded between replays), which together cover every upload a training step makes.
+     */
     @Test
     void theStreamOrderingHoldsWhenCopiesRunAheadOfKernels() throws Exception {
         runOnEmulatedDevice(
-                List.of(CudaTransfersTest.class, CudaVersusCpuTest.class, CudaGraphTest.class),
+                List.of(CudaTransfersTest.class, CudaGraphTest.class),
                 Map.of("NABLA_EMULATED_ORDER", "copies-first"));
     }
 
