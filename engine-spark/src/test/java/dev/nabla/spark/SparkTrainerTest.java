@@ -238,7 +238,31 @@ class SparkTrainerTest {
                     throw new IllegalStateException("injected failure: step 3, partition 1, first attempt");
                 }
             };
-            SparkTrainer.Result retried = distributed(net, regression, o, ADAM, Precision.FP64, 3, failOnce);
+            List<StepReport> reports = new ArrayList<>();
+            SparkTrainer.Listener steps = new SparkTrainer.Listener() {
+                @Override
+                public void stepDone(StepReport r) {
+                    reports.add(r);
+                }
+            };
+            SparkTrainer.Result retried = new SparkTrainer(
+                            SharedSpark.get(),
+                            SparkTrainer.Config.of(3, Precision.FP64)
+                                    .withBackend("cpu")
+                                    .withHook(failOnce))
+                    .train(net, regression, o, OptimizerState.fresh(ADAM, net), steps);
+            assertEquals(10, reports.size());
+            long p = net.parameterCount();
+            for (StepReport r : reports) {
+                assertEquals(
+                        r.step().step() == 3 ? 1 : 0,
+                        r.failedAttempts(),
+                        "failed attempts of step " + r.step().step());
+                assertEquals(8 * p, r.broadcastBytes());
+                assertEquals(3 * (8 * p + 40), r.resultBytes()); // 7 or 3 rows: every partition has some
+                assertTrue(r.computeNanos() > 0 && r.exchangeNanos() >= 0 && r.updateNanos() > 0, r.toString());
+                assertTrue(r.wallNanos() >= r.computeNanos() + r.updateNanos(), r.toString());
+            }
             // Bit for bit: the retried task computes the same part from the same broadcast weights.
             assertSameParameters(clean.network(), retried.network(), 0.0, "after a retried task");
             assertEquals(1, retried.failedAttempts());
