@@ -50,6 +50,22 @@ final class BatchStaging {
      * order), one micro-batch at a time, each next one uploaded before the current one computes.
      */
     void run(Samples data, int[] order, int from, int rows, boolean train, ForwardBackward passes, StepTracer trace) {
+        run(data, order, from, rows, rows, train, passes, trace);
+    }
+
+    /**
+     * {@link #run}, with the loss and the gradients those of a batch of {@code count} samples
+     * (at least {@code rows}) of which these rows are a part: each is divided by {@code count}.
+     */
+    void run(
+            Samples data,
+            int[] order,
+            int from,
+            int rows,
+            int count,
+            boolean train,
+            ForwardBackward passes,
+            StepTracer trace) {
         int micro = (rows + capacity - 1) / capacity;
         if (micro > 1 && inputs[1] == null) {
             allocateSet(1);
@@ -62,7 +78,7 @@ final class BatchStaging {
                 int next = start + capacity;
                 upload(data, order, from + next, Math.min(capacity, rows - next), (mb + 1) % 2);
             }
-            passes.compute(inputs(mb % 2, r), targets(mb % 2, r), rows, mb == 0 ? 0.0 : 1.0, train, trace);
+            passes.compute(inputs(mb % 2, r), targets(mb % 2, r), count, mb == 0 ? 0.0 : 1.0, train, trace);
         }
     }
 

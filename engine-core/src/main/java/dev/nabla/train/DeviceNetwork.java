@@ -190,6 +190,61 @@ final class DeviceNetwork {
         return new OptimizerState(optimizer, steps, tensors);
     }
 
+    /**
+     * The number of parameters, which is the length of the flat arrays below: per layer, its
+     * weights ({@code O x I}, row-major), then its bias ({@code O}) where it has one.
+     */
+    int parameterCount() {
+        return Math.toIntExact(initial.parameterCount());
+    }
+
+    /** Copies every weight and bias into {@code out} from {@code offset}, in {@link #parameterCount()}'s order. */
+    void downloadParameters(double[] out, int offset) {
+        copy(out, offset, false, false);
+    }
+
+    /** Replaces every weight and bias with {@code values} from {@code offset}, in {@link #parameterCount()}'s order. */
+    void uploadParameters(double[] values, int offset) {
+        copy(values, offset, false, true);
+    }
+
+    /** Copies every gradient into {@code out} from {@code offset}, in {@link #parameterCount()}'s order. */
+    void downloadGradients(double[] out, int offset) {
+        copy(out, offset, true, false);
+    }
+
+    /** Replaces every gradient with {@code values} from {@code offset}, in {@link #parameterCount()}'s order. */
+    void uploadGradients(double[] values, int offset) {
+        copy(values, offset, true, true);
+    }
+
+    /** Moves the parameters (or their gradients) between the backend and {@code host}, layer by layer. */
+    private void copy(double[] host, int offset, boolean gradients, boolean upload) {
+        if (offset < 0 || (long) offset + parameterCount() > host.length) {
+            throw new IllegalArgumentException("an array of " + host.length + " values holds no " + parameterCount()
+                    + " parameters from " + offset);
+        }
+        Backend backend = memory.backend();
+        int at = offset;
+        for (DeviceLayer s : layers) {
+            at = move(backend, gradients ? s.weightGrad : s.weights, host, at, upload);
+            Matrix b = gradients ? s.biasGrad : s.bias;
+            if (b != null) {
+                at = move(backend, b, host, at, upload);
+            }
+        }
+    }
+
+    /** Moves one matrix between the backend and {@code host} at {@code at}; returns the offset after it. */
+    private static int move(Backend backend, Matrix m, double[] host, int at, boolean upload) {
+        if (upload) {
+            backend.upload(host, at, m);
+        } else {
+            backend.download(m, host, at);
+        }
+        return at + m.rows() * m.cols();
+    }
+
     /** The network as it is now on the backend. */
     Network download() {
         Backend backend = memory.backend();

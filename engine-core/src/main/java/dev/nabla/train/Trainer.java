@@ -152,6 +152,65 @@ public final class Trainer implements AutoCloseable {
         return lastLoss();
     }
 
+    /**
+     * The number of parameters: the length of the flat arrays of {@link #parameters},
+     * {@link #loadParameters}, {@link #gradientSums} and {@link #applyGradients}, which hold per
+     * layer, first to last, its weights ({@code O x I}, row-major), then its bias ({@code O})
+     * where it has one.
+     */
+    public int parameterCount() {
+        return net.parameterCount();
+    }
+
+    /** Copies every weight and bias as they are now on the backend into {@code out} ({@link #parameterCount()}'s order). */
+    public void parameters(double[] out) {
+        net.downloadParameters(out, 0);
+    }
+
+    /**
+     * Replaces every weight and bias with {@code values} ({@link #parameterCount()}'s order),
+     * leaving the optimizer's state as it is: a trainer kept for one network's shape takes each
+     * step's weights this way.
+     */
+    public void loadParameters(double[] values) {
+        net.uploadParameters(values, 0);
+    }
+
+    /**
+     * The loss and the gradients of samples {@code order[from .. from + rows - 1]} of {@code data}
+     * (or {@code from ..} when {@code order} is null) as a part of a batch of {@code count}
+     * samples, without any update: the sums over these samples of each one's loss and gradient,
+     * divided by {@code count}. So the parts of one batch, added up, are that batch's mean loss and
+     * gradient, and {@link #applyGradients} with their sum takes the step {@link #step} takes on the
+     * whole batch, up to the order of the sums. The gradients go to {@code gradients}
+     * ({@link #parameterCount()}'s order); {@link #lastCorrect()} then says how many of these samples
+     * were classified right.
+     *
+     * @return these samples' share of the batch's loss: their losses' sum divided by {@code count}
+     */
+    public double gradientSums(Samples data, int[] order, int from, int rows, int count, double[] gradients) {
+        checkBatch(data, order, from, rows);
+        if (count < rows) {
+            throw new IllegalArgumentException("a part of " + rows + " samples of a batch of only " + count);
+        }
+        staging.run(data, order, from, rows, count, true, passes, null);
+        net.downloadGradients(gradients, 0);
+        return lastLoss();
+    }
+
+    /**
+     * One optimizer update with {@code gradients} ({@link #parameterCount()}'s order) as the
+     * batch's gradients at learning rate {@code lr}: the update {@link #step} ends with, counted
+     * as one step of the optimizer's state (Adam's bias corrections), so that a trainer fed the
+     * summed {@link #gradientSums} of each batch's parts trains as one fed the batches.
+     */
+    public void applyGradients(double[] gradients, double lr) {
+        checkRate(lr);
+        net.uploadGradients(gradients, 0);
+        prepareUpdate(lr);
+        net.update(scalars);
+    }
+
     /** Uploads the next update's learning rate and bias corrections, and counts the update. */
     private void prepareUpdate(double lr) {
         net.optimizer().stepScalars(lr, optimizerSteps + 1, scalarsHost);

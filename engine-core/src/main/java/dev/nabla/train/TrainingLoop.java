@@ -261,11 +261,6 @@ public final class TrainingLoop {
     }
 
     private static void shuffle(int[] order, SplittableRandom rng) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        ShuffledOrders.shuffle(order, rng);
     }
 }
