@@ -50,8 +50,7 @@ class EmulatedDeviceTest {
     @Test
     void theStreamOrderingHoldsWhenCopiesRunAheadOfKernels() throws Exception {
         runOnEmulatedDevice(
-                List.of(CudaTransfersTest.class, CudaGraphTest.class),
-                Map.of("NABLA_EMULATED_ORDER", "copies-first"));
+                List.of(CudaTransfersTest.class, CudaGraphTest.class), Map.of("NABLA_EMULATED_ORDER", "copies-first"));
     }
 
     private static void runOnEmulatedDevice(List<Class<?>> tests, Map<String, String> env) throws Exception {
