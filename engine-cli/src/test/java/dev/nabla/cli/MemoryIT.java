@@ -139,7 +139,7 @@ class MemoryIT {
         String line = r.line();
         assertTrue(
                 line.startsWith("engine: not enough memory: the 16-1500-1500-4 network (2,280,000 parameters) on cpu"
-                        + " fp64, with its gradients and the buffers of 1 sample at a time needs 57,600,552 bytes"
+                        + " fp64, with its gradients and the buffers of 1 sample at a time needs 57,600,584 bytes"
                         + " (54.9 MiB) of Java heap, but "),
                 line);
         assertTrue(line.endsWith(" otherwise) or use a smaller network (not even one sample at a time fits)"), line);
@@ -166,7 +166,7 @@ class MemoryIT {
         String line = r.line();
         assertTrue(
                 line.startsWith("engine: not enough memory: the 16-4096-4 network (81,920 parameters) on cpu fp64, with"
-                        + " its gradients and the buffers of 100,000 samples at a time needs 6,814,635,016 bytes"
+                        + " its gradients and the buffers of 100,000 samples at a time needs 6,814,635,048 bytes"
                         + " (6.3 GiB) of Java heap, but "),
                 line);
         assertTrue(
