@@ -221,7 +221,7 @@ final class TrainCommand implements Callable<Integer> {
                     before == null
                             ? ""
                             : ", resumed at epoch " + start.epoch() + " step " + (start.stepInEpoch() + 1) + " ("
-                                    + start.stepsDone() + " steps done)"));
+                                    + String.format(Locale.ROOT, "%,d", start.stepsDone()) + " steps done)"));
             report.begin(start.stepsDone());
             OptimizerState state = resumed != null
                     ? resumed.optimizerState(rule, flags.resume.toString())
@@ -309,7 +309,8 @@ final class TrainCommand implements Callable<Integer> {
                         + (at.stepInEpoch() == 0
                                 ? "epoch " + (at.epoch() - 1)
                                 : "step " + at.stepInEpoch() + " of epoch " + at.epoch())
-                        + " (" + Plural.of(at.stepsDone(), "step") + " in all)"
+                        + String.format(
+                                Locale.ROOT, " (%,d step%s in all)", at.stepsDone(), at.stepsDone() == 1 ? "" : "s")
                         + (saved == null
                                 ? "; nothing saved (no --save)"
                                 : saved.file() == null
