@@ -5,6 +5,15 @@ package dev.nabla.conformance;
  * double precision, on row-major arrays. Backends are tested against it.
  */
 public final class Reference {
+    /** {@code rows[j][i]} as one row-major array: a plain trainer's weights as the engine lays them out. */
+    public static double[] rowMajor(double[][] rows) {
+        double[] out = new double[rows.length * rows[0].length];
+        for (int j = 0; j < rows.length; j++) {
+            System.arraycopy(rows[j], 0, out, j * rows[0].length, rows[0].length);
+        }
+        return out;
+    }
+
     private Reference() {}
 
     /** Element {@code (i, p)} of {@code op(x)} for a stored {@code rows x cols} matrix. */

@@ -211,11 +211,7 @@ public final class ReferenceTraining {
 
     /** Layer {@code l}'s weights, row-major {@code O x I}. */
     public double[] weights(int l) {
-        double[] out = new double[w[l].length * w[l][0].length];
-        for (int j = 0; j < w[l].length; j++) {
-            System.arraycopy(w[l][j], 0, out, j * w[l][0].length, w[l][0].length);
-        }
-        return out;
+        return Reference.rowMajor(w[l]);
     }
 
     /** Layer {@code l}'s bias, or {@code null}. */
