@@ -6,6 +6,7 @@ import dev.nabla.data.CsvData;
 import dev.nabla.data.CsvTable;
 import dev.nabla.data.NpyArray;
 import dev.nabla.data.NpySamples;
+import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import dev.nabla.io.InputFiles;
 import dev.nabla.model.Network;
@@ -35,26 +36,60 @@ final class DataFiles {
      * or without a network over the largest label plus one.
      */
     static Samples samples(Path data, Path targets, Network net, int outputs, boolean header, boolean labels) {
-        labels = labels || labelsImplied(data, targets, net);
-        int classes = net == null ? 0 : net.outputs();
-        if (isNpy(data)) {
-            requireCsv(data, header);
-            if (targets == null) {
-                throw new InputException(data + ": .npy inputs need their " + (labels ? "labels" : "targets")
-                        + " as a second file: --targets Y.npy");
+        return source(data, targets, net, outputs, header, labels).open();
+    }
+
+    /**
+     * The samples {@link #samples(Path, Path, Network, int, boolean, boolean)} opens, as a
+     * description another machine opens them from ({@code engine train --spark}'s executors).
+     */
+    static Source source(Path data, Path targets, Network net, int outputs, boolean header, boolean labels) {
+        return new Source(
+                data.toString(),
+                targets == null ? null : targets.toString(),
+                net == null ? 0 : net.inputs(),
+                net == null ? 0 : net.outputs(),
+                outputs,
+                header,
+                labels || labelsImplied(data, targets, net));
+    }
+
+    /**
+     * Data files as the command reads them: for a network of {@code inputs} and {@code classes}
+     * outputs (both 0 without one, the CSV's last {@code outputs} columns then its targets), with
+     * {@code labels} the targets being class indices.
+     */
+    record Source(
+            String data, String targets, int inputs, int classes, int outputs, boolean header, boolean labels)
+            implements SampleSource {
+        @Override
+        public Samples open() {
+            Path file = Path.of(data);
+            if (isNpy(file)) {
+                requireCsv(file, header);
+                if (targets == null) {
+                    throw new InputException(data + ": .npy inputs need their " + (labels ? "labels" : "targets")
+                            + " as a second file: --targets Y.npy");
+                }
+                return labels ? ClassLabels.npy(file, Path.of(targets), classes) : NpySamples.open(file, Path.of(targets));
             }
-            return labels ? ClassLabels.npy(data, targets, classes) : NpySamples.open(data, targets);
+            if (targets != null) {
+                throw new InputException(
+                        "--targets is for .npy inputs; a CSV file holds its targets in its last columns");
+            }
+            InputFiles.requireReadableFile(file);
+            if (labels) {
+                return CsvData.readLabeled(file, inputs, classes, header);
+            }
+            return inputs == 0
+                    ? CsvData.readWithTargets(file, outputs, header)
+                    : CsvData.read(file, inputs, classes, header);
         }
-        if (targets != null) {
-            throw new InputException("--targets is for .npy inputs; a CSV file holds its targets in its last columns");
+
+        @Override
+        public String describe() {
+            return targets == null ? data : data + " and " + targets;
         }
-        InputFiles.requireReadableFile(data);
-        if (labels) {
-            return CsvData.readLabeled(data, net == null ? 0 : net.inputs(), classes, header);
-        }
-        return net == null
-                ? CsvData.readWithTargets(data, outputs, header)
-                : CsvData.read(data, net.inputs(), net.outputs(), header);
     }
 
     /**

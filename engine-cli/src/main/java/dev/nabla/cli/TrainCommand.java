@@ -10,6 +10,7 @@ import dev.nabla.data.DataIdentity;
 import dev.nabla.data.FeatureScales;
 import dev.nabla.data.HeldOutSplit;
 import dev.nabla.data.InputScaling;
+import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import dev.nabla.data.SyntheticData;
 import dev.nabla.io.OutputFile;
@@ -75,6 +76,10 @@ final class TrainCommand implements Callable<Integer> {
     private DataIdentity dataIdentity;
     /** The inputs' standardization the saved model keeps; null when the network takes raw inputs. */
     private InputScaling scaling;
+    /** Where all the samples came from. */
+    private SampleSource allSource;
+    /** The samples held out of them by --validation. */
+    private int heldCount;
 
     @Override
     public Integer call() {
@@ -140,6 +145,7 @@ final class TrainCommand implements Callable<Integer> {
                         + " samples leaves no samples to hold out or none to train on");
             }
             heldOutDrawn = flags.heldOutDrawn(before, options.shuffle());
+            heldCount = v;
             HeldOutSplit split = heldOutDrawn ? HeldOutSplit.drawn(all, v, options.seed()) : HeldOutSplit.last(all, v);
             train = split.train();
             held = split.held();
@@ -194,7 +200,9 @@ final class TrainCommand implements Callable<Integer> {
                 plot);
         SaveFile saving =
                 save == null ? null : new SaveFile(save, Checkpoint.hasCheckpointName(flags.save), report::warn);
-        try (Selection sel = flags.backend.open(p);
+        SampleSource source = flags.spark.on() ? trainingSource(net, options.seed()) : null;
+        try (ClusterTraining cluster = ClusterTraining.connect(flags.spark, this::say);
+                Selection sel = flags.backend.open(p);
                 Interrupts interrupts = new Interrupts()) {
             say("backend: " + sel.summary());
             say("device:  " + sel.backend().description());
@@ -226,7 +234,7 @@ final class TrainCommand implements Callable<Integer> {
             OptimizerState state = resumed != null
                     ? resumed.optimizerState(rule, flags.resume.toString())
                     : OptimizerState.fresh(rule, net);
-            return run(sel, net, state, train, held, options, start, capacity, report, saving, interrupts);
+            return run(sel, net, state, train, held, options, start, capacity, report, saving, interrupts, cluster, source);
         }
     }
 
@@ -241,9 +249,14 @@ final class TrainCommand implements Callable<Integer> {
             int capacity,
             TrainingReport report,
             SaveFile saving,
-            Interrupts interrupts) {
+            Interrupts interrupts,
+            ClusterTraining cluster,
+            SampleSource source) {
         Precision p = sel.backend().precision();
         try (Trainer tr = new Trainer(sel.backend(), net, capacity, state)) {
+            TrainingLoop.Steps steps = cluster == null
+                    ? TrainingLoop.Steps.local(tr, train)
+                    : cluster.start(tr, source, options, flags.microBatch == null ? 0 : flags.microBatch, flags.backend.backend);
             TrainingLoop.Listener listener = new TrainingLoop.Listener() {
                 /** A checkpoint due at an epoch's last step waits for the epoch's held-out loss. */
                 private TrainingLoop.Position dueAtEpochEnd;
@@ -290,7 +303,7 @@ final class TrainCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             TrainingLoop.Result r;
             try {
-                r = TrainingLoop.run(tr, train, held, options, start, interrupts::requested, listener);
+                r = TrainingLoop.run(tr, steps, train.count(), held, options, start, interrupts::requested, listener);
             } catch (RuntimeException e) {
                 report.finish(); // a diverged run keeps its metrics and plot up to the step that failed
                 throw e;
@@ -335,6 +348,9 @@ final class TrainCommand implements Callable<Integer> {
                         r.seconds(),
                         r.samplesPerSecond(),
                         wall));
+            }
+            if (cluster != null && r.steps() > 0) {
+                out.println(cluster.summary());
             }
             if (saved != null && saved.file() != null) {
                 out.println("saved:   " + saved.file());
@@ -457,12 +473,35 @@ final class TrainCommand implements Callable<Integer> {
 
     private Samples loadData(Network net, long runSeed) {
         if (flags.data == null) {
-            int samples = flags.samples != null ? flags.samples : DEFAULT_SAMPLES;
-            MemoryCheck.requireSyntheticData(samples);
-            return SyntheticData.generate(samples, runSeed);
+            MemoryCheck.requireSyntheticData(syntheticSamples());
         }
-        return DataFiles.samples(
+        allSource = allSamples(net, runSeed);
+        return allSource.open();
+    }
+
+    private int syntheticSamples() {
+        return flags.samples != null ? flags.samples : DEFAULT_SAMPLES;
+    }
+
+    /** Where all the samples come from, the held-out ones among them: the data files, or the built-in data. */
+    private SampleSource allSamples(Network net, long runSeed) {
+        if (flags.data == null) {
+            return SampleSource.synthetic(syntheticSamples(), runSeed);
+        }
+        return DataFiles.source(
                 flags.data, flags.targets, net, flags.outputs == null ? 1 : flags.outputs, flags.header, flags.labels);
+    }
+
+    /**
+     * The samples trained on, as the executors of a run on Spark open them: all of them, less the
+     * held-out ones, standardized, exactly as this machine took them.
+     */
+    private SampleSource trainingSource(Network net, long runSeed) {
+        SampleSource s = allSource;
+        if (heldOut != null) {
+            s = s.trainingPart(heldCount, heldOutDrawn, runSeed);
+        }
+        return net.inputScaling() == null ? s : s.standardized(net.inputScaling());
     }
 
     /** What tells the data from other data: its files' sizes and checksums, or the built-in data's count and seed. */

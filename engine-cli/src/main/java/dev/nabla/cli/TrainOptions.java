@@ -117,6 +117,9 @@ final class TrainOptions {
     @Mixin
     BackendOptions backend;
 
+    @Mixin
+    SparkOptions spark;
+
     @Option(
             names = "--precision",
             paramLabel = "fp64|fp32|tf32",
@@ -290,6 +293,7 @@ final class TrainOptions {
     /** Each flag alone and the flags together make sense; the first that does not is the error. */
     void check() {
         training.check();
+        spark.check();
         if (lr != null && (!(lr > 0) || !Double.isFinite(lr))) {
             throw new InputException("--lr must be a positive finite number, not " + lr);
         }

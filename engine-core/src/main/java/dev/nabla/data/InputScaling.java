@@ -15,7 +15,9 @@ import java.util.Arrays;
  * eps * variance} for {@code n} samples and {@code eps} the double's machine epsilon (2.2e-16):
  * what is left of a constant column by rounding, the test scikit-learn makes.
  */
-public final class InputScaling {
+public final class InputScaling implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final double[] mean;
     private final double[] scale;
 

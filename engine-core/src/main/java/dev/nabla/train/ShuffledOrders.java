@@ -52,8 +52,8 @@ public final class ShuffledOrders {
         return order;
     }
 
-    /** One Fisher-Yates shuffle of {@code order} in place, as {@link TrainingLoop} draws an epoch's order. */
-    static void shuffle(int[] order, SplittableRandom rng) {
+    /** One Fisher-Yates shuffle of {@code order} in place. */
+    private static void shuffle(int[] order, SplittableRandom rng) {
         for (int i = order.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int tmp = order[i];

@@ -3,7 +3,6 @@ package dev.nabla.train;
 import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.data.Samples;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -155,36 +154,79 @@ public final class TrainingLoop {
             Position start,
             BooleanSupplier stop,
             Listener listener) {
+        return run(trainer, Steps.local(trainer, data), data.count(), validation, options, start, stop, listener);
+    }
+
+    /**
+     * How a run's steps are computed: by the trainer on its own backend ({@link #local}), or by
+     * many machines whose gradient sums one trainer applies. Either way a step trains on the
+     * samples at positions {@code first..first+rows-1} of its epoch's order.
+     */
+    public interface Steps {
+        /**
+         * One step of epoch {@code epoch} (from 1) on the samples at positions
+         * {@code first..first+rows-1} of {@code order} (null: file order; else the epoch's
+         * {@link ShuffledOrders} order) at learning rate {@code learningRate}; returns the batch's
+         * mean loss before the update.
+         */
+        double step(int epoch, int[] order, int first, int rows, double learningRate);
+
+        /** The samples the last step classified right (by the network before its update); -1 for {@code mse}. */
+        long lastCorrect();
+
+        /** Steps the trainer takes itself on {@code data}. */
+        static Steps local(Trainer trainer, Samples data) {
+            return new Steps() {
+                @Override
+                public double step(int epoch, int[] order, int first, int rows, double learningRate) {
+                    return trainer.step(data, order, first, rows, learningRate);
+                }
+
+                @Override
+                public long lastCorrect() {
+                    return trainer.lastCorrect();
+                }
+            };
+        }
+    }
+
+    /**
+     * Trains on {@code samples} samples through {@code steps} from {@code start}, checking
+     * {@code stop} after every step; {@code trainer} holds the network the steps update, and
+     * after each epoch measures the loss on {@code validation} when given. Every way of computing
+     * steps shares this loop, so their runs take the same batches at the same learning rates and
+     * stop, resume and report alike.
+     */
+    public static Result run(
+            Trainer trainer,
+            Steps steps,
+            int samples,
+            Samples validation,
+            Options options,
+            Position start,
+            BooleanSupplier stop,
+            Listener listener) {
         Listener events = listener == null ? new Listener() {} : listener;
-        int n = data.count();
+        int n = samples;
+        if (n < 1) {
+            throw new InputException("no samples to train on");
+        }
         int batch = Math.min(options.batch(), n);
         int stepsPerEpoch = (n + batch - 1) / batch;
         if (start.epoch() < 1 || start.stepInEpoch() < 0 || start.stepInEpoch() > stepsPerEpoch) {
             throw new InputException("cannot resume at epoch " + start.epoch() + ", step " + start.stepInEpoch()
                     + ": an epoch of this data has " + Plural.of(stepsPerEpoch, "step"));
         }
-        int[] order = null;
-        SplittableRandom rng = new SplittableRandom(options.seed());
-        if (options.shuffle()) {
-            order = new int[n];
-            for (int s = 0; s < n; s++) {
-                order[s] = s;
-            }
-            for (int e = 1; e < start.epoch(); e++) {
-                shuffle(order, rng); // the orders of the epochs already done, drawn again
-            }
-        }
-        long samples = 0;
-        long steps = 0;
+        ShuffledOrders orders = options.shuffle() ? new ShuffledOrders(n, options.seed()) : null;
+        long trained = 0;
+        long taken = 0;
         long nanos = 0;
         long stepsDone = start.stepsDone();
         long totalSteps = (long) options.epochs() * stepsPerEpoch;
         boolean classifies = trainer.lossFunction().classification();
         double lastLoss = Double.NaN;
         for (int e = start.epoch(); e <= options.epochs(); e++) {
-            if (order != null) {
-                shuffle(order, rng);
-            }
+            int[] order = orders == null ? null : orders.epoch(e);
             boolean resumed = e == start.epoch();
             int firstStep = resumed ? start.stepInEpoch() : 0;
             double lossSum = resumed ? start.epochLossSum() : 0.0;
@@ -196,18 +238,18 @@ public final class TrainingLoop {
                 int rows = Math.min(batch, n - first);
                 double lr = options.schedule().rate(options.learningRate(), stepsDone, totalSteps);
                 long t0 = System.nanoTime();
-                double loss = trainer.step(data, order, first, rows, lr);
+                double loss = steps.step(e, order, first, rows, lr);
                 long dt = System.nanoTime() - t0;
                 epochNanos += dt;
                 stepsDone++;
-                steps++;
-                samples += rows;
+                taken++;
+                trained += rows;
                 epochSamples += rows;
                 if (!Double.isFinite(loss)) {
                     throw new TrainingDivergedException(e, stepsDone, k + 1, loss);
                 }
                 lossSum += loss * rows;
-                long right = trainer.lastCorrect();
+                long right = steps.lastCorrect();
                 correct += Math.max(0, right);
                 Position next = k + 1 < stepsPerEpoch
                         ? new Position(e, k + 1, stepsDone, lossSum, correct)
@@ -215,7 +257,7 @@ public final class TrainingLoop {
                 events.stepDone(new Step(e, stepsDone, k + 1, stepsPerEpoch, lr, loss, rows, right, dt / 1e9, next));
                 if (k + 1 < stepsPerEpoch && stop.getAsBoolean()) {
                     nanos += epochNanos;
-                    return new Result(samples, steps, nanos / 1e9, lastLoss, next, false);
+                    return new Result(trained, taken, nanos / 1e9, lastLoss, next, false);
                 }
             }
             nanos += epochNanos;
@@ -239,12 +281,12 @@ public final class TrainingLoop {
                     validationAccuracy));
             Position next = new Position(e + 1, 0, stepsDone, 0.0, 0);
             if (e < options.epochs() && stop.getAsBoolean()) {
-                return new Result(samples, steps, nanos / 1e9, lastLoss, next, false);
+                return new Result(trained, taken, nanos / 1e9, lastLoss, next, false);
             }
         }
         return new Result(
-                samples,
-                steps,
+                trained,
+                taken,
                 nanos / 1e9,
                 lastLoss,
                 new Position(Math.max(start.epoch(), options.epochs() + 1), 0, stepsDone, 0.0, 0),
@@ -258,9 +300,5 @@ public final class TrainingLoop {
                     + Plural.of(data.targetWidth(), "target") + " per sample, but the model takes "
                     + Plural.of(inputs, "input") + " and " + Plural.of(outputs, "target"));
         }
-    }
-
-    private static void shuffle(int[] order, SplittableRandom rng) {
-        ShuffledOrders.shuffle(order, rng);
     }
 }

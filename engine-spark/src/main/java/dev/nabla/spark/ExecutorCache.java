@@ -1,5 +1,6 @@
 package dev.nabla.spark;
 
+import dev.nabla.data.SampleSource;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * What an executor JVM keeps between steps: the samples it opened (one per {@link SparkData}) and
+ * What an executor JVM keeps between steps: the samples it opened (one per {@link SampleSource}) and
  * a pool of workers, each a backend with a trainer for one network shape. A task borrows a worker
  * for its step and gives it back, so a JVM holds as many trainers as it runs tasks at once, and a
  * step only uploads the broadcast weights into one. Kept for the JVM's life.
@@ -47,19 +48,23 @@ final class ExecutorCache {
 
     /** Workers are shared by tasks of one network shape, backend and precision, with micro-batches of one size. */
     record Key(NetworkShape shape, String backend, Precision precision, int capacity) implements Serializable {
-        /** This key for the parts of batches of {@code batch} samples cut {@code parts} ways: the largest part fits at once. */
-        Key forParts(int batch, int parts) {
-            return new Key(shape, backend, precision, Math.max(1, (batch + parts - 1) / parts));
+        /**
+         * This key for the parts of batches of {@code batch} samples cut {@code parts} ways: the
+         * largest part fits at once, or micro-batches of {@code microBatch} (0: no limit) where fewer.
+         */
+        Key forParts(int batch, int parts, int microBatch) {
+            int largest = Math.max(1, (batch + parts - 1) / parts);
+            return new Key(shape, backend, precision, microBatch > 0 ? Math.min(microBatch, largest) : largest);
         }
     }
 
-    private static final Map<SparkData, Samples> SAMPLES = new ConcurrentHashMap<>();
+    private static final Map<SampleSource, Samples> SAMPLES = new ConcurrentHashMap<>();
     private static final Map<Key, ConcurrentLinkedDeque<Worker>> WORKERS = new ConcurrentHashMap<>();
 
     private ExecutorCache() {}
 
-    static Samples samples(SparkData data) {
-        return SAMPLES.computeIfAbsent(data, SparkData::open);
+    static Samples samples(SampleSource data) {
+        return SAMPLES.computeIfAbsent(data, SampleSource::open);
     }
 
     /**

@@ -20,6 +20,11 @@ record PartResult(
         String backend)
         implements Serializable {
 
+    /** This result without its gradients: what the scalars' way to the driver carries. */
+    PartResult withoutGradients() {
+        return new PartResult(partition, attempt, rows, loss, correct, null, computeNanos, executor, backend);
+    }
+
     /** The bytes of its payload: the gradients and the few numbers beside them. */
     long payloadBytes() {
         return (gradients == null ? 0 : 8L * gradients.length) + 40;

@@ -1,10 +1,10 @@
 package dev.nabla.spark;
 
+import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import dev.nabla.train.Trainer;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
@@ -18,7 +18,7 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
     private final Broadcast<double[]> weights;
     private final StepPlan plan;
     private final ExecutorCache.Key key;
-    private final SparkData data;
+    private final SampleSource data;
     private final TaskHook hook;
 
     /**
@@ -29,12 +29,22 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
     record StepPlan(long step, int epoch, int first, int rows, int parts, boolean shuffle, long seed)
             implements java.io.Serializable {}
 
-    StepTask(Broadcast<double[]> weights, StepPlan plan, ExecutorCache.Key key, SparkData data, TaskHook hook) {
+    StepTask(Broadcast<double[]> weights, StepPlan plan, ExecutorCache.Key key, SampleSource data, TaskHook hook) {
         this.weights = weights;
         this.plan = plan;
         this.key = key;
         this.data = data;
         this.hook = hook;
+    }
+
+    /** The partitions the step's batch is cut into. */
+    int parts() {
+        return plan.parts();
+    }
+
+    /** The step's number in the run, from 1. */
+    long step() {
+        return plan.step();
     }
 
     @Override
@@ -43,7 +53,7 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
         int attempt = task == null ? 0 : task.attemptNumber();
         hook.beforeStep(plan.step(), partition, attempt);
         int rows = BatchParts.rows(plan.rows(), plan.parts(), partition);
-        String executor = SparkEnv.get() == null ? "?" : SparkEnv.get().executorId();
+        String executor = SetUpTask.executorId();
         if (rows == 0) {
             return List.of(new PartResult(partition, attempt, 0, 0.0, 0, null, 0, executor, ""))
                     .iterator();

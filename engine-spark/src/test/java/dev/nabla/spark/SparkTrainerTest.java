@@ -1,5 +1,6 @@
 package dev.nabla.spark;
 
+import dev.nabla.data.SampleSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,8 +47,8 @@ class SparkTrainerTest {
     @TempDir
     static Path dir;
 
-    private static SparkData regression;
-    private static SparkData classes;
+    private static SampleSource regression;
+    private static SampleSource classes;
 
     @BeforeAll
     static void writeData() {
@@ -56,7 +57,7 @@ class SparkTrainerTest {
     }
 
     /** 31 samples of 5 inputs in [-1, 1) and 3 targets: values in [0, 1), or one-hot classes. */
-    private static SparkData write(String name, Loss loss) {
+    private static SampleSource write(String name, Loss loss) {
         SplittableRandom rng = new SplittableRandom(name.hashCode());
         double[] x = new double[SAMPLES * 5];
         double[] t = new double[SAMPLES * 3];
@@ -73,7 +74,7 @@ class SparkTrainerTest {
         Path ts = dir.resolve(name + "-t.npy");
         NpyArray.write(xs, x, SAMPLES, 5);
         NpyArray.write(ts, t, SAMPLES, 3);
-        return SparkData.npy(xs.toString(), ts.toString());
+        return SampleSource.npy(xs.toString(), ts.toString());
     }
 
     /** Depth 2 to 4, hidden widths 9, 6, 4 (depth 2 and 3 wider than the CPU backend fuses). */
@@ -127,7 +128,7 @@ class SparkTrainerTest {
     record Trained(Network network, OptimizerState state, double lastLoss) {}
 
     /** One machine: the trainer and the loop, on the CPU, over the same files. */
-    private static Trained single(Network net, SparkData data, TrainingLoop.Options o, Optimizer opt, Precision p) {
+    private static Trained single(Network net, SampleSource data, TrainingLoop.Options o, Optimizer opt, Precision p) {
         Samples samples = data.open();
         try (Selection s = Backends.select("cpu", p);
                 Trainer t = new Trainer(s.backend(), net, BATCH, opt)) {
@@ -137,9 +138,12 @@ class SparkTrainerTest {
     }
 
     private static SparkTrainer.Result distributed(
-            Network net, SparkData data, TrainingLoop.Options o, Optimizer opt, Precision p, int parts, TaskHook hook) {
-        SparkTrainer.Config c =
-                SparkTrainer.Config.of(parts, p).withBackend("cpu").withHook(hook);
+            Network net, SampleSource data, TrainingLoop.Options o, Optimizer opt, Precision p, int parts, TaskHook hook) {
+        return distributed(net, data, o, opt, SparkTrainer.Config.of(parts, p).withBackend("cpu").withHook(hook));
+    }
+
+    private static SparkTrainer.Result distributed(
+            Network net, SampleSource data, TrainingLoop.Options o, Optimizer opt, SparkTrainer.Config c) {
         return new SparkTrainer(SharedSpark.get(), c).train(net, data, o, OptimizerState.fresh(opt, net), null);
     }
 
@@ -158,7 +162,7 @@ class SparkTrainerTest {
     @MethodSource("cases")
     void trainsAsOneMachine(Case c) {
         Network net = network(c.loss(), c.depth(), c.bias());
-        SparkData data = c.loss() == Loss.MSE ? regression : classes;
+        SampleSource data = c.loss() == Loss.MSE ? regression : classes;
         TrainingLoop.Options o = options(c.shuffle());
         Trained one = single(net, data, o, c.optimizer(), c.precision());
         SparkTrainer.Result spark = distributed(net, data, o, c.optimizer(), c.precision(), c.parts(), TaskHook.NONE);
@@ -201,6 +205,41 @@ class SparkTrainerTest {
                     b.optimizerState().tensors().get(k),
                     0.0);
         }
+    }
+
+    @Test
+    void theReduceScatterAddsTheCollectedSumsBitForBit() {
+        Network net = network(Loss.SOFTMAX_CROSS_ENTROPY, 3, true);
+        TrainingLoop.Options o = options(true);
+        SparkTrainer.Config c = SparkTrainer.Config.of(3, Precision.FP64).withBackend("cpu");
+        SparkTrainer.Result collected =
+                distributed(net, classes, o, ADAM, c.withExchange(ExchangeChoice.COLLECT));
+        SparkTrainer.Result scattered =
+                distributed(net, classes, o, ADAM, c.withExchange(ExchangeChoice.REDUCE_SCATTER));
+        assertEquals("collect", collected.exchange());
+        assertEquals("reduce-scatter in 3 chunks", scattered.exchange());
+        // Each entry is added from partition 0 up, starting from zero, by the driver or by a reducer.
+        assertSameParameters(collected.network(), scattered.network(), 0.0, "reduce-scatter against collect");
+        assertEquals(collected.run().lastLoss(), scattered.run().lastLoss(), 0.0);
+        long steps = scattered.run().steps();
+        long p = net.parameterCount();
+        // The driver receives one gradient a step, the executors shuffle every partition's.
+        assertEquals(steps * (8 * p + 3 * 40), scattered.resultBytes());
+        assertEquals(steps * 3 * 8 * p, scattered.shuffleBytes());
+        assertEquals(steps * 3 * (8 * p + 40), collected.resultBytes());
+        assertEquals(0, collected.shuffleBytes());
+    }
+
+    @Test
+    void theExchangeIsChosenByTheBytesTheDriverWouldHold() {
+        long p = 25_000_000; // the wide workload: 200 MB of FP64 gradient
+        assertEquals("collect", Exchange.choose(1, p, SparkTrainer.DRIVER_BYTES).name());
+        assertEquals("reduce-scatter in 8 chunks", Exchange.choose(8, p, SparkTrainer.DRIVER_BYTES).name());
+        assertEquals("collect", Exchange.choose(8, 1_000_000, SparkTrainer.DRIVER_BYTES).name());
+        // Chunks of at most 32 MiB, at least one per partition, never more than the parameters.
+        assertEquals(6, ReduceScatterExchange.chunksFor(p, 2));
+        assertEquals(16, ReduceScatterExchange.chunksFor(p, 16));
+        assertEquals(5, ReduceScatterExchange.chunksFor(5, 8));
     }
 
     @Test

@@ -1,0 +1,114 @@
+package dev.nabla.data;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * Where training samples come from, as a description that can travel: a machine that trains on
+ * part of the data (a Spark executor) is sent this, never the samples, and opens them itself, so
+ * the samples never pass through the machine that coordinates. Every machine that opens the same
+ * source gets the same samples in the same order; the paths must name the same files wherever it
+ * is opened (a shared file system, or copies).
+ */
+public interface SampleSource extends Serializable {
+
+    /** Opens the samples (memory-mapped {@code .npy}, a CSV read whole, or generated). */
+    Samples open();
+
+    /** What the samples are, for messages. */
+    String describe();
+
+    /** Inputs and targets in two {@code .npy} files of as many rows, memory-mapped as {@link NpySamples} reads them. */
+    static SampleSource npy(String inputs, String targets) {
+        return new NpyFiles(inputs, targets);
+    }
+
+    /** One CSV file whose first {@code inputs} columns are the inputs and the next {@code targets} the targets. */
+    static SampleSource csv(String file, int inputs, int targets, boolean header) {
+        return new CsvFile(file, inputs, targets, header);
+    }
+
+    /** The built-in data: {@code count} samples drawn from {@code seed} ({@link SyntheticData}). */
+    static SampleSource synthetic(int count, long seed) {
+        return new Synthetic(count, seed);
+    }
+
+    /**
+     * The samples left to train on when {@code held} of these are held out: the last ones, or
+     * with {@code drawn} those {@link HeldOutSplit#drawn} draws from {@code seed}.
+     */
+    default SampleSource trainingPart(int held, boolean drawn, long seed) {
+        return new TrainingPart(this, held, drawn, seed);
+    }
+
+    /** These samples with their inputs standardized by {@code scaling} as they are copied. */
+    default SampleSource standardized(InputScaling scaling) {
+        return new Standardized(this, scaling);
+    }
+
+    /** Two {@code .npy} files. */
+    record NpyFiles(String inputs, String targets) implements SampleSource {
+        @Override
+        public Samples open() {
+            return NpySamples.open(Path.of(inputs), Path.of(targets));
+        }
+
+        @Override
+        public String describe() {
+            return inputs + " and " + targets;
+        }
+    }
+
+    /** A CSV file, read whole into the memory of each machine that opens it. */
+    record CsvFile(String file, int inputs, int targets, boolean header) implements SampleSource {
+        @Override
+        public Samples open() {
+            return CsvData.read(Path.of(file), inputs, targets, header);
+        }
+
+        @Override
+        public String describe() {
+            return file;
+        }
+    }
+
+    /** The built-in synthetic data. */
+    record Synthetic(int count, long seed) implements SampleSource {
+        @Override
+        public Samples open() {
+            return SyntheticData.generate(count, seed);
+        }
+
+        @Override
+        public String describe() {
+            return "the built-in data (" + count + " samples, seed " + seed + ")";
+        }
+    }
+
+    /** What is left to train on of a source with some of its samples held out. */
+    record TrainingPart(SampleSource all, int held, boolean drawn, long seed) implements SampleSource {
+        @Override
+        public Samples open() {
+            Samples s = all.open();
+            return (drawn ? HeldOutSplit.drawn(s, held, seed) : HeldOutSplit.last(s, held)).train();
+        }
+
+        @Override
+        public String describe() {
+            return all.describe() + " less " + held + " held-out samples";
+        }
+    }
+
+    /** A source whose inputs are standardized. */
+    record Standardized(SampleSource raw, InputScaling scaling) implements SampleSource {
+        @Override
+        public Samples open() {
+            return scaling.apply(raw.open());
+        }
+
+        @Override
+        public String describe() {
+            return raw.describe() + ", standardized";
+        }
+    }
+}

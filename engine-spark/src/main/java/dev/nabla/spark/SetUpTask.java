@@ -1,0 +1,71 @@
+package dev.nabla.spark;
+
+import dev.nabla.data.SampleSource;
+import dev.nabla.data.Samples;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * The task that sets a run up in one partition: its executor opens the data and a worker sized
+ * for the partition's parts of the batches, and reports where it runs, on which backend, and what
+ * data it found.
+ */
+final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<ExecutorReport>> {
+    private final Broadcast<double[]> weights;
+    private final ExecutorCache.Key unsized;
+    private final int batch;
+    private final int parts;
+    private final int microBatch;
+    private final SampleSource data;
+
+    SetUpTask(
+            Broadcast<double[]> weights,
+            ExecutorCache.Key unsized,
+            int batch,
+            int parts,
+            int microBatch,
+            SampleSource data) {
+        this.weights = weights;
+        this.unsized = unsized;
+        this.batch = batch;
+        this.parts = parts;
+        this.microBatch = microBatch;
+        this.data = data;
+    }
+
+    @Override
+    public Iterator<ExecutorReport> call(Integer partition, Iterator<Integer> ignored) {
+        Samples samples = ExecutorCache.samples(data);
+        ExecutorCache.Key key = unsized.forParts(Math.min(batch, samples.count()), parts, microBatch);
+        ExecutorCache.Worker w = ExecutorCache.borrow(key, weights.value());
+        String backend = w.selection.summary();
+        ExecutorCache.giveBack(key, w);
+        return List.of(new ExecutorReport(
+                        partition,
+                        executorId(),
+                        host(),
+                        backend,
+                        samples.count(),
+                        samples.inputWidth(),
+                        samples.targetWidth()))
+                .iterator();
+    }
+
+    /** The executor this task runs in ({@code "driver"} in local mode). */
+    static String executorId() {
+        return SparkEnv.get() == null ? "?" : SparkEnv.get().executorId();
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "?";
+        }
+    }
+}

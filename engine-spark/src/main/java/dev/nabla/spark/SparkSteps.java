@@ -1,0 +1,267 @@
+package dev.nabla.spark;
+
+import dev.nabla.InputException;
+import dev.nabla.Plural;
+import dev.nabla.data.SampleSource;
+import dev.nabla.train.DistributedTraining;
+import dev.nabla.train.Trainer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * A run's steps on Spark. Each step the driver's trainer's weights are broadcast (a fresh
+ * {@link Broadcast}, destroyed once the step's sums are in); every partition's task loads them
+ * into its executor's trainer and computes the loss and gradient sums of its part of the batch
+ * ({@link BatchParts}); the {@link Exchange} adds the parts in partition order; the driver's
+ * trainer applies the update. The data never passes through the driver: every executor opens it
+ * from its {@link SampleSource} and keeps it ({@link ExecutorCache}).
+ */
+final class SparkSteps implements DistributedTraining.Run {
+    /** Where one step's time went and what it moved. */
+    record Timing(
+            long broadcastBytes,
+            long toDriverBytes,
+            long shuffleBytes,
+            long wallNanos,
+            long computeNanos,
+            long updateNanos,
+            long exchangeNanos,
+            int failedAttempts) {}
+
+    private final JavaSparkContext spark;
+    private final SparkTrainer.Config config;
+    private final Trainer driver;
+    private final SampleSource data;
+    private final boolean shuffle;
+    private final long seed;
+    private final JavaRDD<Integer> partitions;
+    private final ExecutorCache.Key key;
+    private final List<ExecutorReport> executors;
+    private final Exchange exchange;
+    private final int parameters;
+    private long correct = -1;
+    private long taken;
+    private Timing last;
+    private long broadcastBytes;
+    private long toDriverBytes;
+    private long shuffleBytes;
+    private long computeNanos;
+    private long updateNanos;
+    private long exchangeNanos;
+    private int failedAttempts;
+
+    /**
+     * Opens the data and a worker in every partition, for batches of {@code batch} samples
+     * (micro-batches of at most {@code microBatch} on the executors, 0 for as many as fit), the
+     * epochs' orders shuffled from {@code seed} when {@code shuffle}.
+     */
+    SparkSteps(
+            JavaSparkContext spark,
+            SparkTrainer.Config config,
+            Trainer driver,
+            SampleSource data,
+            int batch,
+            boolean shuffle,
+            long seed,
+            int microBatch) {
+        this.spark = spark;
+        this.config = config;
+        this.driver = driver;
+        this.data = data;
+        this.shuffle = shuffle;
+        this.seed = seed;
+        int parts = config.partitions();
+        this.parameters = driver.parameterCount();
+        this.partitions =
+                spark.parallelize(IntStream.range(0, parts).boxed().collect(Collectors.toList()), parts);
+        ExecutorCache.Key unsized = new ExecutorCache.Key(
+                NetworkShape.of(driver.network()),
+                config.backend(),
+                driver.backend().precision(),
+                0);
+        this.executors = setUp(unsized, batch, microBatch);
+        int n = executors.get(0).samples();
+        this.key = unsized.forParts(Math.min(batch, n), parts, microBatch);
+        this.exchange = config.exchange() != null
+                ? config.exchange().make(parts, parameters)
+                : Exchange.choose(parts, parameters, config.driverBytes());
+    }
+
+    @Override
+    public int samples() {
+        return executors.get(0).samples();
+    }
+
+    /** Where each partition runs, as it reported before the first step. */
+    List<ExecutorReport> executorReports() {
+        return executors;
+    }
+
+    @Override
+    public List<String> executors() {
+        List<String> lines = new ArrayList<>();
+        for (ExecutorReport r : executors) {
+            lines.add("partition " + r.partition() + ": executor " + r.executor() + " on " + r.host() + ", "
+                    + r.backend());
+        }
+        return lines;
+    }
+
+    String exchangeName() {
+        return exchange.name();
+    }
+
+    @Override
+    public double step(int epoch, int[] order, int first, int rows, double learningRate) {
+        long t0 = System.nanoTime();
+        double[] weights = new double[parameters]; // the broadcast keeps this array: a new one each step
+        driver.parameters(weights);
+        StepTask.StepPlan plan =
+                new StepTask.StepPlan(taken + 1, epoch, first, rows, config.partitions(), shuffle, seed);
+        Broadcast<double[]> shared = spark.broadcast(weights);
+        Exchange.Combined c;
+        try {
+            c = exchange.combine(partitions, new StepTask(shared, plan, key, data, config.hook()), parameters);
+        } finally {
+            shared.destroy();
+        }
+        long t1 = System.nanoTime();
+        driver.applyGradients(c.gradients(), learningRate);
+        long t2 = System.nanoTime();
+        taken++;
+        correct = driver.lossFunction().classification() ? c.correct() : -1;
+        long wall = t2 - t0;
+        long exchanged = Math.max(0, (t1 - t0) - c.slowestNanos());
+        last = new Timing(
+                8L * parameters,
+                c.toDriverBytes(),
+                c.shuffleBytes(),
+                wall,
+                c.slowestNanos(),
+                t2 - t1,
+                exchanged,
+                c.failedAttempts());
+        broadcastBytes += last.broadcastBytes();
+        toDriverBytes += last.toDriverBytes();
+        shuffleBytes += last.shuffleBytes();
+        computeNanos += last.computeNanos();
+        updateNanos += last.updateNanos();
+        exchangeNanos += last.exchangeNanos();
+        failedAttempts += last.failedAttempts();
+        return c.loss();
+    }
+
+    @Override
+    public long lastCorrect() {
+        return correct;
+    }
+
+    /** The latest step's timing and traffic. */
+    Timing last() {
+        return last;
+    }
+
+    long broadcastBytes() {
+        return broadcastBytes;
+    }
+
+    long toDriverBytes() {
+        return toDriverBytes;
+    }
+
+    long shuffleBytes() {
+        return shuffleBytes;
+    }
+
+    double computeSeconds() {
+        return computeNanos / 1e9;
+    }
+
+    double exchangeSeconds() {
+        return exchangeNanos / 1e9;
+    }
+
+    double updateSeconds() {
+        return updateNanos / 1e9;
+    }
+
+    int failedAttempts() {
+        return failedAttempts;
+    }
+
+    @Override
+    public String summary() {
+        if (taken == 0) {
+            return "exchange: " + exchange.name() + ", no steps taken";
+        }
+        double total = computeNanos + exchangeNanos + updateNanos;
+        return String.format(
+                Locale.ROOT,
+                "exchange: %s over %s; per step %s broadcast, %s to the driver%s; of the step time %.0f%% computing"
+                        + " (the slowest partition), %.0f%% exchanging and scheduling, %.0f%% in the driver's update"
+                        + " (%.1f ms a step in all)%s",
+                exchange.name(),
+                Plural.of(config.partitions(), "partition"),
+                bytes(broadcastBytes / taken),
+                bytes(toDriverBytes / taken),
+                shuffleBytes == 0 ? "" : ", " + bytes(shuffleBytes / taken) + " shuffled",
+                100 * computeNanos / total,
+                100 * exchangeNanos / total,
+                100 * updateNanos / total,
+                total / taken / 1e6,
+                failedAttempts == 0 ? "" : "; " + Plural.of(failedAttempts, "failed task attempt") + " retried");
+    }
+
+    static String bytes(long b) {
+        if (b < 10_000) {
+            return b + " B";
+        }
+        return b < 10_000_000
+                ? String.format(Locale.ROOT, "%.1f kB", b / 1e3)
+                : String.format(Locale.ROOT, "%.1f MB", b / 1e6);
+    }
+
+    /** Opens the data and a worker in every partition and checks that they all see the same samples. */
+    private List<ExecutorReport> setUp(ExecutorCache.Key unsized, int batch, int microBatch) {
+        double[] weights = new double[parameters];
+        driver.parameters(weights);
+        Broadcast<double[]> shared = spark.broadcast(weights);
+        List<ExecutorReport> reports;
+        try {
+            reports = partitions
+                    .mapPartitionsWithIndex(
+                            new SetUpTask(shared, unsized, batch, config.partitions(), microBatch, data), true)
+                    .collect();
+        } finally {
+            shared.destroy();
+        }
+        List<ExecutorReport> sorted = new ArrayList<>(reports);
+        sorted.sort(Comparator.comparingInt(ExecutorReport::partition));
+        ExecutorReport first = sorted.get(0);
+        for (ExecutorReport r : sorted) {
+            if (r.samples() != first.samples()
+                    || r.inputWidth() != first.inputWidth()
+                    || r.targetWidth() != first.targetWidth()) {
+                throw new InputException(data.describe() + ": partition " + r.partition() + " on executor "
+                        + r.executor() + " sees " + r.samples() + " samples of " + r.inputWidth() + " + "
+                        + r.targetWidth() + " values, partition 0 " + first.samples() + " of " + first.inputWidth()
+                        + " + " + first.targetWidth() + "; every executor must open the same files");
+            }
+        }
+        int inputs = driver.network().inputs();
+        int outputs = driver.network().outputs();
+        if (first.inputWidth() != inputs || first.targetWidth() != outputs) {
+            throw new InputException(data.describe() + ": " + Plural.of(first.inputWidth(), "input") + " and "
+                    + Plural.of(first.targetWidth(), "target") + " per sample, but the model takes "
+                    + Plural.of(inputs, "input") + " and " + Plural.of(outputs, "target"));
+        }
+        return List.copyOf(sorted);
+    }
+}
