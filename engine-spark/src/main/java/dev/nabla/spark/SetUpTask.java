@@ -1,5 +1,6 @@
 package dev.nabla.spark;
 
+import dev.nabla.InputException;
 import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import java.net.InetAddress;
@@ -40,20 +41,30 @@ final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<
 
     @Override
     public Iterator<ExecutorReport> call(Integer partition, Iterator<Integer> ignored) {
+        try {
+            return List.of(open(partition)).iterator();
+        } catch (InputException e) {
+            // Bad data is the user's to fix, not a fault to retry: it goes back as the report.
+            return List.of(new ExecutorReport(partition, executorId(), host(), null, 0, 0, 0, e.getMessage()))
+                    .iterator();
+        }
+    }
+
+    private ExecutorReport open(int partition) {
         Samples samples = ExecutorCache.samples(data);
         ExecutorCache.Key key = unsized.forParts(Math.min(batch, samples.count()), parts, microBatch);
         ExecutorCache.Worker w = ExecutorCache.borrow(key, weights.value());
         String backend = w.selection.summary();
         ExecutorCache.giveBack(key, w);
-        return List.of(new ExecutorReport(
-                        partition,
-                        executorId(),
-                        host(),
-                        backend,
-                        samples.count(),
-                        samples.inputWidth(),
-                        samples.targetWidth()))
-                .iterator();
+        return new ExecutorReport(
+                partition,
+                executorId(),
+                host(),
+                backend,
+                samples.count(),
+                samples.inputWidth(),
+                samples.targetWidth(),
+                null);
     }
 
     /** The executor this task runs in ({@code "driver"} in local mode). */

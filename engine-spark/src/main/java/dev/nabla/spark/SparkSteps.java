@@ -129,6 +129,8 @@ final class SparkSteps implements DistributedTraining.Run {
         Exchange.Combined c;
         try {
             c = exchange.combine(partitions, new StepTask(shared, plan, key, data, config.hook()), parameters);
+        } catch (Exception e) { // Spark's own exceptions are checked, and Scala does not declare them
+            throw SparkFailures.explained(e, "step " + plan.step());
         } finally {
             shared.destroy();
         }
@@ -239,11 +241,20 @@ final class SparkSteps implements DistributedTraining.Run {
                     .mapPartitionsWithIndex(
                             new SetUpTask(shared, unsized, batch, config.partitions(), microBatch, data), true)
                     .collect();
+        } catch (Exception e) {
+            throw SparkFailures.explained(e, "setting the run up");
         } finally {
             shared.destroy();
         }
         List<ExecutorReport> sorted = new ArrayList<>(reports);
         sorted.sort(Comparator.comparingInt(ExecutorReport::partition));
+        for (ExecutorReport r : sorted) {
+            if (r.problem() != null) {
+                throw new InputException(
+                        r.problem() + " (partition " + r.partition() + ", executor " + r.executor() + " on " + r.host()
+                                + ")");
+            }
+        }
         ExecutorReport first = sorted.get(0);
         for (ExecutorReport r : sorted) {
             if (r.samples() != first.samples()

@@ -3,9 +3,12 @@ package dev.nabla.spark;
 import dev.nabla.data.SampleSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nabla.InputException;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Optimizer;
@@ -240,6 +243,43 @@ class SparkTrainerTest {
         assertEquals(6, ReduceScatterExchange.chunksFor(p, 2));
         assertEquals(16, ReduceScatterExchange.chunksFor(p, 16));
         assertEquals(5, ReduceScatterExchange.chunksFor(5, 8));
+    }
+
+    @Test
+    void dataAnExecutorCannotOpenIsTheOneLineOneMachinePrints() {
+        Network net = network(Loss.MSE, 2, true);
+        Path missing = dir.resolve("missing-x.npy");
+        SampleSource data = SampleSource.npy(missing.toString(), dir.resolve("missing-t.npy").toString());
+        InputException e = assertThrows(
+                InputException.class,
+                () -> distributed(net, data, options(false), MOMENTUM, Precision.FP64, 2, TaskHook.NONE));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(partition 0, executor driver on " + host() + ")"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void aTaskThatFailsEveryAttemptStopsTheRunWithOneLine() {
+        Network net = network(Loss.MSE, 2, true);
+        TaskHook always = (step, partition, attempt) -> {
+            if (step == 2 && partition == 0) {
+                throw new IllegalStateException("injected failure of every attempt");
+            }
+        };
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> distributed(net, regression, options(false), MOMENTUM, Precision.FP64, 2, always));
+        assertTrue(e.getMessage().startsWith("Spark's job for step 2 failed: Job aborted"), e.getMessage());
+        assertTrue(e.getMessage().contains("injected failure of every attempt"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "?";
+        }
     }
 
     @Test
