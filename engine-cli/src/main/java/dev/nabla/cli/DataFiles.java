@@ -59,8 +59,7 @@ final class DataFiles {
      * outputs (both 0 without one, the CSV's last {@code outputs} columns then its targets), with
      * {@code labels} the targets being class indices.
      */
-    record Source(
-            String data, String targets, int inputs, int classes, int outputs, boolean header, boolean labels)
+    record Source(String data, String targets, int inputs, int classes, int outputs, boolean header, boolean labels)
             implements SampleSource {
         @Override
         public Samples open() {
@@ -71,7 +70,9 @@ final class DataFiles {
                     throw new InputException(data + ": .npy inputs need their " + (labels ? "labels" : "targets")
                             + " as a second file: --targets Y.npy");
                 }
-                return labels ? ClassLabels.npy(file, Path.of(targets), classes) : NpySamples.open(file, Path.of(targets));
+                return labels
+                        ? ClassLabels.npy(file, Path.of(targets), classes)
+                        : NpySamples.open(file, Path.of(targets));
             }
             if (targets != null) {
                 throw new InputException(

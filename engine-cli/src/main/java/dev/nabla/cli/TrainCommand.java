@@ -234,7 +234,20 @@ final class TrainCommand implements Callable<Integer> {
             OptimizerState state = resumed != null
                     ? resumed.optimizerState(rule, flags.resume.toString())
                     : OptimizerState.fresh(rule, net);
-            return run(sel, net, state, train, held, options, start, capacity, report, saving, interrupts, cluster, source);
+            return run(
+                    sel,
+                    net,
+                    state,
+                    train,
+                    held,
+                    options,
+                    start,
+                    capacity,
+                    report,
+                    saving,
+                    interrupts,
+                    cluster,
+                    source);
         }
     }
 
@@ -256,7 +269,12 @@ final class TrainCommand implements Callable<Integer> {
         try (Trainer tr = new Trainer(sel.backend(), net, capacity, state)) {
             TrainingLoop.Steps steps = cluster == null
                     ? TrainingLoop.Steps.local(tr, train)
-                    : cluster.start(tr, source, options, flags.microBatch == null ? 0 : flags.microBatch, flags.backend.backend);
+                    : cluster.start(
+                            tr,
+                            source,
+                            options,
+                            flags.microBatch == null ? 0 : flags.microBatch,
+                            flags.backend.backend);
             TrainingLoop.Listener listener = new TrainingLoop.Listener() {
                 /** A checkpoint due at an epoch's last step waits for the epoch's held-out loss. */
                 private TrainingLoop.Position dueAtEpochEnd;
