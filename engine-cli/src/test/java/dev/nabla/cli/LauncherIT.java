@@ -29,7 +29,7 @@ class LauncherIT {
 
     private static final String EXAMPLE_RESULT = "error fell by = 0.00073556";
 
-    private static Path launcher() {
+    static Path launcher() {
         Path p = Path.of(System.getProperty("nabla.launcher", "../bin/nabla"))
                 .toAbsolutePath()
                 .normalize();
