@@ -105,6 +105,31 @@ final class CudaRuntime {
         }
     }
 
+    /** The system property naming the device this JVM computes on: an ordinal as CUDA counts them, 0 by default. */
+    static final String DEVICE_PROPERTY = "nabla.cuda.device";
+
+    /**
+     * The device of {@link #DEVICE_PROPERTY} among {@code count}: one JVM computes on one device,
+     * as a Spark executor given one GPU by its cluster's resource scheduling does.
+     */
+    static int deviceOrdinal(int count) {
+        String value = System.getProperty(DEVICE_PROPERTY);
+        if (value == null) {
+            return 0;
+        }
+        int ordinal;
+        try {
+            ordinal = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(DEVICE_PROPERTY + " is \"" + value + "\", not a device number");
+        }
+        if (ordinal < 0 || ordinal >= count) {
+            throw new IllegalArgumentException(DEVICE_PROPERTY + " is " + ordinal + ", but this machine has " + count
+                    + " CUDA device" + (count == 1 ? "" : "s") + " (0.." + (count - 1) + ")");
+        }
+        return ordinal;
+    }
+
     private static CudaRuntime probeOnCudaThread(Map<String, String> facts) {
         try {
             cuInit(0);
@@ -123,8 +148,14 @@ final class CudaRuntime {
         if (count[0] == 0) {
             return unusable("no CUDA device found", facts);
         }
+        int ordinal;
+        try {
+            ordinal = deviceOrdinal(count[0]);
+        } catch (IllegalArgumentException e) {
+            return unusable(e.getMessage(), facts);
+        }
         CUdevice device = new CUdevice();
-        cuDeviceGet(device, 0);
+        cuDeviceGet(device, ordinal);
         byte[] nameBytes = new byte[256];
         cuDeviceGetName(nameBytes, nameBytes.length, device);
         String name = cString(nameBytes);
@@ -134,7 +165,7 @@ final class CudaRuntime {
         cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
         long[] total = new long[1];
         cuDeviceTotalMem(total, device);
-        facts.put("device", name + (count[0] > 1 ? " (device 0 of " + count[0] + ")" : ""));
+        facts.put("device", name + (count[0] > 1 ? " (device " + ordinal + " of " + count[0] + ")" : ""));
         facts.put("compute capability", major[0] + "." + minor[0]);
         if (major[0] < MIN_MAJOR || (major[0] == MIN_MAJOR && minor[0] < MIN_MINOR)) {
             return unusable(

@@ -51,10 +51,11 @@ final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<
     }
 
     private ExecutorReport open(int partition) {
+        String gpu = AssignedGpu.claim(); // before the first backend opens on this executor
         Samples samples = ExecutorCache.samples(data);
         ExecutorCache.Key key = unsized.forParts(Math.min(batch, samples.count()), parts, microBatch);
         ExecutorCache.Worker w = ExecutorCache.borrow(key, weights.value());
-        String backend = w.selection.summary();
+        String backend = w.selection.summary() + gpu;
         ExecutorCache.giveBack(key, w);
         return new ExecutorReport(
                 partition,

@@ -60,6 +60,7 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
         }
         long t0 = System.nanoTime();
         double[] w = weights.value();
+        AssignedGpu.claim(); // a task on an executor the set-up never reached (one that replaced a lost one)
         Samples samples = ExecutorCache.samples(data);
         ExecutorCache.Worker worker = ExecutorCache.borrow(key, w);
         try {
