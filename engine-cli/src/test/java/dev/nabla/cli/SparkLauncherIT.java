@@ -73,7 +73,7 @@ class SparkLauncherIT {
         Path full = dir.resolve("full.safetensors");
         Run straight = EngineProcess.run(inDir(dir, command("--save", full.toString())));
         assertEquals(0, straight.code(), straight.all());
-        assertTrue(straight.out().contains("  partition 1: executor driver on "), straight.out());
+        assertTrue(straight.out().contains("  partitions 0, 1: executor driver on "), straight.out());
         assertTrue(straight.out().contains("exchange: collect over 2 partitions"), straight.out());
 
         Path part = dir.resolve("part.safetensors");

@@ -1,6 +1,8 @@
 package dev.nabla.spark;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What one partition found where it ran, before the first step: its executor and host, the
@@ -17,4 +19,31 @@ public record ExecutorReport(
         int inputWidth,
         int targetWidth,
         String problem)
-        implements Serializable {}
+        implements Serializable {
+
+    /**
+     * A line per run of consecutive partitions on one executor with one backend, in partition
+     * order: {@code partitions 0-3: executor 1 on host-a, cpu fp64 (...)}.
+     */
+    public static List<String> lines(List<ExecutorReport> reports) {
+        List<String> lines = new ArrayList<>();
+        int first = 0;
+        for (int q = 1; q <= reports.size(); q++) {
+            ExecutorReport a = reports.get(first);
+            if (q < reports.size() && a.sameWorker(reports.get(q))) {
+                continue;
+            }
+            int last = q - 1;
+            String which = last == first
+                    ? "partition " + first
+                    : "partitions " + first + (last == first + 1 ? ", " : "-") + last;
+            lines.add(which + ": executor " + a.executor() + " on " + a.host() + ", " + a.backend());
+            first = q;
+        }
+        return lines;
+    }
+
+    private boolean sameWorker(ExecutorReport b) {
+        return executor.equals(b.executor) && host.equals(b.host) && backend.equals(b.backend);
+    }
+}

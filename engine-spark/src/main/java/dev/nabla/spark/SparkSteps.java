@@ -105,12 +105,7 @@ final class SparkSteps implements DistributedTraining.Run {
 
     @Override
     public List<String> executors() {
-        List<String> lines = new ArrayList<>();
-        for (ExecutorReport r : executors) {
-            lines.add("partition " + r.partition() + ": executor " + r.executor() + " on " + r.host() + ", "
-                    + r.backend());
-        }
-        return lines;
+        return ExecutorReport.lines(executors);
     }
 
     String exchangeName() {

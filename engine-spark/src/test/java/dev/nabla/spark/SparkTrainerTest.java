@@ -300,6 +300,23 @@ class SparkTrainerTest {
     }
 
     @Test
+    void consecutivePartitionsOnOneExecutorShareALine() {
+        List<ExecutorReport> r = List.of(
+                new ExecutorReport(0, "1", "a", "cpu fp64", 9, 2, 1, null),
+                new ExecutorReport(1, "1", "a", "cpu fp64", 9, 2, 1, null),
+                new ExecutorReport(2, "2", "b", "cuda fp64", 9, 2, 1, null),
+                new ExecutorReport(3, "1", "a", "cpu fp64", 9, 2, 1, null),
+                new ExecutorReport(4, "1", "a", "cpu fp64", 9, 2, 1, null),
+                new ExecutorReport(5, "1", "a", "cpu fp64", 9, 2, 1, null));
+        assertEquals(
+                List.of(
+                        "partitions 0, 1: executor 1 on a, cpu fp64",
+                        "partition 2: executor 2 on b, cuda fp64",
+                        "partitions 3-5: executor 1 on a, cpu fp64"),
+                ExecutorReport.lines(r));
+    }
+
+    @Test
     void partitionsWithoutRowsAddNothing() {
         Network net = network(Loss.MSE, 2, true);
         TrainingLoop.Options o = new TrainingLoop.Options(1, 3, 0.1, false, 1); // batches of 3 over 4 partitions

@@ -9,34 +9,46 @@ import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
 /**
- * Data and a model of the mnist workload's shape for timing engine train on one machine against
- * Spark: inputs.npy (N x 784, float64 in [0, 1)), targets.npy (N x 10, one-hot) and model.json
- * (784-256-256-10, sigmoid, no bias, mse: the workload's network, its weights drawn from --seed).
+ * Data and a model of a standard workload's shape for timing engine train (on one machine and on
+ * Spark): DIR/inputs.npy (N x I, float64 in [0, 1)), DIR/targets.npy (N x O, one-hot) and
+ * DIR/model.json (the workload's network: sigmoid layers without bias, mse, weights drawn from
+ * --seed).
  *
- *   java benchmarks/spark/MnistShapedData.java DIR [N]     (N defaults to 20,480: 20 batches of 1,024)
+ *   java benchmarks/spark/WorkloadData.java DIR mnist|wide N
  */
-public class MnistShapedData {
+public class WorkloadData {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
-        int n = args.length > 1 ? Integer.parseInt(args[1]) : 20_480;
+        int[] widths = switch (args[1]) {
+            case "mnist" -> new int[] {784, 256, 256, 10};
+            case "wide" -> new int[] {1024, 4096, 4096, 1024};
+            default -> throw new IllegalArgumentException("mnist or wide, not " + args[1]);
+        };
+        int n = Integer.parseInt(args[2]);
+        int in = widths[0];
+        int out = widths[widths.length - 1];
         Files.createDirectories(dir);
         SplittableRandom rng = new SplittableRandom(7);
-        double[] x = new double[n * 784];
+        double[] x = new double[n * in];
         for (int i = 0; i < x.length; i++) {
             x[i] = rng.nextDouble();
         }
-        double[] t = new double[n * 10];
+        double[] t = new double[n * out];
         for (int s = 0; s < n; s++) {
-            t[s * 10 + rng.nextInt(10)] = 1;
+            t[s * out + rng.nextInt(out)] = 1;
         }
-        write(dir.resolve("inputs.npy"), x, n, 784);
-        write(dir.resolve("targets.npy"), t, n, 10);
-        Files.writeString(
-                dir.resolve("model.json"),
-                "{\"loss\": \"mse\", \"layers\": [\n"
-                        + "  {\"inputs\": 784, \"outputs\": 256, \"activation\": \"sigmoid\"},\n"
-                        + "  {\"inputs\": 256, \"outputs\": 256, \"activation\": \"sigmoid\"},\n"
-                        + "  {\"inputs\": 256, \"outputs\": 10, \"activation\": \"sigmoid\"}]}\n");
+        write(dir.resolve("inputs.npy"), x, n, in);
+        write(dir.resolve("targets.npy"), t, n, out);
+        StringBuilder model = new StringBuilder("{\"loss\": \"mse\", \"layers\": [");
+        for (int l = 1; l < widths.length; l++) {
+            model.append(l == 1 ? "\n" : ",\n")
+                    .append("  {\"inputs\": ")
+                    .append(widths[l - 1])
+                    .append(", \"outputs\": ")
+                    .append(widths[l])
+                    .append(", \"activation\": \"sigmoid\"}");
+        }
+        Files.writeString(dir.resolve("model.json"), model.append("]}\n").toString());
     }
 
     /** A float64 C-order .npy, format 1.0, its header padded to a multiple of 64 bytes. */
