@@ -58,6 +58,8 @@ final class TrainCommand implements Callable<Integer> {
     static final int DEFAULT_SAMPLES = 500_000;
     /** Hidden units of the network built when no model file is given. */
     static final int DEFAULT_HIDDEN = 32;
+    /** The rows the driver's trainer of a run on Spark computes at once (for the held-out loss). */
+    static final int DRIVER_ROWS = 256;
     /** Exit code of a run stopped by Ctrl-C, as shells report a process ended by SIGINT. */
     static final int EXIT_INTERRUPTED = 130;
 
@@ -208,7 +210,10 @@ final class TrainCommand implements Callable<Integer> {
             say("device:  " + sel.backend().description());
             int capacity =
                     micro != null ? Math.min(micro, batchRows) : MemoryPlan.capacityFor(sel.backend(), net, batchRows);
-            MemoryCheck.requireTraining(sel.backend(), net, capacity, train.count(), options.shuffle(), !isNpy());
+            // On Spark the driver's trainer only updates and measures the held-out loss: a few rows at
+            // once do. The checkpoint still records one machine's micro-batch, for a resume on one machine.
+            int driverCapacity = cluster == null ? capacity : Math.min(capacity, DRIVER_ROWS);
+            MemoryCheck.requireTraining(sel.backend(), net, driverCapacity, train.count(), options.shuffle(), !isNpy());
             TrainingLoop.Position start = before == null ? TrainingLoop.Position.START : before.position();
             say(String.format(
                     Locale.ROOT,
@@ -222,7 +227,7 @@ final class TrainCommand implements Callable<Integer> {
                             : " (" + options.schedule().describe() + ")",
                     options.shuffle() ? "shuffled" : "in file order",
                     options.seed(),
-                    capacity < batchRows
+                    capacity < batchRows && cluster == null
                             ? ", in micro-batches of " + capacity + " (" + (batchRows + capacity - 1) / capacity
                                     + " per batch)"
                             : "",
@@ -243,6 +248,7 @@ final class TrainCommand implements Callable<Integer> {
                     options,
                     start,
                     capacity,
+                    driverCapacity,
                     report,
                     saving,
                     interrupts,
@@ -260,13 +266,14 @@ final class TrainCommand implements Callable<Integer> {
             TrainingLoop.Options options,
             TrainingLoop.Position start,
             int capacity,
+            int driverCapacity,
             TrainingReport report,
             SaveFile saving,
             Interrupts interrupts,
             ClusterTraining cluster,
             SampleSource source) {
         Precision p = sel.backend().precision();
-        try (Trainer tr = new Trainer(sel.backend(), net, capacity, state)) {
+        try (Trainer tr = new Trainer(sel.backend(), net, driverCapacity, state)) {
             TrainingLoop.Steps steps = cluster == null
                     ? TrainingLoop.Steps.local(tr, train)
                     : cluster.start(
