@@ -22,8 +22,7 @@ public enum ExchangeChoice {
             case "auto" -> null;
             case "collect" -> COLLECT;
             case "reduce-scatter" -> REDUCE_SCATTER;
-            default -> throw new InputException(
-                    "unknown exchange \"" + name + "\": auto, collect or reduce-scatter");
+            default -> throw new InputException("unknown exchange \"" + name + "\": auto, collect or reduce-scatter");
         };
     }
 }

@@ -1,9 +1,9 @@
 package dev.nabla.spark;
 
-import dev.nabla.data.SampleSource;
 import dev.nabla.backend.Backends;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
+import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import dev.nabla.train.MemoryPlan;
 import dev.nabla.train.ShuffledOrders;

@@ -96,16 +96,19 @@ final class ReduceScatterExchange implements Exchange {
                                 ? null
                                 : Arrays.copyOfRange(
                                         r.gradients(), chunkStart(parameters, n, c), chunkStart(parameters, n, c + 1));
-                        out.add(new Tuple2<>(c, new Piece(r.partition(), values, c == 0 ? r.withoutGradients() : null)));
+                        out.add(new Tuple2<>(
+                                c, new Piece(r.partition(), values, c == 0 ? r.withoutGradients() : null)));
                     }
                     return out.iterator();
                 })
                 .partitionBy(new ByChunk(n))
-                .mapPartitionsWithIndex((Integer c, Iterator<Tuple2<Integer, Piece>> it) -> {
-                    List<Piece> pieces = new ArrayList<>();
-                    it.forEachRemaining(t -> pieces.add(t._2()));
-                    return List.of(sum(c, parameters, n, pieces)).iterator();
-                }, true)
+                .mapPartitionsWithIndex(
+                        (Integer c, Iterator<Tuple2<Integer, Piece>> it) -> {
+                            List<Piece> pieces = new ArrayList<>();
+                            it.forEachRemaining(t -> pieces.add(t._2()));
+                            return List.of(sum(c, parameters, n, pieces)).iterator();
+                        },
+                        true)
                 .collect();
         ChunkSum[] byChunk = new ChunkSum[n];
         for (ChunkSum s : sums) {
@@ -134,7 +137,8 @@ final class ReduceScatterExchange implements Exchange {
         pieces.sort(Comparator.comparingInt(Piece::partition));
         for (int k = 1; k < pieces.size(); k++) {
             if (pieces.get(k).partition() == pieces.get(k - 1).partition()) {
-                throw new IllegalStateException("two pieces of chunk " + c + " from partition " + pieces.get(k).partition());
+                throw new IllegalStateException("two pieces of chunk " + c + " from partition "
+                        + pieces.get(k).partition());
             }
         }
         double[] values = new double[chunkStart(parameters, chunks, c + 1) - chunkStart(parameters, chunks, c)];

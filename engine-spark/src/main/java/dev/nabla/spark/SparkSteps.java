@@ -79,8 +79,7 @@ final class SparkSteps implements DistributedTraining.Run {
         this.seed = seed;
         int parts = config.partitions();
         this.parameters = driver.parameterCount();
-        this.partitions =
-                spark.parallelize(IntStream.range(0, parts).boxed().collect(Collectors.toList()), parts);
+        this.partitions = spark.parallelize(IntStream.range(0, parts).boxed().collect(Collectors.toList()), parts);
         ExecutorCache.Key unsized = new ExecutorCache.Key(
                 NetworkShape.of(driver.network()),
                 config.backend(),
@@ -250,9 +249,8 @@ final class SparkSteps implements DistributedTraining.Run {
         sorted.sort(Comparator.comparingInt(ExecutorReport::partition));
         for (ExecutorReport r : sorted) {
             if (r.problem() != null) {
-                throw new InputException(
-                        r.problem() + " (partition " + r.partition() + ", executor " + r.executor() + " on " + r.host()
-                                + ")");
+                throw new InputException(r.problem() + " (partition " + r.partition() + ", executor " + r.executor()
+                        + " on " + r.host() + ")");
             }
         }
         ExecutorReport first = sorted.get(0);

@@ -74,7 +74,8 @@ public final class SparkTraining implements DistributedTraining {
                 String backend,
                 int microBatch) {
             SparkConf conf = spark.getConf();
-            SparkTrainer.Config config = SparkTrainer.Config.of(partitions, driver.backend().precision())
+            SparkTrainer.Config config = SparkTrainer.Config.of(
+                            partitions, driver.backend().precision())
                     .withBackend(backend)
                     .withExchange(ExchangeChoice.parse(conf.get("spark.nabla.exchange", "auto")))
                     .withDriverBytes(conf.getSizeAsBytes("spark.nabla.driverBytes", SparkTrainer.DRIVER_BYTES + "b"));

@@ -1,6 +1,5 @@
 package dev.nabla.spark;
 
-import dev.nabla.data.SampleSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +14,7 @@ import dev.nabla.backend.Optimizer;
 import dev.nabla.backend.Precision;
 import dev.nabla.backend.Selection;
 import dev.nabla.data.NpyArray;
+import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import dev.nabla.model.Loss;
 import dev.nabla.model.Network;
@@ -141,8 +141,19 @@ class SparkTrainerTest {
     }
 
     private static SparkTrainer.Result distributed(
-            Network net, SampleSource data, TrainingLoop.Options o, Optimizer opt, Precision p, int parts, TaskHook hook) {
-        return distributed(net, data, o, opt, SparkTrainer.Config.of(parts, p).withBackend("cpu").withHook(hook));
+            Network net,
+            SampleSource data,
+            TrainingLoop.Options o,
+            Optimizer opt,
+            Precision p,
+            int parts,
+            TaskHook hook) {
+        return distributed(
+                net,
+                data,
+                o,
+                opt,
+                SparkTrainer.Config.of(parts, p).withBackend("cpu").withHook(hook));
     }
 
     private static SparkTrainer.Result distributed(
@@ -215,8 +226,7 @@ class SparkTrainerTest {
         Network net = network(Loss.SOFTMAX_CROSS_ENTROPY, 3, true);
         TrainingLoop.Options o = options(true);
         SparkTrainer.Config c = SparkTrainer.Config.of(3, Precision.FP64).withBackend("cpu");
-        SparkTrainer.Result collected =
-                distributed(net, classes, o, ADAM, c.withExchange(ExchangeChoice.COLLECT));
+        SparkTrainer.Result collected = distributed(net, classes, o, ADAM, c.withExchange(ExchangeChoice.COLLECT));
         SparkTrainer.Result scattered =
                 distributed(net, classes, o, ADAM, c.withExchange(ExchangeChoice.REDUCE_SCATTER));
         assertEquals("collect", collected.exchange());
@@ -237,8 +247,12 @@ class SparkTrainerTest {
     void theExchangeIsChosenByTheBytesTheDriverWouldHold() {
         long p = 25_000_000; // the wide workload: 200 MB of FP64 gradient
         assertEquals("collect", Exchange.choose(1, p, SparkTrainer.DRIVER_BYTES).name());
-        assertEquals("reduce-scatter in 8 chunks", Exchange.choose(8, p, SparkTrainer.DRIVER_BYTES).name());
-        assertEquals("collect", Exchange.choose(8, 1_000_000, SparkTrainer.DRIVER_BYTES).name());
+        assertEquals(
+                "reduce-scatter in 8 chunks",
+                Exchange.choose(8, p, SparkTrainer.DRIVER_BYTES).name());
+        assertEquals(
+                "collect",
+                Exchange.choose(8, 1_000_000, SparkTrainer.DRIVER_BYTES).name());
         // Chunks of at most 32 MiB, at least one per partition, never more than the parameters.
         assertEquals(6, ReduceScatterExchange.chunksFor(p, 2));
         assertEquals(16, ReduceScatterExchange.chunksFor(p, 16));
@@ -249,7 +263,8 @@ class SparkTrainerTest {
     void dataAnExecutorCannotOpenIsTheOneLineOneMachinePrints() {
         Network net = network(Loss.MSE, 2, true);
         Path missing = dir.resolve("missing-x.npy");
-        SampleSource data = SampleSource.npy(missing.toString(), dir.resolve("missing-t.npy").toString());
+        SampleSource data = SampleSource.npy(
+                missing.toString(), dir.resolve("missing-t.npy").toString());
         InputException e = assertThrows(
                 InputException.class,
                 () -> distributed(net, data, options(false), MOMENTUM, Precision.FP64, 2, TaskHook.NONE));
