@@ -52,9 +52,11 @@ final class SparkSteps implements DistributedTraining.Run {
     private long broadcastBytes;
     private long toDriverBytes;
     private long shuffleBytes;
-    private long computeNanos;
-    private long updateNanos;
-    private long exchangeNanos;
+    /** Where the time of the run's steps went, and of those after its first epoch (past the JIT's warm-up). */
+    private final TimeSplit all = new TimeSplit();
+
+    private final TimeSplit warm = new TimeSplit();
+    private int firstEpoch;
     private int failedAttempts;
 
     /**
@@ -147,9 +149,12 @@ final class SparkSteps implements DistributedTraining.Run {
         broadcastBytes += last.broadcastBytes();
         toDriverBytes += last.toDriverBytes();
         shuffleBytes += last.shuffleBytes();
-        computeNanos += last.computeNanos();
-        updateNanos += last.updateNanos();
-        exchangeNanos += last.exchangeNanos();
+        all.add(last);
+        if (taken == 1) {
+            firstEpoch = epoch;
+        } else if (epoch > firstEpoch) {
+            warm.add(last);
+        }
         failedAttempts += last.failedAttempts();
         return c.loss();
     }
@@ -177,15 +182,15 @@ final class SparkSteps implements DistributedTraining.Run {
     }
 
     double computeSeconds() {
-        return computeNanos / 1e9;
+        return all.computeNanos / 1e9;
     }
 
     double exchangeSeconds() {
-        return exchangeNanos / 1e9;
+        return all.exchangeNanos / 1e9;
     }
 
     double updateSeconds() {
-        return updateNanos / 1e9;
+        return all.updateNanos / 1e9;
     }
 
     int failedAttempts() {
@@ -197,22 +202,39 @@ final class SparkSteps implements DistributedTraining.Run {
         if (taken == 0) {
             return "exchange: " + exchange.name() + ", no steps taken";
         }
-        double total = computeNanos + exchangeNanos + updateNanos;
+        TimeSplit t = warm.steps > 0 ? warm : all;
+        double total = t.computeNanos + t.exchangeNanos + t.updateNanos;
         return String.format(
                 Locale.ROOT,
-                "exchange: %s over %s; per step %s broadcast, %s to the driver%s; of the step time %.0f%% computing"
-                        + " (the slowest partition), %.0f%% exchanging and scheduling, %.0f%% in the driver's update"
-                        + " (%.1f ms a step in all)%s",
+                "exchange: %s over %s; per step %s broadcast, %s to the driver%s; of the step time%s %.0f%%"
+                        + " computing (the slowest partition), %.0f%% exchanging and scheduling, %.0f%% in the"
+                        + " driver's update (%.1f ms a step)%s",
                 exchange.name(),
                 Plural.of(config.partitions(), "partition"),
                 bytes(broadcastBytes / taken),
                 bytes(toDriverBytes / taken),
                 shuffleBytes == 0 ? "" : ", " + bytes(shuffleBytes / taken) + " shuffled",
-                100 * computeNanos / total,
-                100 * exchangeNanos / total,
-                100 * updateNanos / total,
-                total / taken / 1e6,
+                t == warm ? " after the first epoch" : "",
+                100 * t.computeNanos / total,
+                100 * t.exchangeNanos / total,
+                100 * t.updateNanos / total,
+                total / t.steps / 1e6,
                 failedAttempts == 0 ? "" : "; " + Plural.of(failedAttempts, "failed task attempt") + " retried");
+    }
+
+    /** Time spent computing, exchanging and updating over some steps. */
+    private static final class TimeSplit {
+        long steps;
+        long computeNanos;
+        long exchangeNanos;
+        long updateNanos;
+
+        void add(Timing t) {
+            steps++;
+            computeNanos += t.computeNanos();
+            exchangeNanos += t.exchangeNanos();
+            updateNanos += t.updateNanos();
+        }
     }
 
     static String bytes(long b) {

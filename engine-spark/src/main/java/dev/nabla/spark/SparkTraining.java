@@ -39,6 +39,8 @@ public final class SparkTraining implements DistributedTraining {
             throw new dev.nabla.InputException(
                     "--spark without a master needs one from spark-submit (--master); name it: --spark 'local[4]'");
         }
+        // The weights are doubles that lz4 cannot shrink: compressing the broadcast only costs its time.
+        conf.setIfMissing("spark.broadcast.compress", "false");
         if (conf.get("spark.master").startsWith("local") && !conf.contains("spark.ui.enabled")) {
             conf.set("spark.ui.enabled", "false"); // no web UI, and no port, for a run on this machine
         }

@@ -58,12 +58,12 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
             return List.of(new PartResult(partition, attempt, 0, 0.0, 0, null, 0, executor, ""))
                     .iterator();
         }
-        long t0 = System.nanoTime();
-        double[] w = weights.value();
+        double[] w = weights.value(); // fetched from the driver or another executor: the exchange's time
         AssignedGpu.claim(); // a task on an executor the set-up never reached (one that replaced a lost one)
         Samples samples = ExecutorCache.samples(data);
         ExecutorCache.Worker worker = ExecutorCache.borrow(key, w);
         try {
+            long t0 = System.nanoTime(); // computing: the weights loaded, forward, backward, the gradients out
             Trainer trainer = worker.trainer;
             trainer.loadParameters(w);
             int[] order = plan.shuffle() ? worker.order(samples.count(), plan.seed(), plan.epoch()) : null;
