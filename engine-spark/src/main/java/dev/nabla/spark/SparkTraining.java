@@ -1,5 +1,6 @@
 package dev.nabla.spark;
 
+import dev.nabla.InputException;
 import dev.nabla.data.SampleSource;
 import dev.nabla.train.DistributedTraining;
 import dev.nabla.train.Trainer;
@@ -36,7 +37,7 @@ public final class SparkTraining implements DistributedTraining {
         if (master != null) {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {
-            throw new dev.nabla.InputException(
+            throw new InputException(
                     "--spark without a master needs one from spark-submit (--master); name it: --spark 'local[4]'");
         }
         // The weights are doubles that lz4 cannot shrink: compressing the broadcast only costs its time.
