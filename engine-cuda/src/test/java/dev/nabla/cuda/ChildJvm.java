@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Tools and child JVMs for the tests that load JCuda's native libraries against stand-in system
  * libraries: a library that misbehaves can take its process down, so it is never this one.
+ * Public, with {@link #java}, for the other modules' tests on the emulated device.
  */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {}
 
     /** Whether {@code tool --version} runs here. */
@@ -56,7 +57,7 @@ final class ChildJvm {
      * Runs {@code main} with {@code args} in a new JVM (with this JVM's options) on {@code classPath},
      * with only {@code libraryPath} as LD_LIBRARY_PATH; returns its output, asserting exit code 0.
      */
-    static String java(
+    public static String java(
             String classPath,
             String main,
             List<String> args,

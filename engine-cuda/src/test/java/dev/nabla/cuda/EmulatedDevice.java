@@ -29,8 +29,11 @@ import org.opentest4j.TestAbortedException;
  * and fail everywhere when a build was attempted and did not succeed (a compile error in the
  * emulation or a kernel, a missing source or JCuda native), since a skip would hide a broken
  * kernel behind a green run.
+ *
+ * <p>Public, and in this module's test jar, for the modules that run the backend in their own
+ * settings (a Spark executor on the emulated device).
  */
-final class EmulatedDevice {
+public final class EmulatedDevice {
     static final String DRIVER_NATIVE = "/lib/libJCudaDriver-12.6.0-linux-x86_64.so";
     static final String CUBLAS_NATIVE = "/lib/libJCublas2-12.6.0-linux-x86_64.so";
 
@@ -58,7 +61,7 @@ final class EmulatedDevice {
      * The folder holding the emulated device's libraries. Skips the caller on a host with a usable
      * GPU, and (off CI) where the toolchain is missing; fails it where the build failed.
      */
-    static synchronized Path libraries() {
+    public static synchronized Path libraries() {
         assumeFalse(
                 CudaRuntime.get().usable(), "this host has a GPU: the GPU tests run on it, not on the emulated device");
         if (outcome == null) {

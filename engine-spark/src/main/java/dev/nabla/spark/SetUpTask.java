@@ -55,7 +55,8 @@ final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<
         Samples samples = ExecutorCache.samples(data);
         ExecutorCache.Key key = unsized.forParts(Math.min(batch, samples.count()), parts, microBatch);
         ExecutorCache.Worker w = ExecutorCache.borrow(key, weights.value());
-        String backend = w.selection.summary() + gpu;
+        // What was chosen and why, then what computes: the device (a GPU's name), threads, products.
+        String backend = w.selection.summary() + "; " + w.selection.backend().description() + gpu;
         ExecutorCache.giveBack(key, w);
         return new ExecutorReport(
                 partition,

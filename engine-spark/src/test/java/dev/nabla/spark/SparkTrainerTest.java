@@ -55,12 +55,15 @@ class SparkTrainerTest {
 
     @BeforeAll
     static void writeData() {
-        regression = write("mse", Loss.MSE);
-        classes = write("softmax", Loss.SOFTMAX_CROSS_ENTROPY);
+        regression = write(dir, "mse", Loss.MSE);
+        classes = write(dir, "softmax", Loss.SOFTMAX_CROSS_ENTROPY);
     }
 
-    /** 31 samples of 5 inputs in [-1, 1) and 3 targets: values in [0, 1), or one-hot classes. */
-    private static SampleSource write(String name, Loss loss) {
+    /**
+     * 31 samples of 5 inputs in [-1, 1) and 3 targets: values in [0, 1), or one-hot classes; in
+     * {@code NAME-x.npy} and {@code NAME-t.npy} of {@code dir}.
+     */
+    static SampleSource write(Path dir, String name, Loss loss) {
         SplittableRandom rng = new SplittableRandom(name.hashCode());
         double[] x = new double[SAMPLES * 5];
         double[] t = new double[SAMPLES * 3];
