@@ -12,6 +12,7 @@ import dev.nabla.io.InputFiles;
 import dev.nabla.model.Network;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** The user's data files: CSV (inputs, then targets, per row), or {@code .npy} inputs with {@code .npy} targets. */
 final class DataFiles {
@@ -44,6 +45,8 @@ final class DataFiles {
      * description another machine opens them from ({@code engine train --spark}'s executors).
      */
     static Source source(Path data, Path targets, Network net, int outputs, boolean header, boolean labels) {
+        requirePath(data);
+        requirePath(targets);
         return new Source(
                 data.toString(),
                 targets == null ? null : targets.toString(),
@@ -90,6 +93,21 @@ final class DataFiles {
         @Override
         public String describe() {
             return targets == null ? data : data + " and " + targets;
+        }
+    }
+
+    /** A URI's scheme as a path turns it ({@code hdfs://nn/x} becomes {@code hdfs:/nn/x}); one letter is a drive. */
+    private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:/");
+
+    /**
+     * Refuses a URI where the command reads a file: it opens files by path, on this machine (and,
+     * on Spark, the same path on every executor: a shared or mounted file system).
+     */
+    private static void requirePath(Path file) {
+        if (file != null && URI_SCHEME.matcher(file.toString()).find()) {
+            throw new InputException(file + ": a URI, but the engine command reads data files by path (mount the file"
+                    + " system, or train from a program with SparkTrainer, which reads hdfs:, s3a: and other Hadoop"
+                    + " URIs)");
         }
     }
 

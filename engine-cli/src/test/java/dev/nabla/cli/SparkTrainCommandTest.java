@@ -162,6 +162,10 @@ class SparkTrainCommandTest {
         Cli missing = Cli.run("train", "--data", dir.resolve("none.csv").toString(), "--spark", "local[2]");
         assertEquals(2, missing.code(), missing.toString());
         assertEquals(1, missing.err().lines().count(), missing.err());
+        Cli uri = Cli.run("train", "--data", "hdfs://namenode:8020/data/x.npy", "--spark", "local[2]");
+        assertEquals(2, uri.code(), uri.toString());
+        assertTrue(uri.errorLine().startsWith("engine: hdfs:/namenode:8020/data/x.npy: a URI, but"), uri.errorLine());
+        assertTrue(uri.errorLine().contains("SparkTrainer"), uri.errorLine());
     }
 
     @Test

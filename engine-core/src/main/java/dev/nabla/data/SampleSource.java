@@ -2,6 +2,8 @@ package dev.nabla.data;
 
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Where training samples come from, as a description that can travel: a machine that trains on
@@ -17,6 +19,19 @@ public interface SampleSource extends Serializable {
 
     /** What the samples are, for messages. */
     String describe();
+
+    /** The names of the files the samples are read from, as given (none for generated samples). */
+    default List<String> files() {
+        return List.of();
+    }
+
+    /**
+     * The same samples read from the files {@code where} names for each of {@link #files()}: the
+     * copy a machine holds of a file it cannot open by its given name (a remote file system's).
+     */
+    default SampleSource withFiles(UnaryOperator<String> where) {
+        return this;
+    }
 
     /** Inputs and targets in two {@code .npy} files of as many rows, memory-mapped as {@link NpySamples} reads them. */
     static SampleSource npy(String inputs, String targets) {
@@ -57,6 +72,16 @@ public interface SampleSource extends Serializable {
         public String describe() {
             return inputs + " and " + targets;
         }
+
+        @Override
+        public List<String> files() {
+            return List.of(inputs, targets);
+        }
+
+        @Override
+        public SampleSource withFiles(UnaryOperator<String> where) {
+            return new NpyFiles(where.apply(inputs), where.apply(targets));
+        }
     }
 
     /** A CSV file, read whole into the memory of each machine that opens it. */
@@ -69,6 +94,16 @@ public interface SampleSource extends Serializable {
         @Override
         public String describe() {
             return file;
+        }
+
+        @Override
+        public List<String> files() {
+            return List.of(file);
+        }
+
+        @Override
+        public SampleSource withFiles(UnaryOperator<String> where) {
+            return new CsvFile(where.apply(file), inputs, targets, header);
         }
     }
 
@@ -97,6 +132,16 @@ public interface SampleSource extends Serializable {
         public String describe() {
             return all.describe() + " less " + held + " held-out samples";
         }
+
+        @Override
+        public List<String> files() {
+            return all.files();
+        }
+
+        @Override
+        public SampleSource withFiles(UnaryOperator<String> where) {
+            return new TrainingPart(all.withFiles(where), held, drawn, seed);
+        }
     }
 
     /** A source whose inputs are standardized. */
@@ -109,6 +154,16 @@ public interface SampleSource extends Serializable {
         @Override
         public String describe() {
             return raw.describe() + ", standardized";
+        }
+
+        @Override
+        public List<String> files() {
+            return raw.files();
+        }
+
+        @Override
+        public SampleSource withFiles(UnaryOperator<String> where) {
+            return new Standardized(raw.withFiles(where), scaling);
         }
     }
 }

@@ -76,7 +76,7 @@ final class SparkSteps implements DistributedTraining.Run {
         this.spark = spark;
         this.config = config;
         this.driver = driver;
-        this.data = data;
+        this.data = RemoteFiles.of(spark, data); // URIs are read through Hadoop's file systems
         this.shuffle = shuffle;
         this.seed = seed;
         int parts = config.partitions();

@@ -279,6 +279,41 @@ class SparkTrainerTest {
     }
 
     @Test
+    void filesNamedByUrisAreReadThroughHadoopsFileSystems() {
+        SharedSpark.get()
+                .hadoopConfiguration()
+                .set("fs." + SchemeLocalFileSystem.SCHEME + ".impl", SchemeLocalFileSystem.class.getName());
+        Network net = network(Loss.MSE, 3, true);
+        TrainingLoop.Options o = options(true);
+        // The inputs through the stand-in remote file system, the targets by a file: URI.
+        SampleSource uris = SampleSource.npy(
+                SchemeLocalFileSystem.SCHEME + "://"
+                        + dir.resolve("mse-x.npy").toUri().getPath(),
+                dir.resolve("mse-t.npy").toUri().toString());
+        SparkTrainer.Config c = SparkTrainer.Config.of(2, Precision.FP64).withBackend("cpu");
+        SparkTrainer.Result plain = distributed(net, regression, o, MOMENTUM, c);
+        SparkTrainer.Result remote = distributed(net, uris, o, MOMENTUM, c);
+        assertSameParameters(plain.network(), remote.network(), 0.0, "read through Hadoop");
+
+        String missing = SchemeLocalFileSystem.SCHEME + "://"
+                + dir.resolve("gone-x.npy").toUri().getPath();
+        InputException gone = assertThrows(
+                InputException.class,
+                () -> distributed(net, SampleSource.npy(missing, uris.files().get(1)), o, MOMENTUM, c));
+        assertTrue(
+                gone.getMessage().startsWith(missing + ": no such file (partition 0, executor driver"),
+                gone.getMessage());
+
+        InputException unknown = assertThrows(
+                InputException.class,
+                () -> distributed(
+                        net, SampleSource.npy("nosuchfs:///x.npy", uris.files().get(1)), o, MOMENTUM, c));
+        assertTrue(unknown.getMessage().startsWith("nosuchfs:///x.npy: cannot be read: "), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains("nosuchfs"), unknown.getMessage());
+        assertFalse(unknown.getMessage().contains("\n"), unknown.getMessage());
+    }
+
+    @Test
     void aTaskThatFailsEveryAttemptStopsTheRunWithOneLine() {
         Network net = network(Loss.MSE, 2, true);
         TaskHook always = (step, partition, attempt) -> {
