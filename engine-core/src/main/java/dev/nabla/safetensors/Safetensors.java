@@ -168,7 +168,7 @@ public final class Safetensors {
 
     /**
      * Whether {@code file} starts as a safetensors file does: an 8-byte little-endian header length
-     * that fits the file, then the header's {@code '{'}. Whether the rest holds is for
+     * that fits the file, then the header's <code>'{'</code>. Whether the rest holds is for
      * {@link #decode} to say; a file that cannot be read does not start so.
      */
     public static boolean startsLikeOne(Path file) {
