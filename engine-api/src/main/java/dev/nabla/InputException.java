@@ -10,10 +10,12 @@ package dev.nabla;
 public class InputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception whose message is the one line to print. */
     public InputException(String message) {
         super(message);
     }
 
+    /** An exception whose message is the one line to print, caused by {@code cause} (an I/O error, say). */
     public InputException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -13,9 +13,12 @@ package dev.nabla;
 public class MemoryException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** Bytes that were needed. */
     private final long needed;
+    /** Bytes that were free. */
     private final long available;
 
+    /** An exception of the one-line {@code message} that says all of the above, and its two byte counts. */
     public MemoryException(String message, long needed, long available) {
         super(message);
         this.needed = needed;

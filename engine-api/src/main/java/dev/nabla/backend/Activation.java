@@ -18,6 +18,7 @@ import java.util.Locale;
  * it has no backward pass of its own.
  */
 public enum Activation {
+    /** {@code 1 / (1 + exp(-z))}, the document's activation; its derivative is {@code a (1 - a)}. */
     SIGMOID {
         @Override
         public double apply(double z) {
@@ -29,6 +30,7 @@ public enum Activation {
             return a * (1.0 - a);
         }
     },
+    /** {@code tanh(z)}; its derivative is {@code 1 - a^2}. */
     TANH {
         @Override
         public double apply(double z) {
@@ -40,6 +42,7 @@ public enum Activation {
             return 1.0 - a * a;
         }
     },
+    /** {@code max(z, 0)}; its derivative is 1 where {@code a > 0} and 0 elsewhere (at 0 too). */
     RELU {
         @Override
         public double apply(double z) {
@@ -51,6 +54,7 @@ public enum Activation {
             return a > 0.0 ? 1.0 : 0.0;
         }
     },
+    /** {@code z} unchanged, for a linear output; its derivative is 1. */
     IDENTITY {
         @Override
         public double apply(double z) {
@@ -62,6 +66,7 @@ public enum Activation {
             return 1.0;
         }
     },
+    /** The row-wise softmax above; it ends a network of {@link LogitLoss#SOFTMAX_CROSS_ENTROPY} only. */
     SOFTMAX {
         @Override
         public double apply(double z) {

@@ -25,6 +25,7 @@ public abstract class Backend implements AutoCloseable {
     /** Short name as used by {@code --backend}: {@code cpu}, {@code cuda}. */
     public abstract String name();
 
+    /** The floating-point format this backend stores and computes in, fixed when it was opened. */
     public abstract Precision precision();
 
     /** One line saying what computes: the device, threads, the GEMM path. */
@@ -304,36 +305,53 @@ public abstract class Backend implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} was called; a closed backend refuses every operation. */
     public final boolean isClosed() {
         return closed;
     }
 
+    /** {@link #allocate}, on an open backend, with both sizes positive and at most {@code Integer.MAX_VALUE} elements. */
     protected abstract Matrix doAllocate(int rows, int cols);
 
+    /** {@link #upload(double[], int, Matrix)}, with {@code dst} this backend's and the range inside {@code src}. */
     protected abstract void doUpload(double[] src, int offset, Matrix dst);
 
+    /** {@link #upload(float[], int, Matrix)}, with {@code dst} this backend's and the range inside {@code src}. */
     protected abstract void doUpload(float[] src, int offset, Matrix dst);
 
+    /**
+     * {@link #download(Matrix, double[], int)}, with {@code src} this backend's and the range inside
+     * {@code dst}; it returns once the values are in {@code dst}, after everything queued before.
+     */
     protected abstract void doDownload(Matrix src, double[] dst, int offset);
 
+    /** {@link #download(Matrix, float[], int)}, checked as the {@code double[]} form is. */
     protected abstract void doDownload(Matrix src, float[] dst, int offset);
 
+    /** {@link #gemm}, with every matrix this backend's and the shapes agreeing. */
     protected abstract void doGemm(
             boolean transA, boolean transB, double alpha, Matrix a, Matrix b, double beta, Matrix c);
 
+    /** {@link #activationForward}, with {@code z} and {@code a} this backend's and of one shape. */
     protected abstract void doActivationForward(Activation f, Matrix z, Matrix a);
 
+    /** {@link #activationBackward}, with the three matrices this backend's and of one shape. */
     protected abstract void doActivationBackward(Activation f, Matrix a, Matrix g, Matrix delta);
 
+    /** {@link #mseLoss}, with the shapes and {@code count} checked. */
     protected abstract void doMseLoss(Matrix output, Matrix target, int count, Matrix delta, double beta, Matrix loss);
 
+    /** {@link #addBias}, with {@code bias} {@code 1 x cols} of {@code z}. */
     protected abstract void doAddBias(Matrix bias, Matrix z);
 
+    /** {@link #biasGradient}, with {@code grad} {@code 1 x cols} of {@code delta}. */
     protected abstract void doBiasGradient(Matrix delta, double beta, Matrix grad);
 
+    /** {@link #optimizerUpdate}, with the state matrices the rule needs present and every shape checked. */
     protected abstract void doOptimizerUpdate(
             Optimizer rule, Matrix scalars, Matrix grad, Matrix param, Matrix first, Matrix second);
 
+    /** {@link #logitLoss}, with the shapes and {@code count} checked. */
     protected abstract void doLogitLoss(
             LogitLoss kind, Matrix z, Matrix target, int count, Matrix delta, double beta, Matrix loss);
 
@@ -343,8 +361,13 @@ public abstract class Backend implements AutoCloseable {
         throw new UnsupportedOperationException(name() + " fuses no network");
     }
 
+    /** Frees everything the backend holds; called once, by the first {@link #close()}. */
     protected abstract void doClose();
 
+    /**
+     * Throws {@link IllegalStateException} once the backend is closed; every public operation checks
+     * it before calling its {@code do} method, and a backend's own methods may call it too.
+     */
     protected final void ensureOpen() {
         if (closed) {
             throw new IllegalStateException(name() + " backend is closed");

@@ -6,6 +6,7 @@ import dev.nabla.InputException;
 public class BackendUnavailableException extends InputException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception whose message is the one-line reason, with the fix where there is one. */
     public BackendUnavailableException(String message) {
         super(message);
     }

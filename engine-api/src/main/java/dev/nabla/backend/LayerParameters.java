@@ -8,6 +8,7 @@ import java.util.Objects;
  * {@code biasGrad} are {@code 1 x O}, or both null for a layer without bias.
  */
 public record LayerParameters(Activation activation, Matrix weights, Matrix bias, Matrix weightGrad, Matrix biasGrad) {
+    /** Checks that the activation, the weights and their gradient are there, and the bias with its gradient or neither. */
     public LayerParameters {
         Objects.requireNonNull(activation, "activation");
         Objects.requireNonNull(weights, "weights");
@@ -17,10 +18,12 @@ public record LayerParameters(Activation activation, Matrix weights, Matrix bias
         }
     }
 
+    /** The layer's inputs {@code I}: the columns of its weights. */
     public int inputs() {
         return weights.cols();
     }
 
+    /** The layer's units {@code O}: the rows of its weights. */
     public int outputs() {
         return weights.rows();
     }

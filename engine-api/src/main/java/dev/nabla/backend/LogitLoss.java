@@ -19,7 +19,9 @@ package dev.nabla.backend;
  * on the target's side of one half ({@code z_k > 0} exactly where {@code t_k > 1/2}).
  */
 public enum LogitLoss {
+    /** Softmax over each row, then {@code -sum_k t_k log p_k}. */
     SOFTMAX_CROSS_ENTROPY(Activation.SOFTMAX),
+    /** A sigmoid on each output, then {@code -sum_k [t_k log o_k + (1 - t_k) log(1 - o_k)]}. */
     BINARY_CROSS_ENTROPY(Activation.SIGMOID);
 
     private final Activation output;

@@ -15,20 +15,24 @@ public abstract class Matrix implements AutoCloseable {
     private final int rows;
     private final int cols;
 
+    /** A matrix of {@code backend}'s, {@code rows x cols}; a backend's own subclass holds the storage. */
     protected Matrix(Backend backend, int rows, int cols) {
         this.backend = backend;
         this.rows = rows;
         this.cols = cols;
     }
 
+    /** The backend that holds this matrix, the only one that can compute with it. */
     public final Backend backend() {
         return backend;
     }
 
+    /** The number of rows. */
     public final int rows() {
         return rows;
     }
 
+    /** The number of columns: the values in each row, which lie next to each other. */
     public final int cols() {
         return cols;
     }

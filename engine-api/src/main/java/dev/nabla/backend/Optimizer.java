@@ -36,8 +36,11 @@ public record Optimizer(
 
     /** The update rules. */
     public enum Kind {
+        /** Stochastic gradient descent, with optional momentum (Nesterov's too) and L2 weight decay. */
         SGD,
+        /** Adam, its weight decay added to the gradient as L2. */
         ADAM,
+        /** AdamW: Adam with the weight decay applied to the parameter itself, decoupled from the gradient. */
         ADAMW;
 
         /** The name in model files and on the command line: {@code sgd}, {@code adam}, {@code adamw}. */
@@ -62,7 +65,9 @@ public record Optimizer(
     /** PyTorch's defaults for Adam: beta1 0.9, beta2 0.999, eps 1e-8. */
     public static final double DEFAULT_BETA1 = 0.9;
 
+    /** PyTorch's default second-moment decay for Adam and AdamW. */
     public static final double DEFAULT_BETA2 = 0.999;
+    /** PyTorch's default term added to Adam's denominator. */
     public static final double DEFAULT_EPS = 1e-8;
     /** PyTorch's default weight decay for AdamW (0 for SGD and Adam). */
     public static final double DEFAULT_ADAMW_WEIGHT_DECAY = 0.01;

@@ -11,8 +11,11 @@ import java.util.Locale;
  * relative. Only the CUDA backend with cuBLAS offers it.
  */
 public enum Precision {
+    /** IEEE double precision, 8 bytes: the reference every other format is checked against. */
     FP64(8),
+    /** IEEE single precision, 4 bytes. */
     FP32(4),
+    /** FP32 storage; matrix products on tensor cores round their inputs to TF32's 10-bit mantissa. */
     TF32(4);
 
     private final int bytes;
@@ -31,6 +34,7 @@ public enum Precision {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The precision named {@code id} ({@code fp64}, {@code fp32}, {@code tf32}); another name is an {@link InputException}. */
     public static Precision parse(String id) {
         for (Precision p : values()) {
             if (p.id().equals(id)) {

@@ -16,6 +16,7 @@ import java.util.Objects;
  */
 public record ProbeReport(String backend, boolean usable, String reason, Map<String, String> facts) {
 
+    /** Checks that a reason is given exactly when the backend is unusable, and keeps a copy of the facts. */
     public ProbeReport {
         Objects.requireNonNull(backend, "backend");
         if (usable != (reason == null)) {
@@ -24,10 +25,12 @@ public record ProbeReport(String backend, boolean usable, String reason, Map<Str
         facts = Collections.unmodifiableMap(new LinkedHashMap<>(facts));
     }
 
+    /** The report of a backend that can run here, with what it found. */
     public static ProbeReport usable(String backend, Map<String, String> facts) {
         return new ProbeReport(backend, true, null, facts);
     }
 
+    /** The report of a backend that cannot run here, saying why in one line, with what it found. */
     public static ProbeReport unusable(String backend, String reason, Map<String, String> facts) {
         return new ProbeReport(backend, false, Objects.requireNonNull(reason, "reason"), facts);
     }

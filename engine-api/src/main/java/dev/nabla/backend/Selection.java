@@ -8,6 +8,7 @@ import java.util.List;
  */
 public record Selection(Backend backend, String requested, List<ProbeReport> skipped) implements AutoCloseable {
 
+    /** Keeps a copy of the skipped backends' reports. */
     public Selection {
         skipped = List.copyOf(skipped);
     }

@@ -71,6 +71,7 @@ public final class Main implements Runnable {
                 spec.commandLine(), "a command is needed: example, train, predict, evaluate, bench or devices");
     }
 
+    /** The {@code engine} command: runs {@code args} and exits with the command's exit code. */
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }

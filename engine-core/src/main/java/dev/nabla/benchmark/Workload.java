@@ -13,7 +13,9 @@ import java.util.List;
  * it counts {@code 6 x weights x samples} floating-point operations (2 for the forward product,
  * 4 for the two backward ones).
  *
+ * @param name the name {@code engine bench} and {@link #named} know it by
  * @param widths the layer widths, inputs first
+ * @param batch the samples of each measured step
  * @param precisions the precisions it is measured in (tf32 only where a GPU has it)
  */
 public record Workload(String name, int[] widths, int batch, List<Precision> precisions) {
@@ -27,18 +29,22 @@ public record Workload(String name, int[] widths, int batch, List<Precision> pre
     public static final Workload WIDE = new Workload(
             "wide", new int[] {1024, 4096, 4096, 1024}, 4096, List.of(Precision.FP64, Precision.FP32, Precision.TF32));
 
+    /** The workloads {@code engine bench} measures, smallest first. */
     public static final List<Workload> STANDARD = List.of(SEED, MNIST, WIDE);
 
+    /** Keeps copies of the widths and the precisions. */
     public Workload {
         widths = widths.clone();
         precisions = List.copyOf(precisions);
     }
 
+    /** The layer widths, inputs first (a copy). */
     @Override
     public int[] widths() {
         return widths.clone();
     }
 
+    /** The standard workload of that name; another name is an {@link InputException} listing the known ones. */
     public static Workload named(String name) {
         for (Workload w : STANDARD) {
             if (w.name.equals(name)) {

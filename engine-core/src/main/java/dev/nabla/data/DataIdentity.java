@@ -153,6 +153,7 @@ public sealed interface DataIdentity permits DataIdentity.OfFiles, DataIdentity.
 
     /** Data in files: a CSV, or {@code .npy} inputs and targets. */
     record OfFiles(List<DataFile> files) implements DataIdentity {
+        /** Keeps a copy of the files, in the order they are read. */
         public OfFiles {
             files = List.copyOf(files);
         }

@@ -7,10 +7,16 @@ import java.util.Objects;
  * {@code s} in row {@code s} of each.
  *
  * @param name where the data came from, for messages ({@code data.csv}, {@code built-in synthetic})
+ * @param samples the number of samples {@code N}
+ * @param inputWidth the inputs of each sample {@code I}
+ * @param targetWidth the targets of each sample {@code O}
+ * @param inputs {@code N x I} values, row-major; kept, not copied
+ * @param targets {@code N x O} values, row-major; kept, not copied
  */
 public record Dataset(String name, int samples, int inputWidth, int targetWidth, double[] inputs, double[] targets)
         implements Samples {
 
+    /** Checks that there is at least one sample, input and target, and that both arrays have the lengths those give. */
     public Dataset {
         Objects.requireNonNull(name, "name");
         if (samples < 1 || inputWidth < 1 || targetWidth < 1) {

@@ -18,7 +18,9 @@ import java.util.Arrays;
 public final class InputScaling implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The mean of each input over the training samples. */
     private final double[] mean;
+    /** The divisor of each input: its population standard deviation, or 1 where it is constant. */
     private final double[] scale;
 
     private InputScaling(double[] mean, double[] scale) {
@@ -99,10 +101,12 @@ public final class InputScaling implements java.io.Serializable {
         return mean.length;
     }
 
+    /** The mean subtracted from each input (a copy). */
     public double[] mean() {
         return mean.clone();
     }
 
+    /** The scale each input is divided by after its mean is subtracted (a copy). */
     public double[] scale() {
         return scale.clone();
     }

@@ -255,14 +255,17 @@ public final class NpyArray {
         return values.stream().mapToLong(Long::longValue).toArray();
     }
 
+    /** The file's name, as messages give it. */
     public String name() {
         return name;
     }
 
+    /** The array's first dimension: {@code N} of {@code (N,)} or {@code (N, W)}. */
     public int rows() {
         return rows;
     }
 
+    /** The array's second dimension {@code W}, or 1 for a 1-D array. */
     public int cols() {
         return cols;
     }

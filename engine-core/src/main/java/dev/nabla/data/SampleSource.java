@@ -61,7 +61,12 @@ public interface SampleSource extends Serializable {
         return new Standardized(this, scaling);
     }
 
-    /** Two {@code .npy} files. */
+    /**
+     * Two {@code .npy} files.
+     *
+     * @param inputs the path of the inputs, {@code N x I}
+     * @param targets the path of the targets, {@code N x O} or {@code N}
+     */
     record NpyFiles(String inputs, String targets) implements SampleSource {
         @Override
         public Samples open() {
@@ -84,7 +89,14 @@ public interface SampleSource extends Serializable {
         }
     }
 
-    /** A CSV file, read whole into the memory of each machine that opens it. */
+    /**
+     * A CSV file, read whole into the memory of each machine that opens it.
+     *
+     * @param file its path
+     * @param inputs the input columns, first in each row
+     * @param targets the target columns, last in each row
+     * @param header whether its first row is a header, whatever it holds
+     */
     record CsvFile(String file, int inputs, int targets, boolean header) implements SampleSource {
         @Override
         public Samples open() {
@@ -107,7 +119,12 @@ public interface SampleSource extends Serializable {
         }
     }
 
-    /** The built-in synthetic data. */
+    /**
+     * The built-in synthetic data.
+     *
+     * @param count the samples
+     * @param seed the seed they are drawn from
+     */
     record Synthetic(int count, long seed) implements SampleSource {
         @Override
         public Samples open() {
@@ -120,7 +137,14 @@ public interface SampleSource extends Serializable {
         }
     }
 
-    /** What is left to train on of a source with some of its samples held out. */
+    /**
+     * What is left to train on of a source with some of its samples held out.
+     *
+     * @param all the source, held-out samples and all
+     * @param held how many samples are held out
+     * @param drawn whether they are drawn from {@code seed} ({@code --shuffle}), else the last ones
+     * @param seed the seed they are drawn from
+     */
     record TrainingPart(SampleSource all, int held, boolean drawn, long seed) implements SampleSource {
         @Override
         public Samples open() {
@@ -144,7 +168,12 @@ public interface SampleSource extends Serializable {
         }
     }
 
-    /** A source whose inputs are standardized. */
+    /**
+     * A source whose inputs are standardized.
+     *
+     * @param raw the source as it is stored
+     * @param scaling the standardization applied to its inputs as they are copied
+     */
     record Standardized(SampleSource raw, InputScaling scaling) implements SampleSource {
         @Override
         public Samples open() {

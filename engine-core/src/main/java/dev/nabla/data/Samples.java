@@ -10,10 +10,13 @@ public interface Samples {
     /** Where the samples come from, for messages: a file name, {@code built-in synthetic data}. */
     String name();
 
+    /** The number of samples. */
     int count();
 
+    /** The inputs of each sample. */
     int inputWidth();
 
+    /** The targets of each sample. */
     int targetWidth();
 
     /** Copies the inputs of samples {@code first .. first + rows - 1} into {@code dst} from {@code offset}, row-major. */

@@ -27,16 +27,19 @@ public final class AtomicFiles {
 
     private AtomicFiles() {}
 
+    /** {@link #write(Path, Content)} of {@code content} in UTF-8. */
     public static void writeString(Path target, String content) {
         write(target, content.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** {@link #write(Path, Content)} of {@code content}'s bytes. */
     public static void write(Path target, byte[] content) {
         write(target, out -> out.write(content));
     }
 
     /** What goes into a file, written to a stream. */
     public interface Content {
+        /** Writes the whole content to {@code out}, which the caller flushes and closes. */
         void writeTo(OutputStream out) throws IOException;
     }
 

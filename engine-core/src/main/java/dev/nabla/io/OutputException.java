@@ -15,8 +15,10 @@ import java.nio.file.Path;
 public class OutputException extends InputException {
     private static final long serialVersionUID = 1L;
 
+    /** Why the file cannot be written, without the file's name. */
     private final String reason;
 
+    /** An exception whose message, the one line to print, is also its reason. */
     public OutputException(String message) {
         this(message, message, null);
     }

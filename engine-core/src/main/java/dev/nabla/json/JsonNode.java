@@ -23,6 +23,7 @@ public record JsonNode(Object value, String source, int line, int column) {
         return new InputException(where() + ": " + message);
     }
 
+    /** The members of an object, in the file's order; another value is an {@link InputException} naming {@code what}. */
     @SuppressWarnings("unchecked")
     public Map<String, JsonNode> asObject(String what) {
         if (value instanceof Map) {
@@ -31,6 +32,7 @@ public record JsonNode(Object value, String source, int line, int column) {
         throw error(what + " must be an object, not " + typeName());
     }
 
+    /** The elements of an array; another value is an {@link InputException} naming {@code what}. */
     @SuppressWarnings("unchecked")
     public List<JsonNode> asArray(String what) {
         if (value instanceof List) {
@@ -39,6 +41,7 @@ public record JsonNode(Object value, String source, int line, int column) {
         throw error(what + " must be an array, not " + typeName());
     }
 
+    /** A string; another value is an {@link InputException} naming {@code what}. */
     public String asString(String what) {
         if (value instanceof String s) {
             return s;

@@ -53,6 +53,7 @@ public record Checkpoint(Network network, Map<String, String> metadata, Map<Stri
     static final String STANDARDIZE_SCALE = "standardize.scale";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
 
+    /** Keeps copies of the metadata and the optimizer's tensors. */
     public Checkpoint {
         metadata = Map.copyOf(metadata);
         optimizerTensors = Map.copyOf(optimizerTensors);

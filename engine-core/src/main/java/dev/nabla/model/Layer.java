@@ -48,14 +48,17 @@ public final class Layer {
         this.bias = bias == null ? null : bias.clone();
     }
 
+    /** The inputs {@code I} of each unit. */
     public int inputs() {
         return inputs;
     }
 
+    /** The units {@code O}, one output each. */
     public int outputs() {
         return outputs;
     }
 
+    /** The activation applied to each unit's {@code z}. */
     public Activation activation() {
         return activation;
     }
@@ -70,6 +73,7 @@ public final class Layer {
         return weights[j * inputs + i];
     }
 
+    /** Whether each unit adds a bias to its {@code z}. */
     public boolean hasBias() {
         return bias != null;
     }

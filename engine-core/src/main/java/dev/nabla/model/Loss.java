@@ -20,8 +20,11 @@ import dev.nabla.backend.LogitLoss;
  * probabilities (one-hot from {@code --labels}), and accuracy is reported.
  */
 public enum Loss {
+    /** The mean squared error, halved: the document's loss. */
     MSE("mse", null),
+    /** The cross-entropy of a softmax output layer, for one class of several. */
     SOFTMAX_CROSS_ENTROPY("softmax-cross-entropy", LogitLoss.SOFTMAX_CROSS_ENTROPY),
+    /** The cross-entropy of each sigmoid output, for yes-or-no targets. */
     BINARY_CROSS_ENTROPY("binary-cross-entropy", LogitLoss.BINARY_CROSS_ENTROPY);
 
     private final String id;
@@ -32,6 +35,7 @@ public enum Loss {
         this.logitLoss = logitLoss;
     }
 
+    /** The name in model files and on the command line: {@code mse}, {@code softmax-cross-entropy}, ... */
     public String id() {
         return id;
     }
@@ -62,6 +66,7 @@ public enum Loss {
         }
     }
 
+    /** The loss named {@code id}; another name is an {@link InputException} listing the known ones. */
     public static Loss parse(String id) {
         StringBuilder known = new StringBuilder();
         for (Loss l : values()) {

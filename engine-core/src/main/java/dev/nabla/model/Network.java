@@ -30,6 +30,7 @@ public final class Network {
     /** The optimizer the model file names, or null. */
     private final Optimizer optimizer;
 
+    /** A network of {@code loss} that takes its inputs raw and names no optimizer. */
     public Network(Loss loss, List<Layer> layers) {
         this(loss, layers, null, null);
     }
@@ -105,18 +106,22 @@ public final class Network {
         return scaling == null ? samples : scaling.apply(samples);
     }
 
+    /** The loss it trains against. */
     public Loss loss() {
         return loss;
     }
 
+    /** Its layers, first (nearest the inputs) first; the list cannot be changed. */
     public List<Layer> layers() {
         return layers;
     }
 
+    /** Layer {@code index}, from 0 for the first. */
     public Layer layer(int index) {
         return layers.get(index);
     }
 
+    /** The number of layers. */
     public int depth() {
         return layers.size();
     }
@@ -141,6 +146,7 @@ public final class Network {
         return w;
     }
 
+    /** The weights and biases of all its layers. */
     public long parameterCount() {
         return layers.stream().mapToLong(Layer::parameterCount).sum();
     }
@@ -192,6 +198,7 @@ public final class Network {
         return rng;
     }
 
+    /** A builder of a network of {@code inputs} inputs, to which {@link Builder#dense} adds layers. */
     public static Builder builder(int inputs) {
         return new Builder(inputs);
     }
@@ -217,11 +224,13 @@ public final class Network {
             return this;
         }
 
+        /** The loss of the network built ({@link Loss#MSE} unless set). */
         public Builder loss(Loss l) {
             this.loss = l;
             return this;
         }
 
+        /** The network, each layer's weights drawn from {@code seed} and the layer's index, its biases zero. */
         public Network build(long seed) {
             List<Layer> layers = new ArrayList<>();
             for (int l = 0; l < widths.size(); l++) {

@@ -15,6 +15,7 @@ import java.util.List;
  * @param tensors the state tensors, each as long as its parameter
  */
 public record OptimizerState(Optimizer optimizer, long steps, List<double[]> tensors) {
+    /** Checks that {@code steps} is not negative, and keeps a list of the tensors (the arrays themselves are shared). */
     public OptimizerState {
         if (steps < 0) {
             throw new IllegalArgumentException("steps must be 0 or more, not " + steps);

@@ -46,7 +46,9 @@ public final class Safetensors {
 
     /** The element types Nabla reads and writes. */
     public enum DType {
+        /** IEEE double precision, 8 bytes little-endian. */
         F64(8),
+        /** IEEE single precision, 4 bytes little-endian. */
         F32(4);
 
         private final int bytes;
@@ -55,6 +57,7 @@ public final class Safetensors {
             this.bytes = bytes;
         }
 
+        /** Bytes per element. */
         public int bytes() {
             return bytes;
         }
@@ -63,8 +66,14 @@ public final class Safetensors {
     /**
      * One tensor: its values row-major, held as doubles whatever the stored type (an {@code F32}
      * value widens exactly).
+     *
+     * @param name its name in the header
+     * @param dtype the element type it is stored in
+     * @param shape its dimensions, outermost first
+     * @param values its elements, as many as the shape holds
      */
     public record Tensor(String name, DType dtype, long[] shape, double[] values) {
+        /** Keeps a copy of the shape and checks that it holds as many values as there are, none negative. */
         public Tensor {
             shape = shape.clone();
             long count = 1;
@@ -80,14 +89,21 @@ public final class Safetensors {
             }
         }
 
+        /** Its dimensions, outermost first (a copy). */
         @Override
         public long[] shape() {
             return shape.clone();
         }
     }
 
-    /** A decoded file: the tensors by name in the header's order, and the metadata strings. */
+    /**
+     * A decoded file.
+     *
+     * @param tensors the tensors by name, in the header's order
+     * @param metadata the header's {@code __metadata__} strings, in their order
+     */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        /** Keeps unmodifiable copies of both maps, in their order. */
         public Contents {
             tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -192,6 +208,7 @@ public final class Safetensors {
 
     /** Turns a reason into the exception to throw: the caller says what the file was meant to be. */
     public interface Refusal {
+        /** The exception that says the file is not what it was meant to be, for {@code reason}. */
         InputException because(String reason);
     }
 

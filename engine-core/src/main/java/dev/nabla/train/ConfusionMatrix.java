@@ -52,6 +52,7 @@ public final class ConfusionMatrix {
         counts[trueClass][predicted]++;
     }
 
+    /** The number of classes: the matrix is {@code classes() x classes()}. */
     public int classes() {
         return counts.length;
     }

@@ -25,8 +25,11 @@ import java.util.Locale;
 public record LearningRateSchedule(Kind kind, int stepSize, double gamma, int warmup) {
     /** The schedules. */
     public enum Kind {
+        /** The base rate at every step. */
         CONSTANT,
+        /** The base rate times {@code gamma} every {@code stepSize} steps. */
         STEP,
+        /** Half a cosine from the base rate down towards 0 over the run. */
         COSINE;
 
         /** The name on the command line and in checkpoints: {@code constant}, {@code step}, {@code cosine}. */
@@ -34,6 +37,7 @@ public record LearningRateSchedule(Kind kind, int stepSize, double gamma, int wa
             return name().toLowerCase(Locale.ROOT);
         }
 
+        /** The schedule named {@code id}; another name is an {@link InputException} listing the known ones. */
         public static Kind parse(String id) {
             for (Kind k : values()) {
                 if (k.id().equals(id)) {

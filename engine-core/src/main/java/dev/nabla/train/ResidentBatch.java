@@ -20,6 +20,7 @@ public final class ResidentBatch implements AutoCloseable {
         this.step = step;
     }
 
+    /** The samples of the batch. */
     public int rows() {
         return inputs.rows();
     }

@@ -110,6 +110,7 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** The backend the network is on, which this trainer does not close. */
     public Backend backend() {
         return backend;
     }

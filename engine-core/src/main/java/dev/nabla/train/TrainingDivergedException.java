@@ -9,9 +9,15 @@ import dev.nabla.InputException;
 public class TrainingDivergedException extends InputException {
     private static final long serialVersionUID = 1L;
 
+    /** The epoch it stopped in, from 1. */
     private final int epoch;
+    /** The step it stopped at, counted over the whole run. */
     private final long step;
 
+    /**
+     * The loss became {@code loss} (NaN or infinite) at step {@code stepInEpoch} of epoch
+     * {@code epoch}, step {@code step} overall; the message says so and suggests a smaller rate.
+     */
     public TrainingDivergedException(int epoch, long step, long stepInEpoch, double loss) {
         super("training diverged: the loss became " + loss + " at epoch " + epoch + ", step " + stepInEpoch + " (step "
                 + step + " overall); try a smaller --lr");

@@ -32,6 +32,7 @@ public final class TrainingLoop {
             this(epochs, batch, learningRate, shuffle, seed, LearningRateSchedule.CONSTANT);
         }
 
+        /** Checks every setting; one out of its range is an {@link IllegalArgumentException} naming it. */
         public Options {
             if (schedule == null) {
                 throw new IllegalArgumentException("schedule is null");
@@ -107,8 +108,10 @@ public final class TrainingLoop {
 
     /** Told of every step and every epoch. */
     public interface Listener {
+        /** After each step; the default does nothing. */
         default void stepDone(Step step) {}
 
+        /** After each epoch, its held-out loss measured; the default does nothing. */
         default void epochDone(Epoch epoch) {}
 
         /** A listener for epochs only. */

@@ -7,10 +7,12 @@ package dev.nabla.cuda;
 public class CudaFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** A failure said in {@code message}, caused by {@code cause} (JCuda's exception, say). */
     public CudaFailure(String message, Throwable cause) {
         super(message, cause);
     }
 
+    /** A failure said in {@code message}. */
     public CudaFailure(String message) {
         super(message);
     }

@@ -12,6 +12,10 @@ import java.util.Locale;
 public class DeviceMemoryException extends MemoryException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * {@code what} (a micro-batch's buffers, the network's parameters) needed {@code requested} bytes
+     * where the device had {@code free} of its {@code total}; the message says so and how to need less.
+     */
     public DeviceMemoryException(long requested, long free, long total, String what) {
         super(
                 String.format(

@@ -47,6 +47,7 @@ public final class SparkTrainer {
             TaskHook hook,
             ExchangeChoice exchange,
             long driverBytes) {
+        /** Checks the partitions (at least 1) and the driver's bound (0 or more); a null hook is {@link TaskHook#NONE}. */
         public Config {
             if (partitions < 1) {
                 throw new IllegalArgumentException("partitions must be at least 1, not " + partitions);
@@ -64,10 +65,12 @@ public final class SparkTrainer {
             return new Config(partitions, Backends.AUTO, "cpu", precision, TaskHook.NONE, null, DRIVER_BYTES);
         }
 
+        /** This configuration with every executor asking for the backend {@code executors} ({@code auto}, {@code cpu}, {@code cuda}). */
         public Config withBackend(String executors) {
             return new Config(partitions, executors, driverBackend, precision, hook, exchange, driverBytes);
         }
 
+        /** This configuration with every task calling {@code h} before it computes. */
         public Config withHook(TaskHook h) {
             return new Config(partitions, backend, driverBackend, precision, h, exchange, driverBytes);
         }
@@ -85,8 +88,10 @@ public final class SparkTrainer {
 
     /** Told of every step and every epoch. */
     public interface Listener {
+        /** After each global step, with its exchange's figures; the default does nothing. */
         default void stepDone(StepReport report) {}
 
+        /** After each epoch, as {@link TrainingLoop.Listener#epochDone} is; the default does nothing. */
         default void epochDone(TrainingLoop.Epoch epoch) {}
     }
 
@@ -113,6 +118,7 @@ public final class SparkTrainer {
     private final JavaSparkContext spark;
     private final Config config;
 
+    /** A trainer that runs its tasks on {@code spark}'s executors as {@code config} says; it does not stop the context. */
     public SparkTrainer(JavaSparkContext spark, Config config) {
         this.spark = spark;
         this.config = config;

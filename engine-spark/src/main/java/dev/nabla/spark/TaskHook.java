@@ -9,7 +9,9 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface TaskHook extends Serializable {
+    /** The hook of every run outside the tests: it does nothing. */
     TaskHook NONE = (step, partition, attempt) -> {};
 
+    /** Called by the task of {@code partition}, attempt {@code attempt}, of step {@code step}, before it computes. */
     void beforeStep(long step, int partition, int attempt);
 }
