@@ -51,6 +51,7 @@ public final class PeerServer {
             try {
                 answer = answer(Json.parseFlat(line), variants, describe, loaded);
             } catch (Throwable e) { // report, do not die: the bench prints it beside the other results
+                e.printStackTrace(); // to stderr, which the bench keeps for when the peer fails to start
                 Throwable root = e;
                 while (root.getCause() != null) {
                     root = root.getCause();
