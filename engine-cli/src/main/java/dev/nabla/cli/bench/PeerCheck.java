@@ -29,12 +29,14 @@ final class PeerCheck {
 
     /** A peer engine's timing state during one measurement: {@code steps} is 0 while it is not timed. */
     static final class PeerTimer {
+        final PeerProcess peer;
         final String engine;
         int steps;
         String note = "";
         final List<Double> samplesPerSecond = new ArrayList<>();
 
-        PeerTimer(String engine) {
+        PeerTimer(PeerProcess peer, String engine) {
+            this.peer = peer;
             this.engine = engine;
         }
     }
@@ -42,7 +44,7 @@ final class PeerCheck {
     /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
     static PeerTimer prepare(
             PeerProcess peer, String engine, Workload w, Precision p, String backend, MeasuringProtocol protocol) {
-        PeerTimer t = new PeerTimer(engine);
+        PeerTimer t = new PeerTimer(peer, engine);
         Path dir = null;
         try {
             dir = writeInputs(w);
