@@ -302,7 +302,13 @@ public final class BenchCommand implements Callable<Integer> {
                 for (PeerCheck.PeerTimer t : timers) {
                     if (t.steps > 0) {
                         settle(timers);
-                        t.samplesPerSecond.add(t.steps * w.batch() / t.peer.time(t.engine, t.steps));
+                        try {
+                            t.samplesPerSecond.add(t.steps * w.batch() / t.peer.time(t.engine, t.steps));
+                        } catch (RuntimeException e) { // a peer that fails mid-run drops out, the bench goes on
+                            t.steps = 0;
+                            t.samplesPerSecond.clear();
+                            t.note = "not timed: failed during the timed runs: " + e.getMessage();
+                        }
                     }
                 }
             }

@@ -170,7 +170,9 @@ final class PeerProcess implements AutoCloseable {
         in.close();
         process.destroy();
         try {
-            process.waitFor(10, TimeUnit.SECONDS); // before its stderr file goes
+            if (!process.waitFor(10, TimeUnit.SECONDS)) { // before its stderr file goes
+                process.destroyForcibly();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -63,6 +63,8 @@ public final class PeerServer {
         for (Step s : loaded.values()) {
             s.close();
         }
+        // stdin closed: the bench is done. Exit now, though a library has left non-daemon threads behind.
+        System.exit(0);
     }
 
     /** The versions and native build facts a peer reports. */
