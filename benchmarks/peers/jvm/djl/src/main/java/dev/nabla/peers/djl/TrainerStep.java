@@ -58,9 +58,8 @@ final class TrainerStep implements Step {
         Optimizer sgd = Optimizer.sgd()
                 .setLearningRateTracker(Tracker.fixed((float) (lr * outputs)))
                 .build();
-        trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss())
-                .optOptimizer(sgd)
-                .optDevices(new Device[] {Device.cpu()}));
+        trainer = model.newTrainer(
+                new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(sgd).optDevices(new Device[] {Device.cpu()}));
         trainer.initialize(new Shape(in.batch(), in.x.cols()));
         if (fp64) {
             skipGradientCheck(trainer);

@@ -27,11 +27,21 @@ public final class Dl4jPeer {
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         Map<String, String> v = new LinkedHashMap<>();
         v.put("dl4j", MavenVersion.of("org.deeplearning4j", "deeplearning4j-nn"));
-        v.put("nd4j backend", env.getProperty("backend", "?") + ", BLAS " + env.getProperty("blas.vendor", "?")
-                + " (org.bytedeco:openblas " + MavenVersion.of("org.bytedeco", "openblas") + ")");
-        v.put("nd4j threads", Nd4j.getEnvironment().maxThreads() + " (OpenMP max "
-                + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() + ")");
-        v.put("nd4j build", NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo().replaceAll("\\s+", " ").strip());
+        v.put(
+                "nd4j backend",
+                env.getProperty("backend", "?") + ", BLAS " + env.getProperty("blas.vendor", "?")
+                        + " (org.bytedeco:openblas " + MavenVersion.of("org.bytedeco", "openblas") + ")");
+        v.put(
+                "nd4j threads",
+                Nd4j.getEnvironment().maxThreads() + " (OpenMP max "
+                        + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads() + ")");
+        v.put(
+                "nd4j build",
+                NativeOpsHolder.getInstance()
+                        .getDeviceNativeOps()
+                        .buildInfo()
+                        .replaceAll("\\s+", " ")
+                        .strip());
         return v;
     }
 }

@@ -22,6 +22,7 @@ final class Nd4jStep implements Step {
     private final List<INDArray> acts = new ArrayList<>();
     /** The gradient arriving at each layer's output, batch x outputs. */
     private final List<INDArray> grads = new ArrayList<>();
+
     private final INDArray t;
 
     Nd4jStep(Inputs in, boolean fp64, double lr) {

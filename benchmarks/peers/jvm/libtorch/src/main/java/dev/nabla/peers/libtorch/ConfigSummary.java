@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /** libtorch's {@code show_config()}, many lines, as one: its listed components, and the BLAS it was built with. */
 final class ConfigSummary {
-    private static final Pattern SETTING = Pattern.compile("\\b(BLAS_INFO|LAPACK_INFO|USE_MKL|USE_MKLDNN|USE_OPENMP)=([^,\\s]*)");
+    private static final Pattern SETTING =
+            Pattern.compile("\\b(BLAS_INFO|LAPACK_INFO|USE_MKL|USE_MKLDNN|USE_OPENMP)=([^,\\s]*)");
 
     private ConfigSummary() {}
 

@@ -26,7 +26,9 @@ public final class LibtorchPeer {
         torch.set_num_interop_threads(1); // one step at a time: no operator runs beside another
         Map<String, String> v = new LinkedHashMap<>();
         v.put("javacpp-pytorch", String.valueOf(Tensor.class.getPackage().getImplementationVersion()));
-        v.put("libtorch threads", torch.get_num_threads() + " intra-op, " + torch.get_num_interop_threads() + " inter-op");
+        v.put(
+                "libtorch threads",
+                torch.get_num_threads() + " intra-op, " + torch.get_num_interop_threads() + " inter-op");
         try (BytePointer config = torch.show_config()) {
             v.put("libtorch build", ConfigSummary.of(config.getString()));
         }
