@@ -48,8 +48,7 @@ final class Nd4jStep implements Step {
         double batch = in.batch();
         INDArray g = grads.get(depth - 1);
         g.assign(acts.get(depth)).subi(t); // o - t
-        double norm = g.norm2Number().doubleValue();
-        double loss = 0.5 * norm * norm / batch;
+        double loss = Losses.nabla(g, batch);
         g.divi(batch);
         for (int l = depth - 1; l >= 0; l--) {
             INDArray a = acts.get(l + 1);
