@@ -130,11 +130,32 @@ class TorchStep:
         return time.perf_counter() - start
 
 
+def blas_info():
+    """NumPy's BLAS and its threads, as threadpoolctl reports them where it is installed."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # then NumPy's own build record (NumPy 1.25 and later), without the threads
+        try:
+            blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+            return "%s %s (threadpoolctl not installed: threads not known)" % (blas.get("name"), blas.get("version"))
+        except Exception:
+            return "not known"
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    return "; ".join("%s %s %s, %s threads" % (p.get("internal_api"), p.get("version"), p.get("architecture", ""),
+                                               p.get("num_threads")) for p in pools) or "none found"
+
+
 def engines():
     names = ["numpy"]
-    versions = {"numpy": np.__version__, "python": sys.version.split()[0]}
+    versions = {"numpy": np.__version__, "python": sys.version.split()[0], "numpy blas": blas_info()}
     if torch is not None:
+        # the bench gives every peer Nabla's thread count; OMP_NUM_THREADS is set too, but say it to torch
+        threads = os.environ.get("NABLA_PEER_THREADS")
+        if threads:
+            torch.set_num_threads(int(threads))
         versions["torch"] = torch.__version__
+        versions["torch threads"] = str(torch.get_num_threads())
+        versions["torch build"] = " ".join(torch.__config__.show().split())
         names += ["torch-eager-cpu", "torch-compile-cpu"]
         if torch.cuda.is_available():
             names += ["torch-eager-cuda", "torch-compile-cuda"]

@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -73,10 +76,93 @@ class BenchCommandTest {
         assertFalse(r.out().contains("not timed"), r.out());
     }
 
+    /**
+     * A JVM peer goes through the same check as the Python peers: a fake one (a built peer's layout,
+     * its main class {@link FakeJvmPeer}) has an engine that computes Nabla's step, timed alternately
+     * with Nabla, and one whose learning rate is off, refused before it is timed.
+     */
+    @Test
+    void aJvmPeerIsTimedOnlyWhenItsLossesAgree() throws IOException {
+        Path target = dir.resolve("jvm").resolve("dl4j").resolve("target");
+        Files.createDirectories(target);
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, FakeJvmPeer.class.getName());
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(target.resolve("peer.jar")), manifest)) {
+            jar.flush(); // the manifest alone: the classes come from the test's class path
+        }
+        Files.writeString(target.resolve("classpath.txt"), System.getProperty("java.class.path"));
+        Cli r = bench("--workload seed --backend cpu --peers dl4j --jvm-peers " + dir.resolve("jvm") + " " + QUICK);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("peers:   fake-right, fake-wrong (fake 1)"), r.out());
+        assertTrue(r.out().contains("OMP_NUM_THREADS="), r.out());
+        assertTrue(
+                Pattern.compile("seed +fp64 fake-right +[\\d,]+ +±[\\d.]+% +[\\d.]+ ± +\\d+%")
+                        .matcher(r.out())
+                        .find(),
+                r.out());
+        assertTrue(
+                Pattern.compile("seed +fp64 fake-wrong +not timed: its loss after 2 steps is [\\d.e-]+, Nabla's")
+                        .matcher(r.out())
+                        .find(),
+                r.out());
+    }
+
+    @Test
+    void aJvmPeerThatIsNotBuiltIsSkippedWithTheBuildCommand() {
+        Cli r = bench("--workload seed --backend cpu --peers djl --jvm-peers " + dir + " " + QUICK);
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("skipped peer djl: not built"), r.out());
+        assertTrue(r.out().contains("./mvnw -f benchmarks/peers/jvm package"), r.out());
+        assertTrue(
+                Pattern.compile("seed +2-2-2 +1,048,576 +cpu +fp64")
+                        .matcher(r.out())
+                        .find(),
+                r.out());
+    }
+
+    @Test
+    void theDl4jPeerAgreesAndIsTimed() {
+        runsTheBuiltPeer("dl4j", "dl4j-fit", "dl4j-nd4j");
+    }
+
+    @Test
+    void theDjlPeerAgreesAndIsTimed() {
+        runsTheBuiltPeer("djl", "djl-trainer", "djl-ndarray");
+    }
+
+    @Test
+    void theLibtorchPeerAgreesAndIsTimed() {
+        runsTheBuiltPeer("libtorch", "libtorch-autograd", "libtorch-manual");
+    }
+
+    /** The real JVM peer, where it is built (not in CI, whose clean clone has not built it), on the smallest workload. */
+    private static void runsTheBuiltPeer(String library, String... engines) {
+        Path built = JVM_PEERS.resolve(library).resolve("target").resolve("classpath.txt");
+        assumeTrue(
+                Files.isRegularFile(built),
+                "the " + library + " peer is not built (./mvnw -f benchmarks/peers/jvm package): no " + built);
+        Cli r = bench("--workload seed --backend cpu --peers " + library + " --jvm-peers " + JVM_PEERS + " " + QUICK);
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(r.out().contains("skipped peer"), r.out());
+        for (String e : engines) {
+            assertTrue(
+                    Pattern.compile("seed +fp64 " + e + " +[\\d,]+ +±[\\d.]+% +[\\d.]+ ± +\\d+%")
+                            .matcher(r.out())
+                            .find(),
+                    r.out());
+        }
+        assertFalse(r.out().contains("not timed"), r.out());
+    }
+
+    /** The JVM peers' project, from engine-cli, where the tests run. */
+    private static final Path JVM_PEERS = Path.of("..", "benchmarks", "peers", "jvm");
+
     @Test
     void badOptionsEndWithOneLine() {
         String[][] cases = {
             {"--peer-engines nope --peers", "--peer-engines: unknown peer 'nope'"},
+            {"--peers nope", "--peers: unknown peer 'nope'"},
             {"--workload huge", "huge"},
             {"--min-seconds 0", "must be positive"},
             {"--precision fp16", "fp16"},

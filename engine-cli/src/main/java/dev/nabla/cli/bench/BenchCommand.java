@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,10 +24,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code engine bench}: training-step throughput of the standard workloads on every backend, and
- * of the peers (NumPy; PyTorch where installed) on the same shapes and data, measured alternately
- * in the same run so that every ratio compares like with like. Its parts: the options and the
- * order of measurements here; {@link MeasuringProtocol} (warm-up, repeats, pauses);
- * {@link PeerCheck} (a peer must agree with Nabla before it is timed); {@link TextReport} and
+ * of the peers (NumPy, PyTorch where installed; DL4J, DJL and libtorch on the JVM where built) on
+ * the same shapes and data, measured alternately in the same run so that every ratio compares like
+ * with like. Its parts: the options and the order of measurements here; {@link MeasuringProtocol}
+ * (warm-up, repeats, pauses); {@link PeerSet} (the peer processes: {@link PeerProcess}, {@link
+ * JvmPeers}, {@link PeerThreads}); {@link PeerCheck} (a peer must agree with Nabla before it is timed); {@link TextReport} and
  * {@link JsonReport} (the tables and {@code --json}); {@link Sweep} ({@code --sweep}).
  */
 @Command(
@@ -83,17 +85,31 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--peers",
-            description = "Also run NumPy and PyTorch (where installed) on the same shapes and data, "
-                    + "alternating with Nabla, after checking their losses agree with Nabla's.")
-    boolean peers;
+            paramLabel = "LIST",
+            arity = "0..1",
+            fallbackValue = "python",
+            split = ",",
+            description = "Also run peers on the same shapes and data, alternating with Nabla, after "
+                    + "checking their losses agree with Nabla's: python (NumPy, and PyTorch where installed; "
+                    + "the default), dl4j, djl, libtorch (the JVM peers, once built: " + JvmPeers.BUILD
+                    + "), or all.")
+    List<String> peers;
 
     @Option(
             names = "--peer-engines",
             paramLabel = "LIST",
             split = ",",
             description = "With --peers, only these of them: numpy, torch-eager-cpu, torch-compile-cpu, "
-                    + "torch-eager-cuda, torch-compile-cuda (default: every one installed here).")
+                    + "torch-eager-cuda, torch-compile-cuda, dl4j-fit, dl4j-nd4j, djl-trainer, djl-ndarray, "
+                    + "libtorch-autograd, libtorch-manual (default: every one there).")
     List<String> peerEngines;
+
+    @Option(
+            names = "--jvm-peers",
+            paramLabel = "DIR",
+            description = "The built JVM peers' project (default: benchmarks/peers/jvm of the working "
+                    + "directory or of the checkout the engine was built in).")
+    Path jvmPeers;
 
     @Option(
             names = "--python",
@@ -121,9 +137,19 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The --sweep chart (default: ${DEFAULT-VALUE}).")
     Path plot;
 
-    /** Every peer that benchmarks/peers/peer.py knows. */
-    static final List<String> PEER_ENGINES =
-            List.of("numpy", "torch-eager-cpu", "torch-compile-cpu", "torch-eager-cuda", "torch-compile-cuda");
+    /** Every peer engine: benchmarks/peers/peer.py's, then the JVM peers'. */
+    static final List<String> PEER_ENGINES = List.of(
+            "numpy",
+            "torch-eager-cpu",
+            "torch-compile-cpu",
+            "torch-eager-cuda",
+            "torch-compile-cuda",
+            "dl4j-fit",
+            "dl4j-nd4j",
+            "djl-trainer",
+            "djl-ndarray",
+            "libtorch-autograd",
+            "libtorch-manual");
 
     /** The learning rate of the benchmark steps; small, so the weights stay in a realistic range. */
     static final double LR = 0.01;
@@ -149,6 +175,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+        Set<String> peerNames = peers == null ? Set.of() : PeerSet.parse(peers);
         List<ProbeReport> probes = Backends.probeAll();
         Machine machine = Machine.describe(probes);
         out.println("machine: " + machine.oneLine());
@@ -165,19 +192,16 @@ public final class BenchCommand implements Callable<Integer> {
         MeasuringProtocol protocol = new MeasuringProtocol(repeats, minSeconds, maxSeconds);
         List<Result> results = new ArrayList<>();
         List<PeerResult> peerResults = new ArrayList<>();
-        try (PeerProcess peer = peers ? PeerProcess.start(python) : null) {
-            if (peer != null) {
-                if (peerEngines != null) {
-                    List<String> missing = peerEngines.stream()
-                            .filter(e -> !peer.engines.contains(e))
-                            .toList();
-                    peer.engines.retainAll(peerEngines);
-                    if (!missing.isEmpty()) {
-                        out.println("peers not available here: " + String.join(", ", missing));
-                    }
-                }
-                out.println("peers:   " + String.join(", ", peer.engines) + " (" + peer.versions + ")");
-            }
+        try (PeerSet peer = peerNames.isEmpty()
+                ? null
+                : PeerSet.start(
+                        peerNames,
+                        peers.stream().anyMatch(n -> n.strip().equals("python")),
+                        python,
+                        jvmPeers,
+                        new PeerThreads(cpuThreads(probes)),
+                        peerEngines,
+                        out)) {
             for (Workload w : chosen) {
                 for (Precision p : w.precisions()) {
                     if (only != null && p != only) {
@@ -198,6 +222,20 @@ public final class BenchCommand implements Callable<Integer> {
             out.println("wrote " + json);
         }
         return 0;
+    }
+
+    /** Nabla's CPU threads, as its probe reports them: the peers get as many. */
+    private static int cpuThreads(List<ProbeReport> probes) {
+        for (ProbeReport r : probes) {
+            if (r.backend().equals("cpu")) {
+                try {
+                    return Integer.parseInt(r.facts().getOrDefault("threads", ""));
+                } catch (NumberFormatException ignored) {
+                    break;
+                }
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /** The backends to measure: the one asked for, or every one that probes usable. */
@@ -229,7 +267,7 @@ public final class BenchCommand implements Callable<Integer> {
             Workload w,
             String b,
             Precision p,
-            PeerProcess peer,
+            PeerSet peers,
             MeasuringProtocol protocol,
             List<Result> results,
             List<PeerResult> peerResults) {
@@ -241,10 +279,13 @@ public final class BenchCommand implements Callable<Integer> {
             int steps = protocol.stepsPerRepeat(step);
             int reps = protocol.repeatsFor(steps, step);
             List<PeerCheck.PeerTimer> timers = new ArrayList<>();
-            if (peer != null) {
-                for (String engine : peer.engines) {
-                    if (engine.endsWith("cuda") == b.equals("cuda")) {
-                        timers.add(PeerCheck.prepare(peer, engine, w, p, b, protocol));
+            if (peers != null) {
+                PeerCheck.NablaLosses nabla = new PeerCheck.NablaLosses(); // one network, one batch
+                for (PeerProcess peer : peers.processes) {
+                    for (String engine : peer.engines) {
+                        if (engine.endsWith("cuda") == b.equals("cuda")) {
+                            timers.add(PeerCheck.prepare(peer, engine, w, p, b, nabla, protocol));
+                        }
                     }
                 }
             }
@@ -262,7 +303,13 @@ public final class BenchCommand implements Callable<Integer> {
                 for (PeerCheck.PeerTimer t : timers) {
                     if (t.steps > 0) {
                         settle(timers);
-                        t.samplesPerSecond.add(t.steps * w.batch() / peer.time(t.engine, t.steps));
+                        try {
+                            t.samplesPerSecond.add(t.steps * w.batch() / t.peer.time(t.engine, t.steps));
+                        } catch (RuntimeException e) { // a peer that fails mid-run drops out, the bench goes on
+                            t.steps = 0;
+                            t.samplesPerSecond.clear();
+                            t.note = "not timed: failed during the timed runs: " + e.getMessage();
+                        }
                     }
                 }
             }
@@ -280,7 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
             results.add(res);
             for (PeerCheck.PeerTimer t : timers) {
                 double theirProducts = t.steps > 0 && t.engine.startsWith("torch-eager") && !Double.isNaN(productsRate)
-                        ? peerProducts(peer, t.engine, w, t.steps, protocol)
+                        ? peerProducts(t.peer, t.engine, w, t.steps, protocol)
                         : Double.NaN;
                 peerResults.add(new PeerResult(
                         res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null, t.note, theirProducts));

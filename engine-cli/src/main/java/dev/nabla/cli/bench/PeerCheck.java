@@ -29,20 +29,28 @@ final class PeerCheck {
 
     /** A peer engine's timing state during one measurement: {@code steps} is 0 while it is not timed. */
     static final class PeerTimer {
+        final PeerProcess peer;
         final String engine;
         int steps;
         String note = "";
         final List<Double> samplesPerSecond = new ArrayList<>();
 
-        PeerTimer(String engine) {
+        PeerTimer(PeerProcess peer, String engine) {
+            this.peer = peer;
             this.engine = engine;
         }
     }
 
     /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
     static PeerTimer prepare(
-            PeerProcess peer, String engine, Workload w, Precision p, String backend, MeasuringProtocol protocol) {
-        PeerTimer t = new PeerTimer(engine);
+            PeerProcess peer,
+            String engine,
+            Workload w,
+            Precision p,
+            String backend,
+            NablaLosses nabla,
+            MeasuringProtocol protocol) {
+        PeerTimer t = new PeerTimer(peer, engine);
         Path dir = null;
         try {
             dir = writeInputs(w);
@@ -52,7 +60,7 @@ final class PeerCheck {
                     p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32",
                     BenchCommand.LR);
             double[] theirs = peer.losses(engine, STEPS);
-            double[] mine = oursLosses(w, backend, p);
+            double[] mine = nabla.get(w, backend, p);
             for (int i = 0; i < STEPS; i++) {
                 if (!Tolerance.peer(p).accepts(mine[i], theirs[i])) {
                     t.note = String.format(
@@ -75,14 +83,25 @@ final class PeerCheck {
         }
     }
 
-    /** Losses of the first steps of a fresh network on the workload's data: what a peer must reproduce. */
-    private static double[] oursLosses(Workload w, String backend, Precision p) {
-        try (OursRun run = new OursRun(w, backend, p, BenchCommand.LR, BenchCommand.SEED)) {
-            double[] l = new double[STEPS];
-            for (int i = 0; i < STEPS; i++) {
-                l[i] = run.step();
+    /**
+     * Nabla's losses of the first steps of a fresh network on the workload's data, what a peer must
+     * reproduce: computed for the first peer of a measurement and kept for the others, since a
+     * {@code wide} step in fp64 takes seconds.
+     */
+    static final class NablaLosses {
+        private double[] losses;
+
+        double[] get(Workload w, String backend, Precision p) {
+            if (losses == null) {
+                try (OursRun run = new OursRun(w, backend, p, BenchCommand.LR, BenchCommand.SEED)) {
+                    double[] l = new double[STEPS];
+                    for (int i = 0; i < STEPS; i++) {
+                        l[i] = run.step();
+                    }
+                    losses = l;
+                }
             }
-            return l;
+            return losses;
         }
     }
 

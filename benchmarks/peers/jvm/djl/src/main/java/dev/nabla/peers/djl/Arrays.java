@@ -1,0 +1,30 @@
+package dev.nabla.peers.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.nabla.peers.Inputs;
+
+/** Nabla's matrices as DJL arrays. */
+final class Arrays {
+    private Arrays() {}
+
+    static NDArray of(NDManager manager, Inputs.Matrix m, boolean fp64) {
+        Shape shape = new Shape(m.rows(), m.cols());
+        return fp64 ? manager.create(m.values(), shape) : manager.create(m.floats(), shape);
+    }
+
+    /** A one-element array's value, read in its own precision (DJL refuses to read a float as a double). */
+    static double scalar(NDArray a) {
+        return a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? a.getDouble() : a.getFloat();
+    }
+
+    /** Overwrites {@code target}'s values with {@code m}'s, in its precision. */
+    static void fill(NDArray target, Inputs.Matrix m, boolean fp64) {
+        if (fp64) {
+            target.set(m.values());
+        } else {
+            target.set(m.floats());
+        }
+    }
+}
