@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.nabla.peers.Inputs;
+import java.util.List;
 
 /** Nabla's matrices as DJL arrays. */
 final class Arrays {
@@ -25,6 +26,13 @@ final class Arrays {
             target.set(m.values());
         } else {
             target.set(m.floats());
+        }
+    }
+
+    /** Overwrites each of {@code targets} with the matrix of {@code ms} at its index: the first weights again. */
+    static void fillAll(List<NDArray> targets, List<Inputs.Matrix> ms, boolean fp64) {
+        for (int l = 0; l < targets.size(); l++) {
+            fill(targets.get(l), ms.get(l), fp64);
         }
     }
 }

@@ -67,9 +67,7 @@ final class NDArrayStep implements Step {
 
     @Override
     public void reset() {
-        for (int l = 0; l < weights.size(); l++) {
-            Arrays.fill(weights.get(l), in.weights.get(l), fp64);
-        }
+        Arrays.fillAll(weights, in.weights, fp64);
     }
 
     @Override

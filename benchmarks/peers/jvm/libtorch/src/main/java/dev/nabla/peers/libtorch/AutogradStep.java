@@ -5,7 +5,6 @@ import dev.nabla.peers.Step;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
@@ -63,11 +62,6 @@ final class AutogradStep implements Step {
 
     @Override
     public void reset() {
-        try (PointerScope scope = new PointerScope();
-                NoGradGuard noGrad = new NoGradGuard()) {
-            for (int l = 0; l < weights.size(); l++) {
-                weights.get(l).copy_(initial.get(l));
-            }
-        }
+        Tensors.copyAll(initial, weights);
     }
 }

@@ -66,11 +66,6 @@ final class ManualStep implements Step {
 
     @Override
     public void reset() {
-        try (PointerScope scope = new PointerScope();
-                NoGradGuard noGrad = new NoGradGuard()) {
-            for (int l = 0; l < weights.size(); l++) {
-                weights.get(l).copy_(initial.get(l));
-            }
-        }
+        Tensors.copyAll(initial, weights);
     }
 }
