@@ -280,11 +280,12 @@ public final class BenchCommand implements Callable<Integer> {
             int reps = protocol.repeatsFor(steps, step);
             List<PeerCheck.PeerTimer> timers = new ArrayList<>();
             if (peers != null) {
-                PeerCheck.NablaLosses nabla = new PeerCheck.NablaLosses(); // one network, one batch
-                for (PeerProcess peer : peers.processes) {
-                    for (String engine : peer.engines) {
-                        if (engine.endsWith("cuda") == b.equals("cuda")) {
-                            timers.add(PeerCheck.prepare(peer, engine, w, p, b, nabla, protocol));
+                try (PeerCheck.Reference nabla = new PeerCheck.Reference()) { // one network, one batch
+                    for (PeerProcess peer : peers.processes) {
+                        for (String engine : peer.engines) {
+                            if (engine.endsWith("cuda") == b.equals("cuda")) {
+                                timers.add(PeerCheck.prepare(peer, engine, w, p, b, nabla, protocol));
+                            }
                         }
                     }
                 }

@@ -48,15 +48,13 @@ final class PeerCheck {
             Workload w,
             Precision p,
             String backend,
-            NablaLosses nabla,
+            Reference nabla,
             MeasuringProtocol protocol) {
         PeerTimer t = new PeerTimer(peer, engine);
-        Path dir = null;
         try {
-            dir = writeInputs(w);
             peer.load(
                     engine,
-                    dir,
+                    nabla.inputs(w),
                     p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32",
                     BenchCommand.LR);
             double[] theirs = peer.losses(engine, STEPS);
@@ -78,18 +76,26 @@ final class PeerCheck {
         } catch (RuntimeException e) {
             t.note = "not timed: " + e.getMessage();
             return t;
-        } finally {
-            deleteTree(dir);
         }
     }
 
     /**
-     * Nabla's losses of the first steps of a fresh network on the workload's data, what a peer must
-     * reproduce: computed for the first peer of a measurement and kept for the others, since a
-     * {@code wide} step in fp64 takes seconds.
+     * What every peer of one measurement (one network, one batch) is given and must reproduce: the
+     * batch and the initial weights as {@code .npy} files, written once for all the peers and
+     * deleted on closing, and Nabla's losses of the first steps, computed for the first peer and
+     * kept for the others, since a {@code wide} step in fp64 takes seconds.
      */
-    static final class NablaLosses {
+    static final class Reference implements AutoCloseable {
+        private Path inputs;
         private double[] losses;
+
+        /** The folder of the peers' input files ({@link #writeInputs}). */
+        Path inputs(Workload w) {
+            if (inputs == null) {
+                inputs = writeInputs(w);
+            }
+            return inputs;
+        }
 
         double[] get(Workload w, String backend, Precision p) {
             if (losses == null) {
@@ -102,6 +108,11 @@ final class PeerCheck {
                 }
             }
             return losses;
+        }
+
+        @Override
+        public void close() {
+            deleteTree(inputs);
         }
     }
 
