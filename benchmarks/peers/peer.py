@@ -12,6 +12,9 @@ deltas computed with the weights from before the update.
   {"cmd": "losses", "engine": E, "steps": N} -> {"losses": [...]}  N steps from the loaded weights
   {"cmd": "time", "engine": E, "steps": N}   -> {"seconds": S}     N steps, synchronized at both ends
   {"cmd": "products", "engine": E, "steps": N} -> {"seconds": S}   the matrix products of N steps alone
+  {"cmd": "square", "engine": E, "n": N, "dtype": D, "count": K} -> {"seconds": S}
+                                           K products C = A B of N x N matrices with E's library
+                                           (numpy: its BLAS; torch-eager-*: torch.mm), no load needed
 
 Several engines stay loaded at once, so that the caller can time them in turn.
 
@@ -130,6 +133,40 @@ class TorchStep:
         return time.perf_counter() - start
 
 
+def time_square(engine, n, dtype, count, cache):
+    """Seconds for `count` products of two n x n matrices: the library's GEMM on a large square product."""
+    key = (engine, n, dtype)
+    if key not in cache:
+        cache.clear()  # one pair of operands at a time: at n = 8192 they are half a GB in FP64
+        rng = np.random.default_rng(1)
+        a, b = (rng.random((n, n)) for _ in range(2))
+        if engine == "numpy":
+            dt = np.float64 if dtype == "float64" else np.float32
+            cache[key] = (a.astype(dt), b.astype(dt), np.empty((n, n), dtype=dt), None)
+        elif engine.startswith("torch-eager"):
+            device = "cuda" if engine.endswith("cuda") else "cpu"
+            dt = torch.float64 if dtype == "float64" else torch.float32
+            ta, tb = (torch.from_numpy(m).to(device=device, dtype=dt) for m in (a, b))
+            cache[key] = (ta, tb, torch.empty((n, n), dtype=dt, device=device), device)
+        else:
+            raise ValueError("no square product for " + engine)
+    a, b, c, device = cache[key]
+    if device is None:
+        start = time.perf_counter()
+        for _ in range(count):
+            np.matmul(a, b, out=c)
+        return time.perf_counter() - start
+    torch.backends.cuda.matmul.allow_tf32 = dtype == "tf32"
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(count):
+        torch.mm(a, b, out=c)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - start
+
+
 def blas_info():
     """NumPy's BLAS and its threads, as threadpoolctl reports them where it is installed."""
     try:
@@ -172,6 +209,7 @@ def make(engine, d, dtype, lr):
 
 def main():
     loaded = {}
+    squares = {}
     for line in sys.stdin:
         req = json.loads(line)
         try:
@@ -198,6 +236,8 @@ def main():
                 out = {"seconds": time.perf_counter() - start}
             elif req["cmd"] == "products":
                 out = {"seconds": loaded[req["engine"]].time_products(req["steps"])}
+            elif req["cmd"] == "square":
+                out = {"seconds": time_square(req["engine"], req["n"], req["dtype"], req["count"], squares)}
             else:
                 out = {"error": "unknown command " + req["cmd"]}
         except Exception as e:  # report, do not die: the caller prints it beside the other results

@@ -23,7 +23,7 @@ class BenchCommandTest {
     @TempDir
     Path dir;
 
-    private static final String QUICK = "--min-seconds 0.05 --max-seconds 1 --repeats 2";
+    private static final String QUICK = "--min-seconds 0.05 --max-seconds 1 --repeats 2 --square 384";
 
     private static Cli bench(String args) {
         return Cli.run(("bench " + args).split(" "));
@@ -56,9 +56,29 @@ class BenchCommandTest {
             assertTrue(Double.parseDouble(products.group(3)) > 0.67, r.out());
         }
         assertEquals(2, productRows, "the products alone, for fp64 and fp32:\n" + r.out());
+        // Each step is judged against the square product on its backend and precision: its GFLOP/s
+        // over the product's (Nabla's alone here, there being no peer), printed as a percentage.
+        Matcher square =
+                Pattern.compile("\ncpu +(fp64|fp32) +384 +nabla +([\\d.]+) +±").matcher(r.out());
+        int squares = 0;
+        while (square.find()) {
+            squares++;
+            double productGflops = Double.parseDouble(square.group(2));
+            Matcher step = Pattern.compile("mnist +784-256-256-10 +1,024 +cpu +" + square.group(1)
+                            + " +[\\d,]+ +([\\d.]+) +±[\\d.]+% +(\\d+)%")
+                    .matcher(r.out());
+            assertTrue(step.find(), r.out());
+            double expected = 100 * Double.parseDouble(step.group(1)) / productGflops;
+            assertEquals(expected, Double.parseDouble(step.group(2)), 0.5 + 0.01 * expected, r.out());
+        }
+        assertEquals(2, squares, "the square product, for fp64 and fp32:\n" + r.out());
         String text = Files.readString(json, StandardCharsets.UTF_8);
         assertTrue(
-                text.contains("\"mnist\"") && text.contains("\"machine\"") && text.contains("\"step_over_products\""),
+                text.contains("\"mnist\"")
+                        && text.contains("\"machine\"")
+                        && text.contains("\"step_over_products\"")
+                        && text.contains("\"step_over_best_square\"")
+                        && text.contains("\"square_products\""),
                 text);
     }
 
@@ -70,6 +90,12 @@ class BenchCommandTest {
         assertTrue(r.out().contains("peers:   numpy"), r.out());
         assertTrue(
                 Pattern.compile("mnist +fp64 numpy +[\\d,]+ +±[\\d.]+% +[\\d.]+ ± +\\d+%")
+                        .matcher(r.out())
+                        .find(),
+                r.out());
+        // NumPy's BLAS does the square product too, alternately with Nabla's
+        assertTrue(
+                Pattern.compile("\ncpu +fp64 +384 +numpy +[\\d.]+ +±[\\d.]+% +NumPy's BLAS")
                         .matcher(r.out())
                         .find(),
                 r.out());
@@ -166,6 +192,7 @@ class BenchCommandTest {
             {"--workload huge", "huge"},
             {"--min-seconds 0", "must be positive"},
             {"--precision fp16", "fp16"},
+            {"--square -1", "--square must be 0"},
         };
         for (String[] c : cases) {
             Cli r = bench(c[0]);

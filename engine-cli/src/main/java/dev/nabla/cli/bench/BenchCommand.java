@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -82,6 +83,15 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Time budget of one measurement; slow ones repeat fewer times, at least twice "
                     + "(default: ${DEFAULT-VALUE}).")
     double maxSeconds;
+
+    @Option(
+            names = "--square",
+            paramLabel = "N",
+            description = "The side of the large square product C = A B that each step is judged against, "
+                    + "timed on every backend and precision measured and, alternately, with NumPy and PyTorch "
+                    + "where they run (default: " + SquareProduct.CPU_SIDE + " on the CPU, " + SquareProduct.GPU_SIDE
+                    + " on a GPU; 0: not measured).")
+    Integer square;
 
     @Option(
             names = "--peers",
@@ -164,6 +174,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (repeats < 1 || !(minSeconds > 0) || !(maxSeconds > 0)) {
             throw new InputException("--repeats, --min-seconds and --max-seconds must be positive");
         }
+        if (square != null && square < 0) {
+            throw new InputException("--square must be 0 (not measured) or a positive side, not " + square);
+        }
         if (json != null) {
             OutputFile.check("--json", json, false); // fail now, not after the measurements
         }
@@ -192,6 +205,7 @@ public final class BenchCommand implements Callable<Integer> {
         MeasuringProtocol protocol = new MeasuringProtocol(repeats, minSeconds, maxSeconds);
         List<Result> results = new ArrayList<>();
         List<PeerResult> peerResults = new ArrayList<>();
+        List<SquareResult> squares = new ArrayList<>();
         try (PeerSet peer = peerNames.isEmpty()
                 ? null
                 : PeerSet.start(
@@ -215,10 +229,11 @@ public final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+            measureSquares(results, peer, protocol, squares);
         }
-        new TextReport(out).print(results, peerResults);
+        new TextReport(out).print(results, peerResults, squares);
         if (json != null) {
-            AtomicFiles.writeString(json, JsonReport.json(machine, probes, results, peerResults));
+            AtomicFiles.writeString(json, JsonReport.json(machine, probes, results, peerResults, squares));
             out.println("wrote " + json);
         }
         return 0;
@@ -278,7 +293,7 @@ public final class BenchCommand implements Callable<Integer> {
             double step = protocol.warmUp(run::time);
             int steps = protocol.stepsPerRepeat(step);
             int reps = protocol.repeatsFor(steps, step);
-            List<PeerCheck.PeerTimer> timers = new ArrayList<>();
+            List<PeerTimer> timers = new ArrayList<>();
             if (peers != null) {
                 try (PeerCheck.Reference nabla = new PeerCheck.Reference()) { // one network, one batch
                     for (PeerProcess peer : peers.processes) {
@@ -296,23 +311,12 @@ public final class BenchCommand implements Callable<Integer> {
             List<Double> ours = new ArrayList<>();
             List<Double> productsAlone = new ArrayList<>();
             for (int r = 0; r < reps; r++) {
-                settle(timers);
+                PeerTimer.settle(timers);
                 ours.add(steps * w.batch() / run.time(steps));
                 if (products != null) { // right after the step, so that both see the machine as it is then
                     productsAlone.add(steps * w.batch() / products.time(steps));
                 }
-                for (PeerCheck.PeerTimer t : timers) {
-                    if (t.steps > 0) {
-                        settle(timers);
-                        try {
-                            t.samplesPerSecond.add(t.steps * w.batch() / t.peer.time(t.engine, t.steps));
-                        } catch (RuntimeException e) { // a peer that fails mid-run drops out, the bench goes on
-                            t.steps = 0;
-                            t.samplesPerSecond.clear();
-                            t.note = "not timed: failed during the timed runs: " + e.getMessage();
-                        }
-                    }
-                }
+                PeerTimer.repeatAll(timers, w.batch());
             }
             double productsRate =
                     products == null ? Double.NaN : Stats.of(productsAlone).median();
@@ -326,20 +330,31 @@ public final class BenchCommand implements Callable<Integer> {
                     run.selection.backend().description(),
                     productsRate);
             results.add(res);
-            for (PeerCheck.PeerTimer t : timers) {
+            for (PeerTimer t : timers) {
                 double theirProducts = t.steps > 0 && t.engine.startsWith("torch-eager") && !Double.isNaN(productsRate)
                         ? peerProducts(t.peer, t.engine, w, t.steps, protocol)
                         : Double.NaN;
-                peerResults.add(new PeerResult(
-                        res, t.engine, t.steps > 0 ? Stats.of(t.samplesPerSecond) : null, t.note, theirProducts));
+                peerResults.add(new PeerResult(res, t.engine, t.stats(), t.note, theirProducts));
             }
         }
     }
 
-    /** Alternating runs pause before each, when there is a peer to alternate with. */
-    private static void settle(List<PeerCheck.PeerTimer> timers) {
-        if (!timers.isEmpty()) {
-            MeasuringProtocol.settle();
+    /** The large square product on each backend and precision that was measured, once ({@link SquareProduct}). */
+    private void measureSquares(
+            List<Result> results, PeerSet peers, MeasuringProtocol protocol, List<SquareResult> squares) {
+        Set<String> done = new HashSet<>();
+        for (Result r : results) {
+            int n = square != null ? square : SquareProduct.defaultSide(r.backend());
+            if (n > 0 && done.add(r.backend() + " " + r.precision().id())) {
+                out.printf(
+                        Locale.ROOT,
+                        "measuring the square product (n = %d) %s %s ...%n",
+                        n,
+                        r.backend(),
+                        r.precision().id());
+                out.flush();
+                squares.addAll(SquareProduct.measure(r.backend(), r.precision(), n, peers, protocol));
+            }
         }
     }
 

@@ -9,7 +9,12 @@ import java.util.Map;
 final class JsonReport {
     private JsonReport() {}
 
-    static String json(Machine m, List<ProbeReport> probes, List<Result> results, List<PeerResult> peers) {
+    static String json(
+            Machine m,
+            List<ProbeReport> probes,
+            List<Result> results,
+            List<PeerResult> peers,
+            List<SquareResult> squares) {
         StringBuilder sb = new StringBuilder("{\n  \"machine\": {");
         field(sb, "cpu", m.cpu(), true).append(", ");
         field(sb, "threads", m.threads(), true).append(", ");
@@ -55,6 +60,9 @@ final class JsonReport {
                     .append(", ");
             number(sb, "products_alone_gflops", r.productsGflops()).append(", ");
             number(sb, "step_over_products", r.stepOverProducts()).append(", ");
+            double best = SquareResult.best(squares, r.backend(), r.precision());
+            number(sb, "best_square_gflops", best).append(", ");
+            number(sb, "step_over_best_square", r.gflops() / best).append(", ");
             field(sb, "device", r.device(), true).append('}');
         }
         sb.append("\n  ],\n  \"peers\": [");
@@ -72,6 +80,25 @@ final class JsonReport {
             }
             number(sb, "products_alone_gflops", p.productsGflops()).append(", ");
             field(sb, "note", p.note(), true).append('}');
+        }
+        sb.append("\n  ],\n  \"square_products\": [");
+        for (int i = 0; i < squares.size(); i++) {
+            SquareResult s = squares.get(i);
+            sb.append(i == 0 ? "\n    {" : ",\n    {");
+            field(sb, "backend", s.backend(), true).append(", ");
+            field(sb, "precision", s.precision().id(), true)
+                    .append(", \"n\": ")
+                    .append(s.n())
+                    .append(", ");
+            field(sb, "by", s.by(), true).append(", ");
+            if (s.gflops() != null) {
+                number(sb, "gflops", s.gflops().median()).append(", ");
+                number(sb, "spread", s.gflops().spread())
+                        .append(", \"repeats\": ")
+                        .append(s.gflops().count())
+                        .append(", ");
+            }
+            field(sb, "note", s.note(), true).append('}');
         }
         return sb.append("\n  ]\n}\n").toString();
     }

@@ -9,9 +9,7 @@ import dev.nabla.numerics.Tolerance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -27,20 +25,6 @@ final class PeerCheck {
 
     private PeerCheck() {}
 
-    /** A peer engine's timing state during one measurement: {@code steps} is 0 while it is not timed. */
-    static final class PeerTimer {
-        final PeerProcess peer;
-        final String engine;
-        int steps;
-        String note = "";
-        final List<Double> samplesPerSecond = new ArrayList<>();
-
-        PeerTimer(PeerProcess peer, String engine) {
-            this.peer = peer;
-            this.engine = engine;
-        }
-    }
-
     /** A peer engine loaded with the workload's data and weights, checked against Nabla, warmed up. */
     static PeerTimer prepare(
             PeerProcess peer,
@@ -50,13 +34,9 @@ final class PeerCheck {
             String backend,
             Reference nabla,
             MeasuringProtocol protocol) {
-        PeerTimer t = new PeerTimer(peer, engine);
+        PeerTimer t = new PeerTimer(peer, engine, n -> peer.time(engine, n));
         try {
-            peer.load(
-                    engine,
-                    nabla.inputs(w),
-                    p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32",
-                    BenchCommand.LR);
+            peer.load(engine, nabla.inputs(w), PeerProcess.dtype(p), BenchCommand.LR);
             double[] theirs = peer.losses(engine, STEPS);
             double[] mine = nabla.get(w, backend, p);
             for (int i = 0; i < STEPS; i++) {
@@ -70,7 +50,7 @@ final class PeerCheck {
                     return t;
                 }
             }
-            t.steps = protocol.stepsPerRepeat(protocol.warmUp(n -> peer.time(engine, n)));
+            t.steps = protocol.stepsPerRepeat(protocol.warmUp(t::seconds));
             t.note = "losses agree with Nabla's";
             return t;
         } catch (RuntimeException e) {

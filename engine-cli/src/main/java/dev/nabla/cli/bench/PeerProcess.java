@@ -1,6 +1,7 @@
 package dev.nabla.cli.bench;
 
 import dev.nabla.InputException;
+import dev.nabla.backend.Precision;
 import dev.nabla.json.JsonNode;
 import dev.nabla.json.JsonParser;
 import dev.nabla.json.JsonWriter;
@@ -123,6 +124,11 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
+    /** The peers' name of a precision: float64, float32 or tf32. */
+    static String dtype(Precision p) {
+        return p == Precision.FP64 ? "float64" : p == Precision.TF32 ? "tf32" : "float32";
+    }
+
     void load(String engine, Path dir, String dtype, double lr) {
         call("{\"cmd\": \"load\", \"engine\": " + JsonWriter.string(engine) + ", \"dir\": "
                 + JsonWriter.string(dir.toString()) + ", \"dtype\": " + JsonWriter.string(dtype) + ", \"lr\": " + lr
@@ -146,6 +152,14 @@ final class PeerProcess implements AutoCloseable {
     /** Seconds for the matrix products of {@code steps} steps alone (PyTorch engines only). */
     double products(String engine, int steps) {
         return call("{\"cmd\": \"products\", \"engine\": " + JsonWriter.string(engine) + ", \"steps\": " + steps + "}")
+                .get("seconds")
+                .asDouble("seconds");
+    }
+
+    /** Seconds for {@code count} products of two {@code n x n} matrices with the engine's library ({@link SquareProduct}). */
+    double square(String engine, int n, Precision p, int count) {
+        return call("{\"cmd\": \"square\", \"engine\": " + JsonWriter.string(engine) + ", \"n\": " + n + ", \"dtype\": "
+                        + JsonWriter.string(dtype(p)) + ", \"count\": " + count + "}")
                 .get("seconds")
                 .asDouble("seconds");
     }

@@ -13,21 +13,24 @@ final class TextReport {
     }
 
     /** Every table that has something to show. */
-    void print(List<Result> results, List<PeerResult> peers) {
-        results(results);
+    void print(List<Result> results, List<PeerResult> peers, List<SquareResult> squares) {
+        results(results, squares);
         if (results.stream().anyMatch(r -> !Double.isNaN(r.productsSamplesPerSecond()))) {
             products(results, peers);
         }
         if (!peers.isEmpty()) {
             peers(peers);
         }
+        if (!squares.isEmpty()) {
+            squares(squares);
+        }
     }
 
-    private void results(List<Result> results) {
+    private void results(List<Result> results, List<SquareResult> squares) {
         out.println();
         out.printf(
                 Locale.ROOT,
-                "%-6s %-20s %9s  %-4s %-4s  %14s  %8s  %7s  %7s%n",
+                "%-6s %-20s %9s  %-4s %-4s  %14s  %8s  %7s  %7s  %7s%n",
                 "work",
                 "network",
                 "batch",
@@ -36,7 +39,8 @@ final class TextReport {
                 "samples/s",
                 "GFLOP/s",
                 "spread",
-                "GPU/CPU");
+                "GPU/CPU",
+                "of GEMM");
         for (Result r : results) {
             Result cpu = results.stream()
                     .filter(c -> c.workload() == r.workload()
@@ -50,9 +54,11 @@ final class TextReport {
                             "%.2f",
                             r.samples().median() / cpu.samples().median())
                     : "";
+            double best = SquareResult.best(squares, r.backend(), r.precision());
+            String ofGemm = Double.isNaN(best) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * r.gflops() / best);
             out.printf(
                     Locale.ROOT,
-                    "%-6s %-20s %,9d  %-4s %-4s  %,14.0f  %8.2f  %7s  %7s%n",
+                    "%-6s %-20s %,9d  %-4s %-4s  %,14.0f  %8.2f  %7s  %7s  %7s%n",
                     r.workload().name(),
                     r.workload().shape(),
                     r.workload().batch(),
@@ -61,7 +67,8 @@ final class TextReport {
                     r.samples().median(),
                     r.gflops(),
                     spread(r.samples()),
-                    ratio);
+                    ratio,
+                    ofGemm);
         }
     }
 
@@ -130,6 +137,36 @@ final class TextReport {
                     spread(p.samples()),
                     p.ratio(),
                     100 * p.ratioSpread());
+        }
+    }
+
+    private void squares(List<SquareResult> squares) {
+        out.println();
+        out.println("the large square product C = A B, n x n, alternately with the peers' libraries (\"of GEMM\" "
+                + "above: a step's GFLOP/s over the best of these):");
+        out.printf(Locale.ROOT, "%-4s %-4s %6s  %-18s %9s  %7s%n", "on", "prec", "n", "by", "GFLOP/s", "spread");
+        for (SquareResult s : squares) {
+            if (s.gflops() == null) {
+                out.printf(
+                        Locale.ROOT,
+                        "%-4s %-4s %6d  %-18s %s%n",
+                        s.backend(),
+                        s.precision().id(),
+                        s.n(),
+                        s.by(),
+                        s.note());
+            } else {
+                out.printf(
+                        Locale.ROOT,
+                        "%-4s %-4s %6d  %-18s %9.2f  %7s  %s%n",
+                        s.backend(),
+                        s.precision().id(),
+                        s.n(),
+                        s.by(),
+                        s.gflops().median(),
+                        spread(s.gflops()),
+                        s.note());
+            }
         }
     }
 
