@@ -32,9 +32,13 @@ import java.util.zip.ZipException;
  * <p>The file is parsed as bytes, a few megabytes at a time, with no object per cell; each cell
  * is converted by {@link Decimals}, to the double nearest its decimal text.
  *
+ * <p>A large file can be parsed by several readers, each taking the lines that start in its byte
+ * range ({@link #readRange}); the ranges' rows, in order, are the file's.
+ *
  * @param firstDataLine the file line of the first data row, for messages about the whole table
+ * @param headerSeen whether a header row was skipped
  */
-public record CsvTable(String name, int rows, int cols, double[] values, int firstDataLine) {
+public record CsvTable(String name, int rows, int cols, double[] values, int firstDataLine, boolean headerSeen) {
     private static final int CHUNK = 1 << 22;
     /**
      * The longest line read, in bytes (without its newline): 64 MiB, room for a sample of millions
@@ -86,6 +90,121 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
+    }
+
+    /**
+     * The rows of the lines of a CSV file that start in its bytes {@code [start, end)}, as one of
+     * several readers of a file cut into byte ranges reads them: the line that straddles
+     * {@code end} is this range's, read to its newline, and a range that starts inside a line
+     * skips to the next. So the ranges of a file, in order, give the rows of the whole file, each
+     * once, whatever the cuts. The first range ({@code start} 0) reads a byte-order mark and a
+     * header as {@link #read(Path, int, String, boolean)} does; the others read every line as a
+     * row. A range may hold no rows. Errors name the file's line numbers, as reading it whole does.
+     *
+     * @param name the file's name, for messages
+     * @param in the file's bytes (not gzip-compressed) from {@code max(0, start - 1)} on
+     * @param newlinesBefore the newline bytes in {@code [0, start)}
+     * @param expectedCols the cells of every row (greater than 0)
+     */
+    public static CsvTable readRange(
+            String name,
+            InputStream in,
+            long start,
+            long end,
+            long newlinesBefore,
+            int expectedCols,
+            String expectedWhy,
+            boolean header)
+            throws IOException {
+        if (start < 0 || end < start || newlinesBefore < 0 || newlinesBefore > start || expectedCols < 1) {
+            throw new IllegalArgumentException("readRange: bytes [" + start + ", " + end + "), " + newlinesBefore
+                    + " newlines before, " + expectedCols + " columns");
+        }
+        long pos = start;
+        long line = newlinesBefore; // lines ended before the first one read
+        if (start > 0) { // from byte start - 1: a line starts at start only after a newline
+            InputStream b = new BufferedInputStream(in, 1 << 16);
+            in = b;
+            int c = b.read();
+            pos = start;
+            while (c != -1 && c != '\n') {
+                c = b.read();
+                pos++;
+            }
+            if (c == -1) {
+                pos = Long.MAX_VALUE; // no line starts in the range
+            } else if (pos > start) {
+                line++; // the skipped part ended a line of this range's bytes
+            }
+        }
+        Parser p = new Parser(name, expectedCols, expectedWhy, header, 0, MAX_LINE_BYTES);
+        p.line = Math.toIntExact(line);
+        p.continued = start > 0;
+        p.ranged = true;
+        if (pos >= end) {
+            return new CsvTable(name, 0, expectedCols, new double[0], 0, false);
+        }
+        return p.parse(new LinesFrom(in, end - pos));
+    }
+
+    /**
+     * A stream that ends at the first newline at or after its first {@code length} bytes: one
+     * range's lines, the one that straddles its end included.
+     */
+    private static final class LinesFrom extends InputStream {
+        private final InputStream in;
+        private long left;
+        private boolean done;
+
+        LinesFrom(InputStream in, long length) {
+            this.in = in;
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (len == 0) {
+                return 0;
+            }
+            if (left > 0) {
+                int n = in.read(b, off, (int) Math.min(len, left));
+                if (n < 0) {
+                    done = true;
+                    return -1;
+                }
+                left -= n;
+                done = left == 0 && b[off + n - 1] == '\n'; // the range ends at a line's end
+                return n;
+            }
+            int n = 0; // past the range: to the end of the line it ends in, a byte at a time
+            while (n < len) {
+                int c = in.read();
+                if (c < 0) {
+                    done = true;
+                    break;
+                }
+                b[off + n++] = (byte) c;
+                if (c == '\n') {
+                    done = true;
+                    break;
+                }
+            }
+            return n == 0 ? -1 : n;
+        }
+    }
+
+    /** The error for a file without a row of data: empty, or {@code headerSeen} only a header. */
+    public static InputException noSamples(String name, boolean headerSeen) {
+        return new InputException(name + ": no samples (" + (headerSeen ? "only a header" : "the file is empty") + ")");
     }
 
     /** The file's bytes, decompressed when it is gzip-compressed ({@link #decompressed}). */
@@ -146,6 +265,11 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
         private int line;
         private int firstDataLine;
         private boolean headerSeen;
+        /** A range after the first of a file: no byte-order mark, no header, rows before it. */
+        private boolean continued;
+        /** One range of a file ({@link #readRange}), which may hold no rows. */
+        private boolean ranged;
+
         private int[] cellStart = new int[16];
         private int[] cellEnd = new int[16];
         /** Whether each cell of the row was in double quotes. */
@@ -177,7 +301,11 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 int start = 0;
                 if (first) {
                     first = false;
-                    if (filled >= 3 && buf[0] == (byte) 0xEF && buf[1] == (byte) 0xBB && buf[2] == (byte) 0xBF) {
+                    if (!continued
+                            && filled >= 3
+                            && buf[0] == (byte) 0xEF
+                            && buf[1] == (byte) 0xBB
+                            && buf[2] == (byte) 0xBF) {
                         start = 3; // UTF-8 byte order mark
                     }
                 }
@@ -208,11 +336,10 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 }
                 filled = rest;
             }
-            if (rows == 0) {
-                throw new InputException(
-                        name + ": no samples (" + (headerSeen ? "only a header" : "the file is empty") + ")");
+            if (rows == 0 && !ranged) {
+                throw noSamples(name, headerSeen);
             }
-            return new CsvTable(name, rows, cols, Arrays.copyOf(values, count), firstDataLine);
+            return new CsvTable(name, rows, cols, Arrays.copyOf(values, count), firstDataLine, headerSeen);
         }
 
         /** The next line, or its part read so far, is {@code length} bytes: at most {@link #maxLine}. */
@@ -249,7 +376,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             if (n == 1 && !quoted[0]) {
                 checkSeparator(b, cellStart[0], cellEnd[0]);
             }
-            if (rows == 0 && !headerSeen && (header || noneNumeric(b, n))) {
+            if (rows == 0 && !headerSeen && !continued && (header || noneNumeric(b, n))) {
                 headerSeen = true;
                 return;
             }
@@ -257,7 +384,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 cols = n;
             }
             if (n != cols) {
-                String why = rows == 0 ? expectedWhy : "like the rows before it";
+                String why = rows == 0 && !continued ? expectedWhy : "like the rows before it";
                 throw new InputException(name + ":" + line + ": " + Plural.of(n, "column") + ", but " + cols
                         + " expected (" + why + ")" + (rows <= 1 && mayBeHeader() ? HEADER_HINT : ""));
             }
@@ -382,7 +509,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
 
         /** Whether the first row, the one being read or the one data row so far, may be a header. */
         private boolean mayBeHeader() {
-            return !header && !headerSeen;
+            return !header && !headerSeen && !continued;
         }
 
         private boolean noneNumeric(byte[] b, int n) {
