@@ -3,13 +3,16 @@ package dev.nabla.cli;
 import dev.nabla.InputException;
 import dev.nabla.data.ClassLabels;
 import dev.nabla.data.CsvData;
+import dev.nabla.data.CsvRows;
+import dev.nabla.data.CsvSource;
 import dev.nabla.data.CsvTable;
 import dev.nabla.data.NpyArray;
 import dev.nabla.data.NpySamples;
-import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import dev.nabla.io.InputFiles;
 import dev.nabla.model.Network;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -63,7 +66,7 @@ final class DataFiles {
      * {@code labels} the targets being class indices.
      */
     record Source(String data, String targets, int inputs, int classes, int outputs, boolean header, boolean labels)
-            implements SampleSource {
+            implements CsvSource {
         @Override
         public Samples open() {
             Path file = Path.of(data);
@@ -93,6 +96,17 @@ final class DataFiles {
         @Override
         public String describe() {
             return targets == null ? data : data + " and " + targets;
+        }
+
+        /** The CSV file, for a network's known widths; else null (a {@code .npy} file, or widths read from the file). */
+        @Override
+        public String csvFile() {
+            return isNpy(Path.of(data)) || targets != null || inputs == 0 || classes == 0 ? null : data;
+        }
+
+        @Override
+        public CsvRows readRange(InputStream in, long start, long end, long newlinesBefore) throws IOException {
+            return CsvData.readRange(data, in, start, end, newlinesBefore, inputs, classes, header, labels);
         }
     }
 

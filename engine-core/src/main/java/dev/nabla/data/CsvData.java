@@ -3,6 +3,8 @@ package dev.nabla.data;
 import dev.nabla.InputException;
 import dev.nabla.Plural;
 import dev.nabla.io.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
@@ -21,11 +23,7 @@ public final class CsvData {
     /** {@link #read(Path, int, int)}; with {@code header} the first row is a header whatever it holds. */
     public static Dataset read(Path file, int inputs, int targets, boolean header) {
         int cols = inputs + targets;
-        CsvTable t = CsvTable.read(
-                file,
-                cols,
-                "the model takes " + Plural.of(inputs, "input") + " and " + Plural.of(targets, "target"),
-                header);
+        CsvTable t = CsvTable.read(file, cols, takes(inputs, targets), header);
         return Dataset.fromTable(t.name(), t.rows(), t.cols(), t.values(), targets);
     }
 
@@ -61,6 +59,49 @@ public final class CsvData {
                     + ": 1 column, but the last is the label; at least one input column must come first");
         }
         return ClassLabels.oneHot(t.name(), t.rows(), t.cols(), t.values(), classes);
+    }
+
+    /**
+     * The samples of the lines that start in bytes {@code [start, end)} of a CSV file
+     * ({@link CsvTable#readRange}) for a network of {@code inputs} inputs and {@code targets}
+     * outputs; with {@code labels} the last column holds class labels, one-hot into
+     * {@code targets} classes.
+     */
+    public static CsvRows readRange(
+            String name,
+            InputStream in,
+            long start,
+            long end,
+            long newlinesBefore,
+            int inputs,
+            int targets,
+            boolean header,
+            boolean labels)
+            throws IOException {
+        if (!labels) {
+            CsvTable t = CsvTable.readRange(
+                    name, in, start, end, newlinesBefore, inputs + targets, takes(inputs, targets), header, 0);
+            return CsvRows.of(t, inputs, targets);
+        }
+        CsvTable t = CsvTable.readRange(
+                name,
+                in,
+                start,
+                end,
+                newlinesBefore,
+                inputs + 1,
+                "the model takes " + Plural.of(inputs, "input") + " and the label",
+                header,
+                targets);
+        if (t.rows() == 0) {
+            return new CsvRows(0, inputs, targets, new double[0], new double[0], t.headerSeen());
+        }
+        Dataset d = ClassLabels.oneHot(name, t.rows(), t.cols(), t.values(), targets);
+        return new CsvRows(d.samples(), inputs, targets, d.inputs(), d.targets(), t.headerSeen());
+    }
+
+    private static String takes(int inputs, int targets) {
+        return "the model takes " + Plural.of(inputs, "input") + " and " + Plural.of(targets, "target");
     }
 
     /** The dataset as CSV text: a header, then one row per sample. */

@@ -105,6 +105,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
      * @param in the file's bytes (not gzip-compressed) from {@code max(0, start - 1)} on
      * @param newlinesBefore the newline bytes in {@code [0, start)}
      * @param expectedCols the cells of every row (greater than 0)
+     * @param classes 0, or the classes that the last column's labels must be below
      */
     public static CsvTable readRange(
             String name,
@@ -114,9 +115,15 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
             long newlinesBefore,
             int expectedCols,
             String expectedWhy,
-            boolean header)
+            boolean header,
+            int classes)
             throws IOException {
-        if (start < 0 || end < start || newlinesBefore < 0 || newlinesBefore > start || expectedCols < 1) {
+        if (start < 0
+                || end < start
+                || newlinesBefore < 0
+                || newlinesBefore > start
+                || expectedCols < 1
+                || classes < 0) {
             throw new IllegalArgumentException("readRange: bytes [" + start + ", " + end + "), " + newlinesBefore
                     + " newlines before, " + expectedCols + " columns");
         }
@@ -137,7 +144,7 @@ public record CsvTable(String name, int rows, int cols, double[] values, int fir
                 line++; // the skipped part ended a line of this range's bytes
             }
         }
-        Parser p = new Parser(name, expectedCols, expectedWhy, header, 0, MAX_LINE_BYTES);
+        Parser p = new Parser(name, expectedCols, expectedWhy, header, classes, MAX_LINE_BYTES);
         p.line = Math.toIntExact(line);
         p.continued = start > 0;
         p.ranged = true;

@@ -33,7 +33,34 @@ public record HeldOutSplit(Samples train, Samples held) {
      */
     public static HeldOutSplit drawn(Samples all, int count, long seed) {
         requireCount(all, count);
-        int n = all.count();
+        int[][] split = drawnIndices(all.count(), count, seed);
+        return new HeldOutSplit(
+                new SampleSelection(all, split[1], all.name() + " (all but the held-out samples)"),
+                new SampleSelection(all, split[0], all.name() + " (drawn from seed " + seed + ")"));
+    }
+
+    /**
+     * The indices, in increasing order, of the samples trained on when {@code held} of {@code n}
+     * are held out: as {@link #drawn} draws them from {@code seed} when {@code drawn}, else as
+     * {@link #last} leaves them.
+     */
+    public static int[] trainIndices(int n, int held, boolean drawn, long seed) {
+        if (held < 1 || held >= n) {
+            throw new IllegalArgumentException(
+                    "holding out " + held + " of " + n + " samples leaves none held out or none to train on");
+        }
+        if (drawn) {
+            return drawnIndices(n, held, seed)[1];
+        }
+        int[] train = new int[n - held];
+        for (int s = 0; s < train.length; s++) {
+            train[s] = s;
+        }
+        return train;
+    }
+
+    /** The held-out indices and the others, each in increasing order, {@code count} of {@code n} drawn from {@code seed}. */
+    private static int[][] drawnIndices(int n, int count, long seed) {
         int[] order = new int[n];
         for (int s = 0; s < n; s++) {
             order[s] = s;
@@ -49,9 +76,7 @@ public record HeldOutSplit(Samples train, Samples held) {
         int[] train = Arrays.copyOfRange(order, count, n);
         Arrays.sort(held);
         Arrays.sort(train);
-        return new HeldOutSplit(
-                new SampleSelection(all, train, all.name() + " (all but the held-out samples)"),
-                new SampleSelection(all, held, all.name() + " (drawn from seed " + seed + ")"));
+        return new int[][] {held, train};
     }
 
     private static void requireCount(Samples all, int count) {

@@ -1,5 +1,7 @@
 package dev.nabla.data;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,17 +92,28 @@ public interface SampleSource extends Serializable {
     }
 
     /**
-     * A CSV file, read whole into the memory of each machine that opens it.
+     * A CSV file, read whole into the memory of each machine that opens it, or by byte ranges
+     * among the machines of a cluster ({@link CsvSource}).
      *
      * @param file its path
      * @param inputs the input columns, first in each row
      * @param targets the target columns, last in each row
      * @param header whether its first row is a header, whatever it holds
      */
-    record CsvFile(String file, int inputs, int targets, boolean header) implements SampleSource {
+    record CsvFile(String file, int inputs, int targets, boolean header) implements CsvSource {
         @Override
         public Samples open() {
             return CsvData.read(Path.of(file), inputs, targets, header);
+        }
+
+        @Override
+        public String csvFile() {
+            return file;
+        }
+
+        @Override
+        public CsvRows readRange(InputStream in, long start, long end, long newlinesBefore) throws IOException {
+            return CsvData.readRange(file, in, start, end, newlinesBefore, inputs, targets, header, false);
         }
 
         @Override

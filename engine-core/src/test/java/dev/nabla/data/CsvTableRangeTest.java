@@ -132,7 +132,7 @@ class CsvTableRangeTest {
         }
         int from = (int) Math.max(0, start - 1);
         InputStream in = new ByteArrayInputStream(bytes, from, bytes.length - from);
-        return CsvTable.readRange(name, in, start, end, newlines, cols, "the columns", header)
+        return CsvTable.readRange(name, in, start, end, newlines, cols, "the columns", header, 0)
                 .values();
     }
 }

@@ -21,4 +21,10 @@ final class BatchParts {
     static int rows(int rows, int parts, int p) {
         return start(rows, parts, p + 1) - start(rows, parts, p);
     }
+
+    /** The part of {@code parts} that position {@code within} (from 0) of a batch of {@code rows} falls in. */
+    static int partOf(int rows, int parts, int within) {
+        // the largest p with floor(p * rows / parts) <= within: p < (within + 1) * parts / rows
+        return (int) (((long) (within + 1) * parts + rows - 1) / rows) - 1;
+    }
 }

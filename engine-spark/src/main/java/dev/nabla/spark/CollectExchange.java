@@ -16,7 +16,7 @@ final class CollectExchange implements Exchange {
     }
 
     @Override
-    public Combined combine(JavaRDD<Integer> partitions, StepTask task, int parameters) {
+    public Combined combine(JavaRDD<StepInput> partitions, StepTask task, int parameters) {
         List<PartResult> collected =
                 partitions.mapPartitionsWithIndex(task, true).collect();
         PartResult[] byPartition = Exchange.inPartitionOrder(collected, task.parts(), task.step());

@@ -16,7 +16,7 @@ interface Exchange {
      * Runs {@code task} in every partition and returns the sum of the partitions' gradients
      * ({@code parameters} entries), their losses and right answers, added in partition order.
      */
-    Combined combine(JavaRDD<Integer> partitions, StepTask task, int parameters);
+    Combined combine(JavaRDD<StepInput> partitions, StepTask task, int parameters);
 
     /**
      * The default: {@link CollectExchange} while the partitions' gradients together

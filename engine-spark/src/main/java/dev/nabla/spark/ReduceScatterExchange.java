@@ -85,7 +85,7 @@ final class ReduceScatterExchange implements Exchange {
     }
 
     @Override
-    public Combined combine(JavaRDD<Integer> partitions, StepTask task, int parameters) {
+    public Combined combine(JavaRDD<StepInput> partitions, StepTask task, int parameters) {
         int n = chunks;
         List<ChunkSum> sums = partitions
                 .mapPartitionsWithIndex(task, true)

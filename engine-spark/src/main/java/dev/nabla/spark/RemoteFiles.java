@@ -39,7 +39,7 @@ final class RemoteFiles implements SampleSource {
     private static final long serialVersionUID = 1L;
 
     /** A URI scheme of two letters or more: one letter is a Windows drive. */
-    private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:");
+    static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:");
 
     /** The executor's copies, by the name they were given. */
     private static final Map<String, Path> COPIES = new ConcurrentHashMap<>();
@@ -89,7 +89,7 @@ final class RemoteFiles implements SampleSource {
         return COPIES.computeIfAbsent(name, n -> copy(n, uri)).toString();
     }
 
-    private static URI uri(String name) {
+    static URI uri(String name) {
         try {
             return new URI(name);
         } catch (URISyntaxException e) {

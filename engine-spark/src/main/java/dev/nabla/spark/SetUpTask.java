@@ -12,11 +12,12 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The task that sets a run up in one partition: its executor opens the data and a worker sized
- * for the partition's parts of the batches, and reports where it runs, on which backend, and what
- * data it found.
+ * The task that sets a run up in one partition: its executor opens the data (unless it comes as
+ * moved rows, {@code data} null: then the report's samples are 0) and a worker sized for the
+ * partition's parts of the batches, and reports where it runs, on which backend, and what data it
+ * found.
  */
-final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<ExecutorReport>> {
+final class SetUpTask implements Function2<Integer, Iterator<StepInput>, Iterator<ExecutorReport>> {
     private final Broadcast<double[]> weights;
     private final ExecutorCache.Key unsized;
     private final int batch;
@@ -40,7 +41,7 @@ final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<
     }
 
     @Override
-    public Iterator<ExecutorReport> call(Integer partition, Iterator<Integer> ignored) {
+    public Iterator<ExecutorReport> call(Integer partition, Iterator<StepInput> ignored) {
         try {
             return List.of(open(partition)).iterator();
         } catch (InputException e) {
@@ -52,8 +53,9 @@ final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<
 
     private ExecutorReport open(int partition) {
         String gpu = AssignedGpu.claim(); // before the first backend opens on this executor
-        Samples samples = ExecutorCache.samples(data);
-        ExecutorCache.Key key = unsized.forParts(Math.min(batch, samples.count()), parts, microBatch);
+        Samples samples = data == null ? null : ExecutorCache.samples(data);
+        ExecutorCache.Key key =
+                unsized.forParts(samples == null ? batch : Math.min(batch, samples.count()), parts, microBatch);
         ExecutorCache.Worker w = ExecutorCache.borrow(key, weights.value());
         // What was chosen and why, then what computes: the device (a GPU's name), threads, products.
         String backend = w.selection.summary() + "; " + w.selection.backend().description() + gpu;
@@ -63,9 +65,9 @@ final class SetUpTask implements Function2<Integer, Iterator<Integer>, Iterator<
                 executorId(),
                 host(),
                 backend,
-                samples.count(),
-                samples.inputWidth(),
-                samples.targetWidth(),
+                samples == null ? 0 : samples.count(),
+                samples == null ? 0 : samples.inputWidth(),
+                samples == null ? 0 : samples.targetWidth(),
                 null);
     }
 

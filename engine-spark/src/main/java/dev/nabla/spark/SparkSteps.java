@@ -2,6 +2,7 @@ package dev.nabla.spark;
 
 import dev.nabla.InputException;
 import dev.nabla.Plural;
+import dev.nabla.data.InputScaling;
 import dev.nabla.data.SampleSource;
 import dev.nabla.train.DistributedTraining;
 import dev.nabla.train.Trainer;
@@ -21,9 +22,10 @@ import org.apache.spark.broadcast.Broadcast;
  * into its executor's trainer and computes the loss and gradient sums of its part of the batch
  * ({@link BatchParts}); the {@link Exchange} adds the parts in partition order; the driver's
  * trainer applies the update. The data never passes through the driver: every executor opens it
- * from its {@link SampleSource} and keeps it ({@link ExecutorCache}).
+ * from its {@link SampleSource} and keeps it ({@link ExecutorCache}), or, for one CSV file's rows,
+ * the executors parse it between them and each partition gets the rows it needs ({@link CsvRanges}).
  */
-final class SparkSteps implements DistributedTraining.Run {
+final class SparkSteps implements DistributedTraining.Run, AutoCloseable {
     /** Where one step's time went and what it moved. */
     record Timing(
             long broadcastBytes,
@@ -41,7 +43,11 @@ final class SparkSteps implements DistributedTraining.Run {
     private final SampleSource data;
     private final boolean shuffle;
     private final long seed;
-    private final JavaRDD<Integer> partitions;
+    private final JavaRDD<StepInput> partitions;
+    /** The CSV file's rows, parsed among the executors; null where every executor opens {@code data}. */
+    private final CsvRanges csv;
+
+    private final InputScaling csvScaling;
     private final ExecutorCache.Key key;
     private final List<ExecutorReport> executors;
     private final Exchange exchange;
@@ -76,19 +82,32 @@ final class SparkSteps implements DistributedTraining.Run {
         this.spark = spark;
         this.config = config;
         this.driver = driver;
-        this.data = RemoteFiles.of(spark, data); // URIs are read through Hadoop's file systems
         this.shuffle = shuffle;
         this.seed = seed;
         int parts = config.partitions();
         this.parameters = driver.parameterCount();
-        this.partitions = spark.parallelize(IntStream.range(0, parts).boxed().collect(Collectors.toList()), parts);
+        this.partitions = spark.parallelize(
+                IntStream.range(0, parts)
+                        .mapToObj(p -> (StepInput) new StepInput.Opened(p))
+                        .collect(Collectors.toList()),
+                parts);
+        CsvLayout layout = CsvLayout.of(data);
+        if (layout != null) {
+            this.csv = CsvRanges.parse(spark, layout, parts, batch, shuffle, seed);
+            this.csvScaling = layout.scaling();
+            this.data = null;
+        } else {
+            this.csv = null;
+            this.csvScaling = null;
+            this.data = RemoteFiles.of(spark, data); // URIs are read through Hadoop's file systems
+        }
         ExecutorCache.Key unsized = new ExecutorCache.Key(
                 NetworkShape.of(driver.network()),
                 config.backend(),
                 driver.backend().precision(),
                 0);
-        this.executors = setUp(unsized, batch, microBatch);
-        int n = executors.get(0).samples();
+        this.executors = setUp(unsized, csv == null ? batch : Math.min(batch, csv.samples()), microBatch);
+        int n = samples();
         this.key = unsized.forParts(Math.min(batch, n), parts, microBatch);
         this.exchange = config.exchange() != null
                 ? config.exchange().make(parts, parameters)
@@ -97,7 +116,7 @@ final class SparkSteps implements DistributedTraining.Run {
 
     @Override
     public int samples() {
-        return executors.get(0).samples();
+        return csv != null ? csv.samples() : executors.get(0).samples();
     }
 
     /** Where each partition runs, as it reported before the first step. */
@@ -124,7 +143,8 @@ final class SparkSteps implements DistributedTraining.Run {
         Broadcast<double[]> shared = spark.broadcast(weights);
         Exchange.Combined c;
         try {
-            c = exchange.combine(partitions, new StepTask(shared, plan, key, data, config.hook()), parameters);
+            JavaRDD<StepInput> input = csv == null ? partitions : csv.blocks(epoch);
+            c = exchange.combine(input, new StepTask(shared, plan, key, data, csvScaling, config.hook()), parameters);
         } catch (Exception e) { // Spark's own exceptions are checked, and Scala does not declare them
             throw SparkFailures.explained(e, "step " + plan.step());
         } finally {
@@ -205,21 +225,37 @@ final class SparkSteps implements DistributedTraining.Run {
         TimeSplit t = warm.steps > 0 ? warm : all;
         double total = t.computeNanos + t.exchangeNanos + t.updateNanos;
         return String.format(
-                Locale.ROOT,
-                "exchange: %s over %s; per step %s broadcast, %s to the driver%s; of the step time%s %.0f%%"
-                        + " computing (the slowest partition), %.0f%% exchanging and scheduling, %.0f%% in the"
-                        + " driver's update (%.1f ms a step)%s",
-                exchange.name(),
-                Plural.of(config.partitions(), "partition"),
-                bytes(broadcastBytes / taken),
-                bytes(toDriverBytes / taken),
-                shuffleBytes == 0 ? "" : ", " + bytes(shuffleBytes / taken) + " shuffled",
-                t == warm ? " after the first epoch" : "",
-                100 * t.computeNanos / total,
-                100 * t.exchangeNanos / total,
-                100 * t.updateNanos / total,
-                total / t.steps / 1e6,
-                failedAttempts == 0 ? "" : "; " + Plural.of(failedAttempts, "failed task attempt") + " retried");
+                        Locale.ROOT,
+                        "exchange: %s over %s; per step %s broadcast, %s to the driver%s; of the step time%s %.0f%%"
+                                + " computing (the slowest partition), %.0f%% exchanging and scheduling, %.0f%% in the"
+                                + " driver's update (%.1f ms a step)%s",
+                        exchange.name(),
+                        Plural.of(config.partitions(), "partition"),
+                        bytes(broadcastBytes / taken),
+                        bytes(toDriverBytes / taken),
+                        shuffleBytes == 0 ? "" : ", " + bytes(shuffleBytes / taken) + " shuffled",
+                        t == warm ? " after the first epoch" : "",
+                        100 * t.computeNanos / total,
+                        100 * t.exchangeNanos / total,
+                        100 * t.updateNanos / total,
+                        total / t.steps / 1e6,
+                        failedAttempts == 0 ? "" : "; " + Plural.of(failedAttempts, "failed task attempt") + " retried")
+                + (csv == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; the CSV parsed by the executors in %s, %s moved to their partitions in %.2f s",
+                                Plural.of(csv.ranges(), "byte range"),
+                                Plural.of(csv.movedRows(), "row"),
+                                csv.moveSeconds()));
+    }
+
+    /** Lets go of the run's cached rows (the executors keep what they opened for the JVM's life). */
+    @Override
+    public void close() {
+        if (csv != null) {
+            csv.close();
+        }
     }
 
     /** Time spent computing, exchanging and updating over some steps. */
@@ -269,6 +305,9 @@ final class SparkSteps implements DistributedTraining.Run {
                 throw new InputException(r.problem() + " (partition " + r.partition() + ", executor " + r.executor()
                         + " on " + r.host() + ")");
             }
+        }
+        if (csv != null) { // the ranges were read for the model's widths
+            return List.copyOf(sorted);
         }
         ExecutorReport first = sorted.get(0);
         for (ExecutorReport r : sorted) {

@@ -138,34 +138,39 @@ public final class SparkTrainer {
         Listener events = listener == null ? new Listener() {} : listener;
         try (Selection driverBackend = Backends.select(config.driverBackend(), config.precision());
                 Trainer driver = new Trainer(driverBackend.backend(), network, 1, state)) {
-            SparkSteps steps = steps(driver, data, options, 0);
-            TrainingLoop.Listener reporting = new TrainingLoop.Listener() {
-                @Override
-                public void stepDone(TrainingLoop.Step step) {
-                    events.stepDone(StepReport.of(step, steps.last()));
-                }
-
-                @Override
-                public void epochDone(TrainingLoop.Epoch epoch) {
-                    events.epochDone(epoch);
-                }
-            };
-            TrainingLoop.Result run = TrainingLoop.run(
-                    driver, steps, steps.samples(), null, options, TrainingLoop.Position.START, () -> false, reporting);
-            return new Result(
-                    driver.network(),
-                    driver.optimizerState(),
-                    run,
-                    steps.executorReports(),
-                    steps.exchangeName(),
-                    steps.broadcastBytes(),
-                    steps.toDriverBytes(),
-                    steps.shuffleBytes(),
-                    steps.computeSeconds(),
-                    steps.exchangeSeconds(),
-                    steps.updateSeconds(),
-                    steps.failedAttempts());
+            try (SparkSteps steps = steps(driver, data, options, 0)) {
+                return train(driver, steps, options, events);
+            }
         }
+    }
+
+    private Result train(Trainer driver, SparkSteps steps, TrainingLoop.Options options, Listener events) {
+        TrainingLoop.Listener reporting = new TrainingLoop.Listener() {
+            @Override
+            public void stepDone(TrainingLoop.Step step) {
+                events.stepDone(StepReport.of(step, steps.last()));
+            }
+
+            @Override
+            public void epochDone(TrainingLoop.Epoch epoch) {
+                events.epochDone(epoch);
+            }
+        };
+        TrainingLoop.Result run = TrainingLoop.run(
+                driver, steps, steps.samples(), null, options, TrainingLoop.Position.START, () -> false, reporting);
+        return new Result(
+                driver.network(),
+                driver.optimizerState(),
+                run,
+                steps.executorReports(),
+                steps.exchangeName(),
+                steps.broadcastBytes(),
+                steps.toDriverBytes(),
+                steps.shuffleBytes(),
+                steps.computeSeconds(),
+                steps.exchangeSeconds(),
+                steps.updateSeconds(),
+                steps.failedAttempts());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.nabla.spark;
 
+import dev.nabla.data.InputScaling;
 import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
 import dev.nabla.train.Trainer;
@@ -12,13 +13,16 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * One step's work in one partition: load the broadcast weights into this executor's trainer,
  * compute the loss and gradient sums of the partition's part of the global batch
- * ({@link BatchParts}), and return them. Nothing is updated here; the driver updates.
+ * ({@link BatchParts}), and return them. Nothing is updated here; the driver updates. The part's
+ * rows come from the source the executor opens, or from the partition's block of moved rows
+ * ({@link RowBlock}, standardized by {@code blockScaling} where that is not null).
  */
-final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<PartResult>> {
+final class StepTask implements Function2<Integer, Iterator<StepInput>, Iterator<PartResult>> {
     private final Broadcast<double[]> weights;
     private final StepPlan plan;
     private final ExecutorCache.Key key;
     private final SampleSource data;
+    private final InputScaling blockScaling;
     private final TaskHook hook;
 
     /**
@@ -29,11 +33,18 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
     record StepPlan(long step, int epoch, int first, int rows, int parts, boolean shuffle, long seed)
             implements java.io.Serializable {}
 
-    StepTask(Broadcast<double[]> weights, StepPlan plan, ExecutorCache.Key key, SampleSource data, TaskHook hook) {
+    StepTask(
+            Broadcast<double[]> weights,
+            StepPlan plan,
+            ExecutorCache.Key key,
+            SampleSource data,
+            InputScaling blockScaling,
+            TaskHook hook) {
         this.weights = weights;
         this.plan = plan;
         this.key = key;
         this.data = data;
+        this.blockScaling = blockScaling;
         this.hook = hook;
     }
 
@@ -48,7 +59,7 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
     }
 
     @Override
-    public Iterator<PartResult> call(Integer partition, Iterator<Integer> ignored) {
+    public Iterator<PartResult> call(Integer partition, Iterator<StepInput> input) {
         TaskContext task = TaskContext.get();
         int attempt = task == null ? 0 : task.attemptNumber();
         hook.beforeStep(plan.step(), partition, attempt);
@@ -60,14 +71,22 @@ final class StepTask implements Function2<Integer, Iterator<Integer>, Iterator<P
         }
         double[] w = weights.value(); // fetched from the driver or another executor: the exchange's time
         AssignedGpu.claim(); // a task on an executor the set-up never reached (one that replaced a lost one)
-        Samples samples = ExecutorCache.samples(data);
+        StepInput in = input.next();
+        Samples samples = in instanceof RowBlock b
+                ? b.samples("partition " + partition, blockScaling)
+                : ExecutorCache.samples(data);
         ExecutorCache.Worker worker = ExecutorCache.borrow(key, w);
         try {
             long t0 = System.nanoTime(); // computing: the weights loaded, forward, backward, the gradients out
             Trainer trainer = worker.trainer;
             trainer.loadParameters(w);
-            int[] order = plan.shuffle() ? worker.order(samples.count(), plan.seed(), plan.epoch()) : null;
+            int[] order = null;
             int from = plan.first() + BatchParts.start(plan.rows(), plan.parts(), partition);
+            if (in instanceof RowBlock b) { // its rows are the epoch's, in epoch order
+                from = b.rowOf(from);
+            } else if (plan.shuffle()) {
+                order = worker.order(samples.count(), plan.seed(), plan.epoch());
+            }
             double loss = trainer.gradientSums(samples, order, from, rows, plan.rows(), worker.gradients);
             long correct = Math.max(0, trainer.lastCorrect());
             double[] gradients = worker.gradients.clone(); // the worker's array serves its next step

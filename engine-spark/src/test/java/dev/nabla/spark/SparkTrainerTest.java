@@ -127,14 +127,14 @@ class SparkTrainerTest {
         return all.stream();
     }
 
-    private static TrainingLoop.Options options(boolean shuffle) {
+    static TrainingLoop.Options options(boolean shuffle) {
         return new TrainingLoop.Options(2, BATCH, 0.05, shuffle, 17);
     }
 
     record Trained(Network network, OptimizerState state, double lastLoss) {}
 
     /** One machine: the trainer and the loop, on the CPU, over the same files. */
-    private static Trained single(Network net, SampleSource data, TrainingLoop.Options o, Optimizer opt, Precision p) {
+    static Trained single(Network net, SampleSource data, TrainingLoop.Options o, Optimizer opt, Precision p) {
         Samples samples = data.open();
         try (Selection s = Backends.select("cpu", p);
                 Trainer t = new Trainer(s.backend(), net, BATCH, opt)) {
@@ -143,7 +143,7 @@ class SparkTrainerTest {
         }
     }
 
-    private static SparkTrainer.Result distributed(
+    static SparkTrainer.Result distributed(
             Network net,
             SampleSource data,
             TrainingLoop.Options o,
@@ -159,12 +159,12 @@ class SparkTrainerTest {
                 SparkTrainer.Config.of(parts, p).withBackend("cpu").withHook(hook));
     }
 
-    private static SparkTrainer.Result distributed(
+    static SparkTrainer.Result distributed(
             Network net, SampleSource data, TrainingLoop.Options o, Optimizer opt, SparkTrainer.Config c) {
         return new SparkTrainer(SharedSpark.get(), c).train(net, data, o, OptimizerState.fresh(opt, net), null);
     }
 
-    private static void assertSameParameters(Network expected, Network actual, double tolerance, String what) {
+    static void assertSameParameters(Network expected, Network actual, double tolerance, String what) {
         for (int l = 0; l < expected.depth(); l++) {
             assertArrayEquals(expected.layer(l).weights(), actual.layer(l).weights(), tolerance, what + ": layer " + l);
             if (expected.layer(l).hasBias()) {
