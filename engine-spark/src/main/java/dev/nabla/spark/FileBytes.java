@@ -37,12 +37,19 @@ final class FileBytes implements Serializable {
     }
 
     static FileBytes of(JavaSparkContext spark, String name) {
-        if (local(name) != null) {
-            return new FileBytes(name, null);
-        }
+        return new FileBytes(name, local(name) != null ? null : hadoopSettings(spark));
+    }
+
+    /** {@code name} with the driver's Hadoop settings already broadcast. */
+    static FileBytes of(String name, Broadcast<HashMap<String, String>> hadoop) {
+        return new FileBytes(name, hadoop);
+    }
+
+    /** The driver's Hadoop configuration (its {@code spark.hadoop.*} settings and site files), broadcast. */
+    static Broadcast<HashMap<String, String>> hadoopSettings(JavaSparkContext spark) {
         HashMap<String, String> conf = new HashMap<>();
         spark.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
-        return new FileBytes(name, spark.broadcast(conf));
+        return spark.broadcast(conf);
     }
 
     /** The local path {@code name} means, or null for a URI of a remote file system. */

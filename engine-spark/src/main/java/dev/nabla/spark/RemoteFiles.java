@@ -3,7 +3,6 @@ package dev.nabla.spark;
 import dev.nabla.InputException;
 import dev.nabla.data.SampleSource;
 import dev.nabla.data.Samples;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,9 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -57,9 +53,7 @@ final class RemoteFiles implements SampleSource {
         if (data.files().stream().noneMatch(f -> SCHEME.matcher(f).find())) {
             return data;
         }
-        HashMap<String, String> conf = new HashMap<>();
-        spark.hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
-        return new RemoteFiles(data, spark.broadcast(conf));
+        return new RemoteFiles(data, FileBytes.hadoopSettings(spark));
     }
 
     @Override
@@ -86,7 +80,7 @@ final class RemoteFiles implements SampleSource {
         if ("file".equalsIgnoreCase(uri.getScheme())) {
             return Path.of(uri).toString();
         }
-        return COPIES.computeIfAbsent(name, n -> copy(n, uri)).toString();
+        return COPIES.computeIfAbsent(name, this::copy).toString();
     }
 
     static URI uri(String name) {
@@ -97,32 +91,18 @@ final class RemoteFiles implements SampleSource {
         }
     }
 
-    private Path copy(String name, URI uri) {
-        Configuration conf = new Configuration(false);
-        hadoop.value().forEach(conf::set);
-        try {
-            FileSystem fs = FileSystem.get(uri, conf);
-            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-            FileStatus status = fs.getFileStatus(path);
-            if (status.isDirectory()) {
-                throw new InputException(name + ": a directory, not a data file");
-            }
-            Path copy = Files.createTempFile(Path.of(SparkFiles.getRootDirectory()), "data-", "-" + path.getName());
-            try (InputStream in = fs.open(path)) {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            }
+    private Path copy(String name) {
+        FileBytes bytes = FileBytes.of(name, hadoop);
+        bytes.length(); // a missing file or a directory is the user's one line
+        try (InputStream in = bytes.openAt(0)) {
+            String base = name.substring(name.lastIndexOf('/') + 1);
+            Path copy = Files.createTempFile(Path.of(SparkFiles.getRootDirectory()), "data-", "-" + base);
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             copy.toFile().deleteOnExit();
             return copy;
-        } catch (FileNotFoundException e) {
-            throw new InputException(name + ": no such file");
         } catch (IOException e) {
-            throw new InputException(name + ": cannot be read: " + oneLine(e));
+            throw bytes.cannotRead(e);
         }
-    }
-
-    private static String oneLine(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.lines().findFirst().orElse(m);
     }
 
     /** One source however often its tasks deserialize it, so an executor opens it once. */
