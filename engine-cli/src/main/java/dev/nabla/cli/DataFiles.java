@@ -98,6 +98,14 @@ final class DataFiles {
             return targets == null ? data : data + " and " + targets;
         }
 
+        /**
+         * These files for {@code net}'s widths, where they were opened before the network was
+         * built (its widths read from the data): what lets a cluster read a CSV by byte ranges.
+         */
+        Source forNetwork(Network net) {
+            return inputs > 0 ? this : new Source(data, targets, net.inputs(), net.outputs(), outputs, header, labels);
+        }
+
         /** The CSV file, for a network's known widths; else null (a {@code .npy} file, or widths read from the file). */
         @Override
         public String csvFile() {

@@ -522,7 +522,7 @@ final class TrainCommand implements Callable<Integer> {
      * held-out ones, standardized, exactly as this machine took them.
      */
     private SampleSource trainingSource(Network net, long runSeed) {
-        SampleSource s = allSource;
+        SampleSource s = allSource instanceof DataFiles.Source files ? files.forNetwork(net) : allSource;
         if (heldOut != null) {
             s = s.trainingPart(heldCount, heldOutDrawn, runSeed);
         }

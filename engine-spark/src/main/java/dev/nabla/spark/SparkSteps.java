@@ -244,9 +244,9 @@ final class SparkSteps implements DistributedTraining.Run, AutoCloseable {
                         ? ""
                         : String.format(
                                 Locale.ROOT,
-                                "; the CSV parsed by the executors in %s, %s moved to their partitions in %.2f s",
+                                "; the CSV parsed by the executors in %s, %,d rows moved to their partitions in %.2f s",
                                 Plural.of(csv.ranges(), "byte range"),
-                                Plural.of(csv.movedRows(), "row"),
+                                csv.movedRows(),
                                 csv.moveSeconds()));
     }
 
