@@ -36,8 +36,6 @@ final class CsvRanges implements AutoCloseable {
     /** Bytes {@code [start, end)} of the file, with {@code newlinesBefore} newlines before them. */
     record Range(int index, long start, long end, long newlinesBefore, boolean gzip) implements Serializable {}
 
-    private final JavaSparkContext spark;
-    private final CsvLayout layout;
     private final JavaRDD<CsvRows> parsed;
     private final RowRoutes routes;
     private final int ranges;
@@ -46,9 +44,7 @@ final class CsvRanges implements AutoCloseable {
     private long moveNanos;
     private long movedRows;
 
-    private CsvRanges(JavaSparkContext spark, CsvLayout layout, JavaRDD<CsvRows> parsed, RowRoutes routes, int ranges) {
-        this.spark = spark;
-        this.layout = layout;
+    private CsvRanges(JavaRDD<CsvRows> parsed, RowRoutes routes, int ranges) {
         this.parsed = parsed;
         this.routes = routes;
         this.ranges = ranges;
@@ -123,7 +119,7 @@ final class CsvRanges implements AutoCloseable {
             train = HeldOutSplit.trainIndices(all, layout.held(), layout.drawn(), layout.heldSeed());
         }
         RowRoutes routes = new RowRoutes(all, firstRow, train, batch, parts, shuffle, seed);
-        return new CsvRanges(spark, layout, parsed, routes, n);
+        return new CsvRanges(parsed, routes, n);
     }
 
     /** The samples trained on: the file's rows less the held-out ones. */
@@ -133,10 +129,6 @@ final class CsvRanges implements AutoCloseable {
 
     int ranges() {
         return ranges;
-    }
-
-    String name() {
-        return layout.csv().describe();
     }
 
     /**

@@ -53,7 +53,7 @@ final class FileBytes implements Serializable {
     }
 
     /** The local path {@code name} means, or null for a URI of a remote file system. */
-    private static Path local(String name) {
+    static Path local(String name) {
         if (!RemoteFiles.SCHEME.matcher(name).find()) {
             return Path.of(name);
         }

@@ -76,11 +76,10 @@ final class RemoteFiles implements SampleSource {
         if (!SCHEME.matcher(name).find()) {
             return name;
         }
-        URI uri = uri(name);
-        if ("file".equalsIgnoreCase(uri.getScheme())) {
-            return Path.of(uri).toString();
-        }
-        return COPIES.computeIfAbsent(name, this::copy).toString();
+        Path local = FileBytes.local(name);
+        return local != null
+                ? local.toString()
+                : COPIES.computeIfAbsent(name, this::copy).toString();
     }
 
     static URI uri(String name) {
